@@ -1,0 +1,46 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "linflow",
+    products: [
+        .executable(name: "linflow", targets: ["linflow"]),
+        .library(name: "LinFlowKit", targets: ["LinFlowKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // GSL (ODE steppers, SVD, random numbers) with OpenBLAS as its CBLAS.
+        .systemLibrary(
+            name: "CGSL",
+            path: "Sources/CGSL",
+            providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
+        ),
+        // All of linflow's logic: data, correlations, dynamics, integration, output.
+        .target(
+            name: "LinFlowKit",
+            dependencies: ["CGSL"]
+        ),
+        // The thin command-line front end: one file per subcommand.
+        .executableTarget(
+            name: "linflow",
+            dependencies: [
+                "LinFlowKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "LinFlowKitTests",
+            dependencies: [
+                "LinFlowKit",
+                .product(name: "Numerics", package: "swift-numerics"),
+            ]
+        ),
+        .testTarget(
+            name: "linflowCLITests",
+            dependencies: ["linflow"]
+        ),
+    ]
+)

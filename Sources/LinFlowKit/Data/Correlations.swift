@@ -1,0 +1,120 @@
+/// The sufficient statistics of squared-error regression on a dataset {(xₙ, yₙ)}, n = 1…N:
+///
+///     Σ11 = 1/N Σₙ xₙ xₙᵀ   (inputs × inputs)
+///     Σ31 = 1/N Σₙ yₙ xₙᵀ   (outputs × inputs)
+///     tr Σ33 = 1/N Σₙ ‖yₙ‖²
+///
+/// With them the loss L(W) = 1/(2N) Σₙ ‖yₙ − W xₙ‖² = ½(tr Σ33 − 2 tr(W Σ31ᵀ) + tr(W Σ11 Wᵀ))
+/// and its gradient need no further pass over the data.
+public struct Correlations: Equatable, Sendable {
+    public let sampleCount: Int
+    public let sigma11: Matrix
+    public let sigma31: Matrix
+    public let traceSigma33: Double
+
+    public var inputs: Int { sigma11.rows }
+    public var outputs: Int { sigma31.rows }
+
+    public init(sampleCount: Int, sigma11: Matrix, sigma31: Matrix, traceSigma33: Double) {
+        precondition(sigma11.rows == sigma11.cols && sigma31.cols == sigma11.cols)
+        self.sampleCount = sampleCount
+        self.sigma11 = sigma11
+        self.sigma31 = sigma31
+        self.traceSigma33 = traceSigma33
+    }
+
+    /// From samples held in memory: `x[n]` and `y[n]` are the n-th input and output.
+    public init(inputs x: [[Double]], outputs y: [[Double]]) {
+        precondition(x.count == y.count && !x.isEmpty)
+        var acc = CorrelationAccumulator(inputs: x[0].count, outputs: y[0].count)
+        for (xi, yi) in zip(x, y) { acc.add(input: xi, output: yi) }
+        self = acc.finish()
+    }
+}
+
+/// Builds ``Correlations`` in one streaming pass. Rows are buffered in blocks and folded in
+/// with a matrix product (Σ11 += XᵦᵀXᵦ), which is what makes the pass run at BLAS speed;
+/// memory is one block, whatever N is.
+public struct CorrelationAccumulator {
+    public let inputs: Int
+    public let outputs: Int
+    private let blockRows: Int
+    private var xBlock: [Double]
+    private var yBlock: [Double]
+    private var filled = 0
+    private var s11: [Double]
+    private var s31: [Double]
+    private var t33 = 0.0
+    public private(set) var count = 0
+
+    public init(inputs: Int, outputs: Int, blockRows: Int = 256) {
+        self.inputs = inputs
+        self.outputs = outputs
+        self.blockRows = blockRows
+        xBlock = Array(repeating: 0, count: blockRows * inputs)
+        yBlock = Array(repeating: 0, count: blockRows * outputs)
+        s11 = Array(repeating: 0, count: inputs * inputs)
+        s31 = Array(repeating: 0, count: outputs * inputs)
+    }
+
+    public mutating func add(input x: [Double], output y: [Double]) {
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in add(input: px.baseAddress!, output: py.baseAddress!) }
+        }
+    }
+
+    /// Adds one sample: `inputs` values at `x`, `outputs` values at `y`.
+    public mutating func add(input x: UnsafePointer<Double>, output y: UnsafePointer<Double>) {
+        let r = filled
+        xBlock.withUnsafeMutableBufferPointer { b in
+            for i in 0..<inputs { b[r * inputs + i] = x[i] }
+        }
+        yBlock.withUnsafeMutableBufferPointer { b in
+            for i in 0..<outputs { b[r * outputs + i] = y[i] }
+        }
+        filled += 1
+        count += 1
+        if filled == blockRows { flush() }
+    }
+
+    private mutating func flush() {
+        guard filled > 0 else { return }
+        let n = filled, ni = inputs, no = outputs
+        xBlock.withUnsafeBufferPointer { px in
+            yBlock.withUnsafeBufferPointer { py in
+                s11.withUnsafeMutableBufferPointer { p11 in
+                    // Σ11 += Xᵀ X  (X is n × inputs, row-major)
+                    gemm(.transpose, .none, ni, ni, n, 1, px.baseAddress!, ni, px.baseAddress!, ni,
+                         1, p11.baseAddress!, ni)
+                }
+                s31.withUnsafeMutableBufferPointer { p31 in
+                    // Σ31 += Yᵀ X
+                    gemm(.transpose, .none, no, ni, n, 1, py.baseAddress!, no, px.baseAddress!, ni,
+                         1, p31.baseAddress!, ni)
+                }
+                for k in 0..<(n * no) { t33 += py[k] * py[k] }
+            }
+        }
+        filled = 0
+    }
+
+    /// Divides by N. Requires at least one sample.
+    public mutating func finish() -> Correlations {
+        flush()
+        let invN = 1 / Double(count)
+        // Symmetrise Σ11 exactly: the blocked product may differ in the last bit across the diagonal.
+        var m11 = Matrix(rows: inputs, cols: inputs, storage: s11.map { $0 * invN })
+        for i in 0..<inputs {
+            for j in (i + 1)..<max(i + 1, inputs) {
+                let a = 0.5 * (m11[i, j] + m11[j, i])
+                m11[i, j] = a
+                m11[j, i] = a
+            }
+        }
+        return Correlations(
+            sampleCount: count,
+            sigma11: m11,
+            sigma31: Matrix(rows: outputs, cols: inputs, storage: s31.map { $0 * invN }),
+            traceSigma33: t33 * invN)
+    }
+}

@@ -1,0 +1,48 @@
+/// Where a run's data come from: a CSV file or a built-in dataset.
+public enum DataSource: Sendable, Equatable {
+    /// A numeric CSV; the last `outputs` columns are the targets.
+    case file(path: String, outputs: Int)
+    case builtin(String)
+
+    public static let defaultDataset = "hierarchy"
+
+    /// Reads the data once, streaming, into their correlations.
+    public func correlations() throws -> LoadedData {
+        switch self {
+        case .builtin(let name):
+            guard let d = BuiltinDataset.named(name) else {
+                let names = BuiltinDataset.all.map(\.name).joined(separator: ", ")
+                throw LinflowError.usage("no built-in dataset named '\(name)' (there are: \(names))")
+            }
+            return LoadedData(correlations: d.correlations, description: "built-in dataset '\(name)'",
+                              inputNames: d.inputNames, outputNames: d.outputNames,
+                              suggestedHorizon: d.suggestedHorizon)
+        case .file(let path, let k):
+            guard k >= 1 else { throw LinflowError.usage("--outputs must be at least 1, got \(k)") }
+            let reader = try NumericCSVReader(path: path)
+            let columns = reader.columnCount
+            guard k < columns else {
+                throw LinflowError.data("\(path): has \(columns) column\(columns == 1 ? "" : "s"); --outputs \(k) leaves no input column")
+            }
+            var acc = CorrelationAccumulator(inputs: columns - k, outputs: k)
+            try reader.forEachRow { row in
+                acc.add(input: row.baseAddress!, output: row.baseAddress! + (columns - k))
+            }
+            guard acc.count > 0 else {
+                throw LinflowError.data("\(path): no data rows\(reader.header != nil ? " after the header" : "")")
+            }
+            let names = reader.header ?? (1...columns).map { "c\($0)" }
+            return LoadedData(correlations: acc.finish(), description: path,
+                              inputNames: Array(names[..<(columns - k)]), outputNames: Array(names[(columns - k)...]),
+                              suggestedHorizon: nil)
+        }
+    }
+}
+
+public struct LoadedData: Sendable {
+    public let correlations: Correlations
+    public let description: String
+    public let inputNames: [String]
+    public let outputNames: [String]
+    public let suggestedHorizon: Double?
+}

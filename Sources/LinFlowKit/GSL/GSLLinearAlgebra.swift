@@ -1,0 +1,83 @@
+import CGSL
+
+/// Thin singular value decomposition A = U diag(s) Vᵀ by GSL (one-sided Jacobi, accurate to
+/// high relative precision also for small singular values).
+public struct SingularValueDecomposition: Sendable {
+    /// m × r, r = min(m, n); columns are the left singular vectors.
+    public let u: Matrix
+    /// Singular values in decreasing order, length r.
+    public let values: [Double]
+    /// n × r; columns are the right singular vectors.
+    public let v: Matrix
+
+    public init(_ a: Matrix) throws {
+        _ = GSL.setUp
+        // GSL's SVD wants m >= n; decompose the transpose otherwise and swap the factors.
+        if a.rows < a.cols {
+            let t = try SingularValueDecomposition(a.transposed)
+            self.u = t.v
+            self.values = t.values
+            self.v = t.u
+            return
+        }
+        let m = a.rows, n = a.cols
+        guard n > 0 else {
+            self.u = Matrix(rows: m, cols: 0)
+            self.values = []
+            self.v = Matrix(rows: 0, cols: 0)
+            return
+        }
+        let gu = gsl_matrix_alloc(m, n)!
+        let gv = gsl_matrix_alloc(n, n)!
+        let gs = gsl_vector_alloc(n)!
+        defer { gsl_matrix_free(gu); gsl_matrix_free(gv); gsl_vector_free(gs) }
+        for r in 0..<m { for c in 0..<n { gsl_matrix_set(gu, r, c, a[r, c]) } }
+        try GSL.check(gsl_linalg_SV_decomp_jacobi(gu, gv, gs), "singular value decomposition")
+        var u = Matrix(rows: m, cols: n), v = Matrix(rows: n, cols: n)
+        for r in 0..<m { for c in 0..<n { u[r, c] = gsl_matrix_get(gu, r, c) } }
+        for r in 0..<n { for c in 0..<n { v[r, c] = gsl_matrix_get(gv, r, c) } }
+        self.u = u
+        self.v = v
+        self.values = (0..<n).map { gsl_vector_get(gs, $0) }
+    }
+
+    /// Numerical rank: singular values above `max(m, n) · ε · s_max` (the usual LAPACK cut-off).
+    public var rank: Int {
+        guard let smax = values.first, smax > 0 else { return 0 }
+        let tol = Double(max(u.rows, v.rows)) * Double.ulpOfOne * smax
+        return values.filter { $0 > tol }.count
+    }
+}
+
+extension Matrix {
+    /// Moore–Penrose pseudo-inverse A⁺ = V diag(1/s) Uᵀ over the singular values above the
+    /// rank cut-off. Equals A⁻¹ when A is invertible.
+    public func pseudoInverse() throws -> (inverse: Matrix, rank: Int) {
+        let svd = try SingularValueDecomposition(self)
+        let r = svd.rank
+        var p = Matrix(rows: cols, cols: rows)
+        for k in 0..<r {
+            let inv = 1 / svd.values[k]
+            for i in 0..<cols {
+                let vik = svd.v[i, k] * inv
+                for j in 0..<rows { p[i, j] += vik * svd.u[j, k] }
+            }
+        }
+        return (p, r)
+    }
+}
+
+/// Symmetric eigen-decomposition by GSL, eigenvalues in decreasing order.
+public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
+    _ = GSL.setUp
+    precondition(a.rows == a.cols)
+    let n = a.rows
+    guard n > 0 else { return [] }
+    let g = gsl_matrix_alloc(n, n)!
+    let e = gsl_vector_alloc(n)!
+    let w = gsl_eigen_symm_alloc(n)!
+    defer { gsl_matrix_free(g); gsl_vector_free(e); gsl_eigen_symm_free(w) }
+    for r in 0..<n { for c in 0..<n { gsl_matrix_set(g, r, c, a[r, c]) } }
+    try GSL.check(gsl_eigen_symm(g, e, w), "symmetric eigenvalues")
+    return (0..<n).map { gsl_vector_get(e, $0) }.sorted(by: >)
+}

@@ -1,0 +1,149 @@
+import CGSL
+
+/// GSL's ODE steppers offered by `--method`.
+public enum StepperMethod: String, CaseIterable, Sendable {
+    case rkf45, rkck, rk8pd, rk2, rk4, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf
+
+    /// Implicit steppers use the Jacobian of the flow (built from Hessian-vector products).
+    public var needsJacobian: Bool {
+        switch self {
+        case .rk1imp, .rk2imp, .rk4imp, .bsimp, .msbdf: return true
+        default: return false
+        }
+    }
+
+    var gslType: UnsafePointer<gsl_odeiv2_step_type> {
+        switch self {
+        case .rkf45: return linflow_step_rkf45()
+        case .rkck: return linflow_step_rkck()
+        case .rk8pd: return linflow_step_rk8pd()
+        case .rk2: return linflow_step_rk2()
+        case .rk4: return linflow_step_rk4()
+        case .rk1imp: return linflow_step_rk1imp()
+        case .rk2imp: return linflow_step_rk2imp()
+        case .rk4imp: return linflow_step_rk4imp()
+        case .bsimp: return linflow_step_bsimp()
+        case .msadams: return linflow_step_msadams()
+        case .msbdf: return linflow_step_msbdf()
+        }
+    }
+}
+
+/// An autonomous ODE dy/dt = f(y) that GSL can integrate.
+public protocol ODESystem: AnyObject {
+    var dimension: Int { get }
+    /// Writes f(y); returns false when the result is not finite.
+    func evaluate(_ y: UnsafePointer<Double>, _ dydt: UnsafeMutablePointer<Double>) -> Bool
+    /// Writes ∂f/∂y (row-major); only called by implicit steppers.
+    func jacobian(_ y: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>)
+}
+
+/// Why an integration stopped early.
+public enum IntegrationFailure: Error, Sendable, Equatable {
+    case nonFinite(time: Double)
+    case tooManySteps(time: Double, limit: Int)
+    case stepSizeUnderflow(time: Double)
+    case gsl(time: Double, status: Int32, reason: String)
+    case interrupted(time: Double)
+}
+
+/// The one place that talks to gsl_odeiv2: a driver with adaptive step-size control
+/// (D_i = atol + rtol |y_i|) around any of GSL's steppers.
+public final class ODEIntegrator {
+    public let method: StepperMethod
+    public private(set) var time: Double
+    public private(set) var state: [Double]
+
+    private let system: ODESystem
+    private let context: Unmanaged<ContextBox>
+    // The driver keeps a pointer to this struct, so it lives on the heap as long as the driver.
+    private let gslSystem: UnsafeMutablePointer<gsl_odeiv2_system>
+    private let driver: UnsafeMutablePointer<gsl_odeiv2_driver>
+
+    private final class ContextBox {
+        let system: ODESystem
+        var sawNonFinite = false
+        var sawInterrupt = false
+        init(_ s: ODESystem) { system = s }
+    }
+
+    public init(system: ODESystem, initialState: [Double], startTime: Double = 0,
+                method: StepperMethod, relativeTolerance: Double, absoluteTolerance: Double,
+                maxSteps: Int? = nil, initialStep: Double = 1e-6) throws {
+        _ = GSL.setUp
+        precondition(initialState.count == system.dimension)
+        self.system = system
+        self.method = method
+        self.time = startTime
+        self.state = initialState
+        context = Unmanaged.passRetained(ContextBox(system))
+
+        let rhs: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { _, y, dydt, params in
+            let box = Unmanaged<ContextBox>.fromOpaque(params!).takeUnretainedValue()
+            // Ctrl-C during a long interval between rows: make GSL return now.
+            if InterruptFlag.shared.isSet { box.sawInterrupt = true; return Int32(GSL_EBADFUNC) }
+            if box.system.evaluate(y!, dydt!) { return Int32(GSL_SUCCESS) }
+            box.sawNonFinite = true
+            return Int32(GSL_EBADFUNC)
+        }
+        let jac: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { _, y, dfdy, dfdt, params in
+            let box = Unmanaged<ContextBox>.fromOpaque(params!).takeUnretainedValue()
+            let n = box.system.dimension
+            box.system.jacobian(y!, dfdy!)
+            for i in 0..<n { dfdt![i] = 0 }  // autonomous
+            for i in 0..<(n * n) where !dfdy![i].isFinite {
+                box.sawNonFinite = true
+                return Int32(GSL_EBADFUNC)
+            }
+            return Int32(GSL_SUCCESS)
+        }
+        gslSystem = .allocate(capacity: 1)
+        gslSystem.initialize(to: gsl_odeiv2_system(
+            function: rhs, jacobian: jac, dimension: system.dimension, params: context.toOpaque()))
+        guard let d = gsl_odeiv2_driver_alloc_y_new(gslSystem, method.gslType, initialStep,
+                                                    absoluteTolerance, relativeTolerance) else {
+            gslSystem.deallocate()
+            context.release()
+            throw GSLError(status: Int32(GSL_ENOMEM), context: "allocating the ODE driver")
+        }
+        driver = d
+        self.maxSteps = maxSteps
+    }
+
+    private let maxSteps: Int?
+
+    deinit {
+        gsl_odeiv2_driver_free(driver)
+        gslSystem.deallocate()
+        context.release()
+    }
+
+    /// Steps GSL has taken so far over all calls of ``advance(to:)``. (The driver's own counter
+    /// restarts at every gsl_odeiv2_driver_apply, and so does its step limit, so both are kept here.)
+    public private(set) var steps = 0
+
+    /// Integrates from the current time to exactly `t1`.
+    public func advance(to t1: Double) throws(IntegrationFailure) {
+        var t = time
+        if let maxSteps {
+            if steps >= maxSteps { throw .tooManySteps(time: t, limit: maxSteps) }
+            gsl_odeiv2_driver_set_nmax(driver, UInt(maxSteps - steps))
+        }
+        let status = state.withUnsafeMutableBufferPointer { y in
+            gsl_odeiv2_driver_apply(driver, &t, t1, y.baseAddress!)
+        }
+        steps += Int(linflow_driver_steps(driver))
+        let box = context.takeUnretainedValue()
+        if status == Int32(GSL_SUCCESS) {
+            time = t
+            if state.allSatisfy(\.isFinite) { return }
+            throw .nonFinite(time: t)
+        }
+        time = t
+        if box.sawInterrupt { throw .interrupted(time: t) }
+        if box.sawNonFinite || status == Int32(GSL_EBADFUNC) { throw .nonFinite(time: t) }
+        if status == Int32(GSL_EMAXITER) { throw .tooManySteps(time: t, limit: maxSteps ?? 0) }
+        if status == Int32(GSL_ENOPROG) || status == Int32(GSL_ETOL) { throw .stepSizeUnderflow(time: t) }
+        throw .gsl(time: t, status: status, reason: String(cString: gsl_strerror(status)))
+    }
+}

@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a run writes its table: standard output, or a file that appears only when complete.
+///
+/// A file is written to a temporary sibling (same directory, so the final rename is atomic) and
+/// renamed over the destination by ``commit()``. An existing file at the destination is
+/// therefore either left untouched or replaced by a complete new one. A run that fails part-way
+/// can keep what it wrote under `DEST.partial` (``keepPartial()``); otherwise the temporary file
+/// is removed.
+public final class OutputFile {
+    public let path: String?
+    private let fd: Int32
+    private var tempPath: String?
+    private var buffer: [UInt8] = []
+    private var finished = false
+    public private(set) var bytesWritten = 0
+
+    /// `path == nil` or `"-"` means standard output.
+    public init(path: String?) throws {
+        guard let path, path != "-" else {
+            self.path = nil
+            fd = STDOUT_FILENO
+            buffer.reserveCapacity(1 << 16)
+            return
+        }
+        self.path = path
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw LinflowError.cannotCreate("\(path): is a directory")
+        }
+        let dir: String
+        let base: String
+        if let slash = path.lastIndex(of: "/") {
+            dir = slash == path.startIndex ? "/" : String(path[..<slash])
+            base = String(path[path.index(after: slash)...])
+        } else {
+            dir = "."
+            base = path
+        }
+        var template = Array("\(dir)/.\(base).XXXXXX".utf8CString)
+        let f = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if f < 0 {
+            throw LinflowError.cannotCreate("\(path): cannot create the output file in '\(dir)': \(String(cString: strerror(errno)))")
+        }
+        // mkstemp creates the file 0600; give it the mode any new file of the user would have.
+        let mask = umask(0)
+        umask(mask)
+        fchmod(f, 0o666 & ~mask)
+        fd = f
+        tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit {
+        if !finished { discard() }
+    }
+
+    public var isTerminal: Bool { isatty(fd) != 0 }
+
+    public func write(_ s: String) throws {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    public func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw LinflowError.cannotCreate("\(path ?? "standard output"): write failed: \(String(cString: strerror(errno)))")
+                }
+                off += n
+            }
+        }
+        bytesWritten += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames the temporary file over the destination.
+    public func commit() throws {
+        try flush()
+        finished = true
+        guard let path, let tempPath else { return }
+        if fsync(fd) != 0 || close(fd) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(tempPath)
+            throw LinflowError.cannotCreate("\(path): \(reason)")
+        }
+        if rename(tempPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(tempPath)
+            throw LinflowError.cannotCreate("\(path): cannot replace the file: \(reason)")
+        }
+    }
+
+    /// Keeps the rows written so far as `DEST.partial` and returns that name (nil on stdout).
+    @discardableResult
+    public func keepPartial() -> String? {
+        try? flush()
+        finished = true
+        guard let path, let tempPath else { return nil }
+        close(fd)
+        let partial = path + ".partial"
+        if rename(tempPath, partial) != 0 {
+            unlink(tempPath)
+            return nil
+        }
+        return partial
+    }
+
+    /// Removes the temporary file; the destination is untouched.
+    public func discard() {
+        finished = true
+        guard let tempPath else { return }
+        close(fd)
+        unlink(tempPath)
+    }
+}

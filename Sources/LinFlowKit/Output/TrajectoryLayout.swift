@@ -1,0 +1,60 @@
+/// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
+///
+///     t,loss,W21_1_1,…,W21_n1_n0,W32_1_1,…[,sv_1,…,sv_r][,imbalance]
+///
+/// Weight columns are 1-based and row-major (`W32_r_c` is row r, column c of W32), layer by
+/// layer from the input side. Optional diagnostic columns follow the weights.
+public struct TrajectoryLayout: Sendable {
+    public let architecture: Architecture
+    public let diagnostics: Diagnostics
+
+    public struct Diagnostics: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// Singular values of the end-to-end map, `sv_1 ≥ sv_2 ≥ …`.
+        public static let singularValues = Diagnostics(rawValue: 1)
+        /// max_l ‖W_{l+1}ᵀW_{l+1} − W_l W_lᵀ‖_F, conserved by the exact flow.
+        public static let imbalance = Diagnostics(rawValue: 2)
+        public static let all: Diagnostics = [.singularValues, .imbalance]
+    }
+
+    public init(architecture: Architecture, diagnostics: Diagnostics) {
+        self.architecture = architecture
+        self.diagnostics = diagnostics
+    }
+
+    public var weightColumns: [String] {
+        var names: [String] = []
+        for l in 1...architecture.depth {
+            let s = architecture.shape(ofLayer: l)
+            let n = architecture.name(ofLayer: l)
+            for r in 1...s.rows { for c in 1...s.cols { names.append("\(n)_\(r)_\(c)") } }
+        }
+        return names
+    }
+
+    public var rank: Int { min(architecture.inputs, architecture.outputs) }
+
+    public var columns: [String] {
+        var names = ["t", "loss"] + weightColumns
+        if diagnostics.contains(.singularValues) { names += (1...rank).map { "sv_\($0)" } }
+        if diagnostics.contains(.imbalance) { names.append("imbalance") }
+        return names
+    }
+
+    public var headerLine: String { columns.joined(separator: ",") + "\n" }
+
+    /// One row. Doubles are written in Swift's shortest form that reads back to the same bits.
+    public func row(time: Double, loss: Double, weights: Weights) throws -> String {
+        var s = "\(time),\(loss)"
+        s.reserveCapacity(24 * (weights.flat.count + 8))
+        for v in weights.flat { s += ","; s += v.description }
+        if diagnostics.contains(.singularValues) {
+            let sv = try SingularValueDecomposition(weights.endToEnd).values
+            for v in sv { s += ","; s += v.description }
+        }
+        if diagnostics.contains(.imbalance) { s += ",\(weights.imbalance)" }
+        s += "\n"
+        return s
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// Everything `linflow simulate` needs to know.
+public struct SimulationConfiguration: Sendable {
+    public var data: DataSource = .builtin(DataSource.defaultDataset)
+    /// nil: the architecture of the `--init` file if there is one, else ``NetworkSpec/defaultHidden``.
+    public var network: NetworkSpec?
+    public var initialization: Initialization = .gaussian(seed: 1, scale: 1e-3)
+    public var method: StepperMethod = .rkf45
+    public var relativeTolerance = 1e-8
+    public var absoluteTolerance = 1e-10
+    /// nil: the dataset's suggested horizon, or 80.
+    public var tEnd: Double?
+    public var samples = 200
+    public var maxSteps: Int?
+    /// nil or "-": standard output.
+    public var output: String?
+    public var diagnostics: TrajectoryLayout.Diagnostics = .all
+
+    public init() {}
+
+    public static let defaultHorizon = 80.0
+
+    public func validate() throws {
+        if let tEnd, !(tEnd > 0 && tEnd.isFinite) {
+            throw LinflowError.usage("--t-end must be a positive number, got \(tEnd)")
+        }
+        guard samples >= 1 else { throw LinflowError.usage("--samples must be at least 1, got \(samples)") }
+        guard relativeTolerance > 0, relativeTolerance.isFinite else {
+            throw LinflowError.usage("--rtol must be positive, got \(relativeTolerance)")
+        }
+        guard absoluteTolerance > 0, absoluteTolerance.isFinite else {
+            throw LinflowError.usage("--atol must be positive, got \(absoluteTolerance)")
+        }
+        if let maxSteps, maxSteps < 1 { throw LinflowError.usage("--max-steps must be positive, got \(maxSteps)") }
+    }
+}
+
+/// What a finished run reports.
+public struct SimulationSummary: Sendable {
+    public var architecture: Architecture
+    public var dataDescription: String
+    public var sampleCount: Int
+    public var method: StepperMethod
+    public var tEnd: Double
+    public var rows: Int
+    public var output: String?
+    public var initialLoss: Double
+    public var finalLoss: Double
+    public var lossFloor: Double
+    public var distanceToLeastSquares: Double
+    public var steps: Int
+    public var evaluations: Int
+    public var wallSeconds: Double
+    public var sigma11Singular: Bool
+
+    /// The lines printed on stderr after a run.
+    public var text: String {
+        let dest = output.map { "→ \($0)" } ?? "→ stdout"
+        var lines = [
+            "linflow: \(architecture.description) network on \(dataDescription) (N = \(sampleCount)), \(method.rawValue) to t = \(tEnd): \(rows) rows \(dest)",
+            "  loss \(fmt(initialLoss)) → \(fmt(finalLoss)); floor \(fmt(lossFloor)); ‖W − W*‖_F = \(fmt(distanceToLeastSquares))",
+            "  \(steps) steps, \(evaluations) RHS evaluations, \(String(format: "%.3f", wallSeconds)) s",
+        ]
+        if sigma11Singular {
+            lines.append("  note: Σ11 is singular; W* is the minimum-norm least-squares map Σ31Σ11⁺")
+        }
+        let excess0 = initialLoss - lossFloor, excess = finalLoss - lossFloor
+        if excess0 > 0, excess > 1e-3 * excess0, excess > 1e-12 {
+            lines.append("  note: the loss is still \(fmt(excess)) above its floor; a longer --t-end would let it converge")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+func fmt(_ x: Double) -> String { String(format: "%.6g", x) }
+
+/// Integrates gradient flow from the configured start and streams the trajectory to CSV.
+public struct Simulation {
+    public let configuration: SimulationConfiguration
+
+    public init(_ configuration: SimulationConfiguration) { self.configuration = configuration }
+
+    public func run() throws -> SimulationSummary {
+        let cfg = configuration
+        try cfg.validate()
+        let clockStart = DispatchTime.now()
+        let data = try cfg.data.correlations()
+        let c = data.correlations
+        let architecture = try resolveArchitecture(cfg, inputs: c.inputs, outputs: c.outputs)
+        let w0 = try cfg.initialization.weights(for: architecture)
+        let ls = try LeastSquares(c)
+        let tEnd = cfg.tEnd ?? data.suggestedHorizon ?? SimulationConfiguration.defaultHorizon
+        let layout = TrajectoryLayout(architecture: architecture, diagnostics: cfg.diagnostics)
+
+        let flow = GradientFlow(architecture: architecture, correlations: c)
+        let integrator = try ODEIntegrator(
+            system: flow, initialState: w0.flat, method: cfg.method,
+            relativeTolerance: cfg.relativeTolerance, absoluteTolerance: cfg.absoluteTolerance,
+            maxSteps: cfg.maxSteps)
+
+        let out = try OutputFile(path: cfg.output)
+        let progress = Progress(label: "linflow simulate")
+        let interrupt = InterruptFlag.shared
+        interrupt.arm()
+        defer { interrupt.disarm() }
+        var weights = w0
+        var rows = 0
+        let initialLoss = c.loss(endToEnd: w0.endToEnd, leastSquares: ls)
+        var loss = initialLoss
+        do {
+            try out.write(layout.headerLine)
+            for i in 0...cfg.samples {
+                // t_i = T·i/M, so the last row is at exactly T.
+                let t = tEnd * Double(i) / Double(cfg.samples)
+                if i > 0 {
+                    do {
+                        try integrator.advance(to: t)
+                    } catch .interrupted(let at) {
+                        throw LinflowError.interrupted("interrupted at t = \(at)")
+                    } catch {
+                        throw LinflowError.numerical(describe(error, tEnd: tEnd))
+                    }
+                    weights.flat = integrator.state
+                }
+                loss = c.loss(endToEnd: weights.endToEnd, leastSquares: ls)
+                try out.write(try layout.row(time: t, loss: loss, weights: weights))
+                rows += 1
+                if interrupt.isSet {
+                    throw LinflowError.interrupted("interrupted at t = \(t)")
+                }
+                progress.update(fraction: Double(i) / Double(cfg.samples),
+                                detail: "t = \(fmt(t)) of \(fmt(tEnd)), loss \(fmt(loss))")
+            }
+            progress.finish()
+            try out.commit()
+        } catch let error as LinflowError {
+            progress.finish()
+            switch error {
+            case .numerical(let m), .interrupted(let m):
+                let kept = out.keepPartial()
+                let where_ = kept.map { "; the \(rows) rows computed so far are in \($0)" } ?? ""
+                if case .interrupted = error { throw LinflowError.interrupted(m + where_) }
+                throw LinflowError.numerical(m + where_)
+            default:
+                out.discard()
+                throw error
+            }
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - clockStart.uptimeNanoseconds) / 1e9
+        return SimulationSummary(
+            architecture: architecture, dataDescription: data.description, sampleCount: c.sampleCount,
+            method: cfg.method, tEnd: tEnd, rows: rows, output: out.path, initialLoss: initialLoss,
+            finalLoss: loss, lossFloor: ls.lossFloor,
+            distanceToLeastSquares: (weights.endToEnd - ls.map).frobeniusNorm,
+            steps: integrator.steps, evaluations: flow.evaluations, wallSeconds: wall,
+            sigma11Singular: ls.sigma11IsSingular)
+    }
+
+    private func describe(_ f: IntegrationFailure, tEnd: Double) -> String {
+        switch f {
+        case .nonFinite(let t):
+            return "the weights became infinite or NaN near t = \(t)"
+        case .tooManySteps(let t, let limit):
+            return "GSL reached --max-steps \(limit) at t = \(t) before t-end \(tEnd)"
+        case .stepSizeUnderflow(let t):
+            return "GSL's step size fell below what double precision can resolve at t = \(t) (tolerances too tight, or the flow is blowing up)"
+        case .gsl(let t, let status, let reason):
+            return "GSL failed at t = \(t): \(reason) (status \(status))"
+        case .interrupted(let t):
+            return "interrupted at t = \(t)"
+        }
+    }
+}
+
+func resolveArchitecture(_ cfg: SimulationConfiguration, inputs: Int, outputs: Int) throws -> Architecture {
+    if let spec = cfg.network { return try spec.architecture(inputs: inputs, outputs: outputs) }
+    if case .file(let path) = cfg.initialization {
+        let a = try WeightFile.lastRow(path: path).architecture
+        guard a.inputs == inputs, a.outputs == outputs else {
+            throw LinflowError.data("\(path): its weights form a \(a.description) network, but the data have \(inputs) inputs and \(outputs) outputs")
+        }
+        return a
+    }
+    return try NetworkSpec.hidden(NetworkSpec.defaultHidden).architecture(inputs: inputs, outputs: outputs)
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// `linflow stats`: the correlations of a dataset and what follows from them.
+public struct StatsReport {
+    public let data: DataSource
+
+    public init(data: DataSource) { self.data = data }
+
+    public func render() throws -> String {
+        let loaded = try data.correlations()
+        let c = loaded.correlations
+        let ls = try LeastSquares(c)
+        let svd = try SingularValueDecomposition(c.sigma31)
+        let eig = try symmetricEigenvalues(c.sigma11)
+        var s = ""
+        s += "data: \(loaded.description)\n"
+        s += "samples N = \(c.sampleCount), inputs = \(c.inputs) (\(loaded.inputNames.joined(separator: ","))), outputs = \(c.outputs) (\(loaded.outputNames.joined(separator: ",")))\n"
+        s += "tr Σ33 = \(c.traceSigma33)\n\n"
+        s += section("Σ11 = 1/N Σ x xᵀ", c.sigma11)
+        s += "eigenvalues of Σ11: \(list(eig))\n"
+        if let cI = whitenedScale(c.sigma11) {
+            s += "Σ11 = \(cI)·I: the inputs are white up to scale, so the closed forms apply.\n"
+        }
+        s += "\n"
+        s += section("Σ31 = 1/N Σ y xᵀ", c.sigma31)
+        s += "singular values of Σ31: \(list(svd.values))\n"
+        s += section("left singular vectors U (columns)", svd.u)
+        s += section("right singular vectors V (columns)", svd.v)
+        s += "\n"
+        s += section("least-squares map W* = Σ31 Σ11\(ls.sigma11IsSingular ? "⁺" : "⁻¹")", ls.map)
+        if ls.sigma11IsSingular {
+            s += "note: Σ11 is singular (rank \(ls.sigma11Rank) of \(c.inputs)); W* uses the pseudo-inverse and is the minimum-norm minimiser.\n"
+        }
+        s += "loss floor L* = ½(tr Σ33 − tr(W* Σ31ᵀ)) = \(ls.lossFloor)\n"
+        return s
+    }
+
+    private func list(_ v: [Double]) -> String { v.map { String(format: "%.10g", $0) }.joined(separator: ", ") }
+
+    private func section(_ title: String, _ m: Matrix) -> String {
+        var s = "\(title) (\(m.rows)×\(m.cols)):\n"
+        for r in 0..<m.rows {
+            s += "  " + (0..<m.cols).map { String(format: "% .6g", m[r, $0]).padding(toLength: 13, withPad: " ", startingAt: 0) }.joined(separator: " ") + "\n"
+        }
+        return s
+    }
+}
+
+/// c if Σ11 = c·I to rounding (c > 0), else nil.
+public func whitenedScale(_ sigma11: Matrix) -> Double? {
+    let n = sigma11.rows
+    let c = sigma11.trace / Double(n)
+    guard c > 0 else { return nil }
+    for i in 0..<n {
+        for j in 0..<n {
+            let target = i == j ? c : 0
+            if abs(sigma11[i, j] - target) > 1e-12 * c { return nil }
+        }
+    }
+    return c
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import LinFlowKit
+
+extension StepperMethod: ExpressibleByArgument {}
+
+/// `--data` and `--outputs`, shared by every command that reads a dataset.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Numeric CSV of samples, one per row; the last --outputs columns are the targets. A header row is optional.",
+        valueName: "file"))
+    var data: String?
+
+    @Option(name: .long, help: "How many trailing columns of --data are outputs.")
+    var outputs: Int = 1
+
+    @Option(name: .long, help: ArgumentHelp("Use a built-in dataset instead of --data (see `linflow datasets`).", valueName: "name"))
+    var dataset: String?
+
+    func validate() throws {
+        if outputs < 1 { throw ValidationError("--outputs must be at least 1, got \(outputs)") }
+        if data != nil && dataset != nil { throw ValidationError("give either --data or --dataset, not both") }
+    }
+
+    var source: DataSource {
+        if let data { return .file(path: data, outputs: outputs) }
+        return .builtin(dataset ?? DataSource.defaultDataset)
+    }
+}
+
+/// `--hidden`, `--layers`, `--seed`, `--init-scale`, `--init`.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden)).", valueName: "H"))
+    var hidden: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Layer sizes n0,n1,…,nL of a chain of any depth; n0 and nL must match the data.", valueName: "sizes"))
+    var layers: String?
+
+    @Option(name: .long, help: "Seed of the Gaussian initial weights.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("init-scale"), help: ArgumentHelp("Standard deviation σ of the initial weights: each entry ~ N(0, σ²).", valueName: "σ"))
+    var initScale: Double = 1e-3
+
+    @Option(name: .customLong("init"), help: ArgumentHelp("Start from the last row of a trajectory CSV written by linflow.", valueName: "file"))
+    var initFile: String?
+
+    func validate() throws {
+        if hidden != nil && layers != nil { throw ValidationError("give either --hidden or --layers, not both") }
+        if let hidden, hidden < 1 { throw ValidationError("--hidden must be positive, got \(hidden)") }
+        if let layers {
+            do { _ = try NetworkSpec.parseLayers(layers) } catch { throw ValidationError("\(error)") }
+            if layers.split(separator: ",").count < 2 { throw ValidationError("--layers needs at least two sizes, e.g. 8,16,15") }
+        }
+        if !(initScale >= 0 && initScale.isFinite) { throw ValidationError("--init-scale must be a finite number >= 0, got \(initScale)") }
+    }
+
+    var network: NetworkSpec? {
+        if let hidden { return .hidden(hidden) }
+        if let layers, let sizes = try? NetworkSpec.parseLayers(layers) { return .layers(sizes) }
+        return nil
+    }
+
+    var initialization: Initialization {
+        if let initFile { return .file(path: initFile) }
+        return .gaussian(seed: seed, scale: initScale)
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import LinFlowKit
+
+extension Linflow {
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print Σ11, Σ31, the SVD of Σ31, the least-squares map and the loss floor.")
+
+        @OptionGroup var dataOptions: DataOptions
+
+        func run() throws {
+            try runReportingErrors {
+                print(try StatsReport(data: dataOptions.source).render(), terminator: "")
+            }
+        }
+    }
+}
