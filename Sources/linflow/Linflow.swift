@@ -17,6 +17,32 @@ struct Linflow: ParsableCommand {
         subcommands: [Simulate.self, Stats.self, Datasets.self],
         defaultSubcommand: nil
     )
+
+    /// ArgumentParser prints usage errors over several lines; linflow promises one line per error
+    /// (docs/cli.md), so parse errors are reported here and help and version go through as usual.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let code as ExitCode {
+            // Already reported by runReportingErrors.
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            // Fold a multi-line message (e.g. a list of allowed values) into one line.
+            let first = message(for: error).split(separator: "\n")
+                .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "") }
+                .joined(separator: " ")
+            let command = arguments.first.flatMap { name in
+                configuration.subcommands.first { $0._commandName == name }?._commandName
+            }
+            let hint = "see 'linflow\(command.map { " " + $0 } ?? "") --help'"
+            printToStandardError("linflow: error: \(first) (\(hint))")
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Runs a library call and turns its errors into one line on stderr and a documented exit code.

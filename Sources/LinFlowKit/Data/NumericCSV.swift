@@ -43,11 +43,8 @@ public final class NumericCSVReader {
         fd = open(path, O_RDONLY)
         if fd < 0 { throw LinflowError.noInput("\(path): \(String(cString: strerror(errno)))") }
         buffer = .allocate(byteCount: chunkSize, alignment: 16)
-        do { try readFirstRow() } catch {
-            close(fd)
-            buffer.deallocate()
-            throw error
-        }
+        // If this throws, deinit still runs and releases the descriptor and the buffer.
+        try readFirstRow()
     }
 
     deinit {
@@ -72,11 +69,14 @@ public final class NumericCSVReader {
     }
 
     private func readFirstRow() throws {
+        // A leading UTF-8 byte-order mark belongs to the file, not to the first cell.
+        if try refill(), end >= 3,
+           buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+            start = 3
+        }
         guard try nextRecord() else {
             throw LinflowError.data("\(path): the file is empty")
         }
-        // A leading byte-order mark belongs to the file, not to the first cell.
-        if fields[0].starts(with: [0xEF, 0xBB, 0xBF]) { fields[0].removeFirst(3) }
         columnCount = fields.count
         pendingFirstLine = line
         let parsed = fields.map { parse($0) }

@@ -127,7 +127,8 @@ public final class ODEIntegrator {
         var t = time
         if let maxSteps {
             if steps >= maxSteps { throw .tooManySteps(time: t, limit: maxSteps) }
-            gsl_odeiv2_driver_set_nmax(driver, UInt(maxSteps - steps))
+            // GSL lets the driver count one step past nmax before it returns GSL_EMAXITER.
+            gsl_odeiv2_driver_set_nmax(driver, UInt(max(1, maxSteps - steps - 1)))
         }
         let status = state.withUnsafeMutableBufferPointer { y in
             gsl_odeiv2_driver_apply(driver, &t, t1, y.baseAddress!)

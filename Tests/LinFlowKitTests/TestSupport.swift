@@ -1,0 +1,122 @@
+import LinFlowKit
+import Numerics
+
+/// A small deterministic generator for test data (independent of the code under test).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) * 2 - 1 }
+    /// Standard normal (Box–Muller).
+    mutating func normal() -> Double {
+        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-300)
+        let u2 = Double(next() >> 11) / Double(1 << 53)
+        return (-2 * Double.log(u1)).squareRoot() * Double.cos(2 * .pi * u2)
+    }
+    mutating func matrix(_ r: Int, _ c: Int, scale: Double = 1) -> Matrix {
+        Matrix(rows: r, cols: c, storage: (0..<(r * c)).map { _ in scale * normal() })
+    }
+}
+
+/// A random regression dataset held as samples, so tests can compute losses straight from them.
+struct Samples {
+    let x: [[Double]]
+    let y: [[Double]]
+
+    init(n: Int, inputs: Int, outputs: Int, seed: UInt64) {
+        var g = SplitMix64(seed: seed)
+        let truth = g.matrix(outputs, inputs)
+        var xs: [[Double]] = [], ys: [[Double]] = []
+        for _ in 0..<n {
+            let xi = (0..<inputs).map { _ in g.normal() }
+            let yi = (0..<outputs).map { o in
+                (0..<inputs).reduce(0.0) { $0 + truth[o, $1] * xi[$1] } + 0.3 * g.normal()
+            }
+            xs.append(xi)
+            ys.append(yi)
+        }
+        x = xs
+        y = ys
+    }
+
+    var correlations: Correlations { Correlations(inputs: x, outputs: y) }
+
+    /// L(W) = 1/(2N) Σ ‖y − W_L⋯W_1 x‖², straight from the samples.
+    func loss(_ w: Weights) -> Double {
+        let layers = w.layers
+        var total = 0.0
+        for (xi, yi) in zip(x, y) {
+            var h = xi
+            for m in layers {
+                h = (0..<m.rows).map { r in (0..<m.cols).reduce(0.0) { $0 + m[r, $1] * h[$1] } }
+            }
+            for (a, b) in zip(h, yi) { total += (b - a) * (b - a) }
+        }
+        return total / (2 * Double(x.count))
+    }
+}
+
+/// Solves A X = B for square invertible A by Gauss–Jordan elimination with partial pivoting.
+func solve(_ a: Matrix, _ b: Matrix) -> Matrix {
+    var a = a, b = b
+    let n = a.rows
+    for col in 0..<n {
+        let p = (col..<n).max { abs(a[$0, col]) < abs(a[$1, col]) }!
+        for c in 0..<n { let t = a[col, c]; a[col, c] = a[p, c]; a[p, c] = t }
+        for c in 0..<b.cols { let t = b[col, c]; b[col, c] = b[p, c]; b[p, c] = t }
+        let d = a[col, col]
+        for r in 0..<n where r != col {
+            let f = a[r, col] / d
+            if f == 0 { continue }
+            for c in 0..<n { a[r, c] -= f * a[col, c] }
+            for c in 0..<b.cols { b[r, c] -= f * b[col, c] }
+        }
+    }
+    for r in 0..<n { for c in 0..<b.cols { b[r, c] /= a[r, r] } }
+    return b
+}
+
+/// A random orthogonal n × n matrix (Gram–Schmidt on a Gaussian matrix).
+func randomOrthogonal(_ n: Int, _ g: inout SplitMix64) -> Matrix {
+    var q = g.matrix(n, n)
+    for j in 0..<n {
+        for k in 0..<j {
+            var dot = 0.0
+            for i in 0..<n { dot += q[i, j] * q[i, k] }
+            for i in 0..<n { q[i, j] -= dot * q[i, k] }
+        }
+        var norm = 0.0
+        for i in 0..<n { norm += q[i, j] * q[i, j] }
+        norm = norm.squareRoot()
+        for i in 0..<n { q[i, j] /= norm }
+    }
+    return q
+}
+
+func maxAbsDifference(_ a: Matrix, _ b: Matrix) -> Double {
+    zip(a.storage, b.storage).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
+}
+
+extension Matrix {
+    func isApproximatelyEqual(to other: Matrix, absoluteTolerance: Double) -> Bool {
+        rows == other.rows && cols == other.cols && maxAbsDifference(self, other) <= absoluteTolerance
+    }
+}
+
+/// Integrates the flow with the library's GSL integrator and returns the weights at each time.
+func integrate(_ flow: GradientFlow, from w0: Weights, times: [Double], method: StepperMethod = .rkf45,
+               rtol: Double = 1e-11, atol: Double = 1e-13) throws -> [Weights] {
+    let integrator = try ODEIntegrator(system: flow, initialState: w0.flat, method: method,
+                                       relativeTolerance: rtol, absoluteTolerance: atol)
+    return try times.map { t in
+        try integrator.advance(to: t)
+        return Weights(architecture: w0.architecture, flat: integrator.state)
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+
+@Suite struct SimulateCLITests {
+    @Test func defaultRunWritesTheDocumentedLayout() throws {
+        let r = try CLI.run(["simulate", "--samples", "4"])
+        #expect(r.status == 0)
+        let (header, rows) = parseCSV(r.stdout)
+        // 8 inputs, 16 hidden, 15 outputs: 128 + 240 weights, 8 singular values, imbalance.
+        #expect(header.count == 2 + 128 + 240 + 8 + 1)
+        #expect(Array(header.prefix(3)) == ["t", "loss", "W21_1_1"])
+        #expect(header[2 + 127] == "W21_16_8")
+        #expect(header[2 + 128] == "W32_1_1")
+        #expect(header.last == "imbalance")
+        #expect(rows.map { $0[0] } == [0, 20, 40, 60, 80])
+        // Stage-like learning ends near the floor (0 for this dataset).
+        #expect(rows.first![1] > 1.9 && rows.last![1] < 1e-3)
+        #expect(r.stderr.contains("8-16-15 network"))
+        #expect(r.stderr.contains("RHS evaluations"))
+    }
+
+    @Test func sameSeedGivesSameBytesAndOtherSeedDoesNot() throws {
+        let a = try CLI.run(["simulate", "--samples", "10", "--t-end", "20", "--seed", "5"])
+        let b = try CLI.run(["simulate", "--samples", "10", "--t-end", "20", "--seed", "5"])
+        let c = try CLI.run(["simulate", "--samples", "10", "--t-end", "20", "--seed", "6"])
+        #expect(a.status == 0 && a.stdoutData == b.stdoutData)
+        #expect(a.stdoutData != c.stdoutData)
+    }
+
+    @Test func layersGivesADeepChainWithNamedColumns() throws {
+        let r = try CLI.run(["simulate", "--layers", "8,4,4,15", "--samples", "2", "--t-end", "1", "--diagnostics", "none"])
+        #expect(r.status == 0)
+        let (header, _) = parseCSV(r.stdout)
+        #expect(header.count == 2 + 32 + 16 + 60)
+        #expect(header.contains("W43_15_4"))
+        #expect(header.last == "W43_15_4")
+    }
+
+    @Test func outputFileIsWrittenAndResumable() throws {
+        let dir = CLI.temporaryDirectory()
+        let first = dir.appendingPathComponent("a.csv").path
+        let r1 = try CLI.run(["simulate", "--t-end", "10", "--samples", "5", "-o", first])
+        #expect(r1.status == 0 && r1.stdout.isEmpty)
+        let a = parseCSV(try String(contentsOfFile: first, encoding: .utf8))
+        let second = dir.appendingPathComponent("b.csv").path
+        let r2 = try CLI.run(["simulate", "--init", first, "--t-end", "10", "--samples", "5", "-o", second])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        let b = parseCSV(try String(contentsOfFile: second, encoding: .utf8))
+        // The resumed run starts exactly where the first stopped (numbers round-trip) …
+        #expect(Array(b.rows[0].dropFirst()) == Array(a.rows.last!.dropFirst()))
+        // … and agrees with one uninterrupted run to t = 20 within the tolerances.
+        let whole = parseCSV(try CLI.run(["simulate", "--t-end", "20", "--samples", "10"]).stdout)
+        for (p, q) in zip(b.rows.last!.dropFirst(2), whole.rows.last!.dropFirst(2)) {
+            #expect(abs(p - q) < 1e-5)
+        }
+        // No temporary files are left in the directory.
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(names == ["a.csv", "b.csv"])
+    }
+
+    @Test func failedRunKeepsTheExistingFileAndPartialRows() throws {
+        let dir = CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.csv").path
+        try "precious\n".write(toFile: out, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["simulate", "--max-steps", "50", "--samples", "8", "-o", out])
+        #expect(r.status == 3)
+        #expect(r.stderr.hasPrefix("linflow: error: GSL reached --max-steps 50"))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "precious\n")
+        let partial = try String(contentsOfFile: out + ".partial", encoding: .utf8)
+        #expect(partial.hasPrefix("t,loss,"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(names == ["out.csv", "out.csv.partial"])
+    }
+
+    @Test func everyMethodRuns() throws {
+        for m in ["rkf45", "rkck", "rk8pd", "rk4", "msadams", "rk4imp", "bsimp", "msbdf"] {
+            let r = try CLI.run(["simulate", "--dataset", "seed-affine", "--hidden", "2", "--method", m,
+                                 "--t-end", "5", "--samples", "2", "--init-scale", "0.5"])
+            #expect(r.status == 0, "\(m): \(r.stderr)")
+        }
+    }
+
+    @Test func statsReportsLeastSquaresAndFloor() throws {
+        let r = try CLI.run(["stats", "--dataset", "seed-affine"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("singular values of Σ31"))
+        #expect(r.stdout.contains("loss floor L*"))
+    }
+
+    @Test func datasetsRoundTripThroughSimulate() throws {
+        let dir = CLI.temporaryDirectory()
+        let path = dir.appendingPathComponent("h.csv").path
+        #expect(try CLI.run(["datasets", "hierarchy", "-o", path]).status == 0)
+        let fromFile = try CLI.run(["simulate", "--data", path, "--outputs", "15", "--samples", "4", "--t-end", "30"])
+        let builtin = try CLI.run(["simulate", "--samples", "4", "--t-end", "30"])
+        #expect(fromFile.status == 0)
+        #expect(fromFile.stdoutData == builtin.stdoutData)
+    }
+}
+
+@Suite struct ErrorCLITests {
+    func file(_ text: String) -> String {
+        let url = CLI.temporaryDirectory().appendingPathComponent("data.csv")
+        try! text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// Each bad input: one line on stderr naming the problem, the documented exit code, no stdout.
+    @Test(arguments: [
+        (["simulate", "--data", "/no/such.csv"], 66, "linflow: error: /no/such.csv: No such file or directory"),
+        (["simulate", "--t-end", "0"], 64, "--t-end must be a positive number"),
+        (["simulate", "--samples", "0"], 64, "--samples must be at least 1"),
+        (["simulate", "--rtol=-1"], 64, "--rtol must be a positive number"),
+        (["simulate", "--atol", "0"], 64, "--atol must be a positive number"),
+        (["simulate", "--hidden", "0"], 64, "--hidden must be positive"),
+        (["simulate", "--layers", "8,0,15"], 64, "--layers takes positive integers"),
+        (["simulate", "--layers", "3,4,15"], 64, "does not match the data, which have 8 inputs and 15 outputs"),
+        (["simulate", "--method", "euler"], 64, "The value 'euler' is invalid for '--method"),
+        (["simulate", "--dataset", "nope"], 64, "no built-in dataset named 'nope'"),
+        (["simulate", "--init", "/no/init.csv"], 66, "/no/init.csv: No such file or directory"),
+    ] as [([String], Int32, String)])
+    func badOptions(arguments: [String], status: Int32, message: String) throws {
+        let r = try CLI.run(arguments)
+        #expect(r.status == status, "\(arguments): \(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix("linflow: error: "))
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
+
+    @Test(arguments: [
+        ("1,2,3\n4,5\n", ":2: row has 2 fields, expected 3"),
+        ("a,b\n1,x\n", ":2:2: 'x' is not a number"),
+        ("1,2\n3,NaN\n", ":2:2: NaN is not allowed"),
+        ("1,2\n3,-inf\n", ":2:2: '-inf' is infinite"),
+        ("", ": the file is empty"),
+        ("x,y\n", ": no data rows after the header"),
+        ("5\n6\n", ": has 1 column; --outputs 1 leaves no input column"),
+    ])
+    func badData(text: String, message: String) throws {
+        let path = file(text)
+        let r = try CLI.run(["simulate", "--data", path])
+        #expect(r.status == 65)
+        #expect(r.stderr.hasPrefix("linflow: error: \(path)\(message)"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func helpListsTheOptions() throws {
+        let r = try CLI.run(["simulate", "--help"])
+        #expect(r.status == 0)
+        for option in ["--data", "--outputs", "--hidden", "--layers", "--seed", "--init-scale", "--init",
+                       "--method", "--rtol", "--atol", "--t-end", "--samples", "--max-steps", "--out"] {
+            #expect(r.stdout.contains(option), "\(option)")
+        }
+    }
+
+    @Test func mismatchedInitFileIsRefused() throws {
+        let dir = CLI.temporaryDirectory()
+        let traj = dir.appendingPathComponent("t.csv").path
+        #expect(try CLI.run(["simulate", "--dataset", "seed-affine", "--hidden", "2", "--samples", "1", "-o", traj]).status == 0)
+        let r = try CLI.run(["simulate", "--init", traj])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("its weights form a 2-2-1 network, but the data have 8 inputs and 15 outputs"))
+    }
+}
