@@ -9,7 +9,7 @@ import Numerics
     func imbalanceIsConserved(sizes: [Int]) throws {
         let data = Samples(n: 30, inputs: sizes.first!, outputs: sizes.last!, seed: 17)
         let a = try Architecture(sizes: sizes)
-        let flow = GradientFlow(architecture: a, correlations: data.correlations)
+        let flow = try GradientFlow(architecture: a, correlations: data.correlations)
         var g = SplitMix64(seed: 8)
         for _ in 0..<4 {
             let w0 = Weights(architecture: a, flat: (0..<a.parameterCount).map { _ in 0.5 * g.normal() })
@@ -37,7 +37,7 @@ import Numerics
         let c = data.correlations
         let wStar = solve(c.sigma11, c.sigma31.transposed).transposed
         let a = try Architecture(sizes: sizes)
-        let flow = GradientFlow(architecture: a, correlations: c)
+        let flow = try GradientFlow(architecture: a, correlations: c)
         for seed in 1...3 as ClosedRange<UInt64> {
             let w0 = try Initialization.gaussian(seed: seed, scale: 0.3).weights(for: a)
             let end = try integrate(flow, from: w0, times: [400]).last!
@@ -76,7 +76,7 @@ import Numerics
             let a = try Architecture(sizes: [n0, h, nOut])
             let root = diag(u0.map { $0.squareRoot() })
             let w0 = Weights(architecture: a, layers: [R * root * V.transposed, U * root * R.transposed])
-            let flow = GradientFlow(architecture: a, correlations: c)
+            let flow = try GradientFlow(architecture: a, correlations: c)
             let times = [0.5, 1, 2, 4, 8, 16]
             let path = try integrate(flow, from: w0, times: times)
             for (t, w) in zip(times, path) {
@@ -94,7 +94,7 @@ import Numerics
     func everyMethodAgreesWithRKF45(method: StepperMethod) throws {
         let data = Samples(n: 20, inputs: 3, outputs: 2, seed: 4)
         let a = try Architecture(sizes: [3, 3, 2])
-        let flow = GradientFlow(architecture: a, correlations: data.correlations)
+        let flow = try GradientFlow(architecture: a, correlations: data.correlations)
         let w0 = try Initialization.gaussian(seed: 2, scale: 0.3).weights(for: a)
         let reference = try integrate(flow, from: w0, times: [5]).last!
         // Low-order steppers need many more steps for the same tolerance; give them looser ones.
@@ -108,7 +108,7 @@ import Numerics
     @Test func stepLimitIsReported() throws {
         let data = Samples(n: 20, inputs: 3, outputs: 2, seed: 4)
         let a = try Architecture(sizes: [3, 3, 2])
-        let flow = GradientFlow(architecture: a, correlations: data.correlations)
+        let flow = try GradientFlow(architecture: a, correlations: data.correlations)
         let w0 = try Initialization.gaussian(seed: 2, scale: 0.3).weights(for: a)
         let integrator = try ODEIntegrator(system: flow, initialState: w0.flat, method: .rkf45,
                                            relativeTolerance: 1e-10, absoluteTolerance: 1e-12, maxSteps: 20)

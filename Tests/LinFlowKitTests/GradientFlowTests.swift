@@ -10,7 +10,7 @@ import Numerics
     func velocityIsMinusFiniteDifferenceGradient(sizes: [Int]) throws {
         let data = Samples(n: 25, inputs: sizes.first!, outputs: sizes.last!, seed: 7)
         let a = try Architecture(sizes: sizes)
-        let flow = GradientFlow(architecture: a, correlations: data.correlations)
+        let flow = try GradientFlow(architecture: a, correlations: data.correlations)
         var g = SplitMix64(seed: 11)
         for _ in 0..<3 {
             let w = Weights(architecture: a, flat: (0..<a.parameterCount).map { _ in 0.7 * g.normal() })
@@ -30,7 +30,7 @@ import Numerics
     func velocityDerivativeIsFiniteDifferenceOfVelocity(sizes: [Int]) throws {
         let data = Samples(n: 20, inputs: sizes.first!, outputs: sizes.last!, seed: 3)
         let a = try Architecture(sizes: sizes)
-        let flow = GradientFlow(architecture: a, correlations: data.correlations)
+        let flow = try GradientFlow(architecture: a, correlations: data.correlations)
         var g = SplitMix64(seed: 5)
         let w = Weights(architecture: a, flat: (0..<a.parameterCount).map { _ in 0.6 * g.normal() })
         let dir = Weights(architecture: a, flat: (0..<a.parameterCount).map { _ in g.normal() })
@@ -103,8 +103,8 @@ import Numerics
         let a = try Architecture(sizes: [40, 35, 33, 30])
         var g = SplitMix64(seed: 4)
         let w = Weights(architecture: a, flat: (0..<a.parameterCount).map { _ in 0.2 * g.normal() })
-        let v1 = GradientFlow(architecture: a, correlations: data.correlations, gemmPath: .blas).velocity(at: w)
-        let v2 = GradientFlow(architecture: a, correlations: data.correlations, gemmPath: .loop).velocity(at: w)
+        let v1 = try GradientFlow(architecture: a, correlations: data.correlations, gemmPath: .blas).velocity(at: w)
+        let v2 = try GradientFlow(architecture: a, correlations: data.correlations, gemmPath: .loop).velocity(at: w)
         for (p, q) in zip(v1.flat, v2.flat) { #expect(abs(p - q) <= 1e-12 * max(1, abs(p))) }
     }
 }

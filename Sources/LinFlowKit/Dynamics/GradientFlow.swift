@@ -28,8 +28,9 @@ public final class GradientFlow: @unchecked Sendable {
     /// Number of right-hand-side evaluations so far.
     public private(set) var evaluations = 0
 
-    public init(architecture: Architecture, correlations: Correlations, gemmPath: GemmPath = .automatic) {
+    public init(architecture: Architecture, correlations: Correlations, gemmPath: GemmPath = .automatic) throws {
         precondition(architecture.inputs == correlations.inputs && architecture.outputs == correlations.outputs)
+        leastSquares = try LeastSquares(correlations)
         self.architecture = architecture
         self.correlations = correlations
         self.gemmPath = gemmPath
@@ -57,6 +58,15 @@ public final class GradientFlow: @unchecked Sendable {
     }
 
     public var dimension: Int { architecture.parameterCount }
+
+    /// The least-squares solution of the same data, used for the loss and for reports.
+    public let leastSquares: LeastSquares
+
+    /// L(θ) = 1/(2N) Σₙ ‖yₙ − ŷₙ‖² at the given weights, from the correlations alone.
+    /// Every command computes the loss through here so that all agree on it.
+    public func loss(at weights: Weights) -> Double {
+        correlations.loss(endToEnd: weights.endToEnd, leastSquares: leastSquares)
+    }
 
     /// Writes dθ/dt = −∇L(θ) for the flat weights θ = `y` into `dydt`.
     /// Returns false if any component is not finite.

@@ -89,11 +89,11 @@ public struct Simulation {
         let c = data.correlations
         let architecture = try resolveArchitecture(cfg, inputs: c.inputs, outputs: c.outputs)
         let w0 = try cfg.initialization.weights(for: architecture)
-        let ls = try LeastSquares(c)
         let tEnd = cfg.tEnd ?? data.suggestedHorizon ?? SimulationConfiguration.defaultHorizon
         let layout = TrajectoryLayout(architecture: architecture, diagnostics: cfg.diagnostics)
 
-        let flow = GradientFlow(architecture: architecture, correlations: c)
+        let flow = try GradientFlow(architecture: architecture, correlations: c)
+        let ls = flow.leastSquares
         let integrator = try ODEIntegrator(
             system: flow, initialState: w0.flat, method: cfg.method,
             relativeTolerance: cfg.relativeTolerance, absoluteTolerance: cfg.absoluteTolerance,
@@ -106,7 +106,7 @@ public struct Simulation {
         defer { interrupt.disarm() }
         var weights = w0
         var rows = 0
-        let initialLoss = c.loss(endToEnd: w0.endToEnd, leastSquares: ls)
+        let initialLoss = flow.loss(at: w0)
         var loss = initialLoss
         do {
             try out.write(layout.headerLine)
@@ -123,7 +123,7 @@ public struct Simulation {
                     }
                     weights.flat = integrator.state
                 }
-                loss = c.loss(endToEnd: weights.endToEnd, leastSquares: ls)
+                loss = flow.loss(at: weights)
                 try out.write(try layout.row(time: t, loss: loss, weights: weights))
                 rows += 1
                 if interrupt.isSet {
