@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // GSL (ODE steppers, SVD, random numbers) with OpenBLAS as its CBLAS.
@@ -21,7 +22,11 @@ let package = Package(
         // All of linflow's logic: data, correlations, dynamics, integration, output.
         .target(
             name: "LinFlowKit",
-            dependencies: ["CGSL"]
+            dependencies: [
+                "CGSL",
+                // SHA-256 of input files for the provenance record of each run.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The thin command-line front end: one file per subcommand.
         .executableTarget(

@@ -55,7 +55,7 @@ import Testing
         }
         // No temporary files are left in the directory.
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-        #expect(names == ["a.csv", "b.csv"])
+        #expect(names == ["a.csv", "a.csv.json", "b.csv", "b.csv.json"])
     }
 
     @Test func failedRunKeepsTheExistingFileAndPartialRows() throws {
@@ -70,7 +70,38 @@ import Testing
         let partial = try String(contentsOfFile: out + ".partial", encoding: .utf8)
         #expect(partial.hasPrefix("t,loss,"))
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-        #expect(names == ["out.csv", "out.csv.partial"])
+        #expect(names == ["out.csv", "out.csv.partial", "out.csv.partial.json"])
+        let record = try String(contentsOfFile: out + ".partial.json", encoding: .utf8)
+        #expect(record.contains("\"status\" : \"partial\""))
+    }
+
+    /// The sidecar records the data file's size and SHA-256 (checked with coreutils' sha256sum)
+    /// and is itself reproducible.
+    @Test func provenanceRecordNamesTheDataAndSettings() throws {
+        let dir = CLI.temporaryDirectory()
+        let data = dir.appendingPathComponent("d.csv").path
+        try "x1,x2,y\n1,0,1\n0,1,2\n1,1,2.5\n".write(toFile: data, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("t.csv").path
+        for _ in 0..<2 {
+            #expect(try CLI.run(["simulate", "--data", data, "--hidden", "2", "--seed", "9", "--samples", "2", "-o", out]).status == 0)
+        }
+        let first = try Data(contentsOf: URL(fileURLWithPath: out + ".json"))
+        let json = try JSONSerialization.jsonObject(with: first) as! [String: Any]
+        let d = json["data"] as! [String: Any]
+        let size = try FileManager.default.attributesOfItem(atPath: data)[.size] as! Int
+        #expect(d["bytes"] as? Int == size)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        p.arguments = [data]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        p.waitUntilExit()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        #expect(d["sha256"] as? String == String(expected))
+        #expect((json["initialization"] as! [String: Any])["seed"] as? Int == 9)
+        #expect((json["result"] as! [String: Any])["status"] as? String == "complete")
+        #expect((json["arguments"] as! [String]).contains("--seed"))
     }
 
     @Test func everyMethodRuns() throws {

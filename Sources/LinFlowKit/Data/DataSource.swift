@@ -16,7 +16,7 @@ public enum DataSource: Sendable, Equatable {
             }
             return LoadedData(correlations: d.correlations, description: "built-in dataset '\(name)'",
                               inputNames: d.inputNames, outputNames: d.outputNames,
-                              suggestedHorizon: d.suggestedHorizon)
+                              suggestedHorizon: d.suggestedHorizon, file: nil)
         case .file(let path, let k):
             guard k >= 1 else { throw LinflowError.usage("--outputs must be at least 1, got \(k)") }
             let reader = try NumericCSVReader(path: path)
@@ -34,7 +34,8 @@ public enum DataSource: Sendable, Equatable {
             let names = reader.header ?? (1...columns).map { "c\($0)" }
             return LoadedData(correlations: acc.finish(), description: path,
                               inputNames: Array(names[..<(columns - k)]), outputNames: Array(names[(columns - k)...]),
-                              suggestedHorizon: nil)
+                              suggestedHorizon: nil,
+                              file: FileIdentity(path: path, bytes: reader.byteCount, sha256: reader.sha256 ?? ""))
         }
     }
 }
@@ -45,4 +46,20 @@ public struct LoadedData: Sendable {
     public let inputNames: [String]
     public let outputNames: [String]
     public let suggestedHorizon: Double?
+    /// Size and checksum of the data file (nil for built-in data).
+    public let file: FileIdentity?
+
+    /// The provenance entry for this data.
+    public var record: [String: Any] {
+        var r: [String: Any] = ["source": description, "samples": correlations.sampleCount,
+                                "inputs": correlations.inputs, "outputs": correlations.outputs]
+        if let file { r["bytes"] = file.bytes; r["sha256"] = file.sha256 }
+        return r
+    }
+}
+
+public struct FileIdentity: Sendable, Equatable {
+    public let path: String
+    public let bytes: Int
+    public let sha256: String
 }

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,6 +23,12 @@ public final class NumericCSVReader {
     public private(set) var header: [String]?
     /// Number of columns, fixed by the first row.
     public private(set) var columnCount = 0
+
+    /// Bytes read so far; the file's size once every row has been read.
+    public private(set) var byteCount = 0
+    private var hasher = SHA256()
+    /// SHA-256 of the file's bytes (hex), available after ``forEachRow(_:)`` has finished.
+    public private(set) var sha256: String?
 
     private let fd: Int32
     private var buffer: UnsafeMutableRawBufferPointer
@@ -102,7 +110,13 @@ public final class NumericCSVReader {
         if eof { return false }
         let n = read(fd, buffer.baseAddress!, buffer.count)
         if n < 0 { throw LinflowError.noInput("\(path): read failed: \(String(cString: strerror(errno)))") }
-        if n == 0 { eof = true; return false }
+        if n == 0 {
+            eof = true
+            sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            return false
+        }
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n))
+        byteCount += n
         start = 0
         end = n
         return true

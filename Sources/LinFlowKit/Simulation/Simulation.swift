@@ -134,11 +134,19 @@ public struct Simulation {
             }
             progress.finish()
             try out.commit()
+            try record(status: "complete", rows: rows, loss: loss, integrator: integrator, flow: flow,
+                       data: data, architecture: architecture, tEnd: tEnd).write(beside: cfg.output)
         } catch let error as LinflowError {
             progress.finish()
             switch error {
             case .numerical(let m), .interrupted(let m):
                 let kept = out.keepPartial()
+                if let kept {
+                    var r = record(status: "partial", rows: rows, loss: loss, integrator: integrator, flow: flow,
+                                   data: data, architecture: architecture, tEnd: tEnd)
+                    r.entries["failure"] = m
+                    try? r.write(beside: kept)
+                }
                 let where_ = kept.map { "; the \(rows) rows computed so far are in \($0)" } ?? ""
                 if case .interrupted = error { throw LinflowError.interrupted(m + where_) }
                 throw LinflowError.numerical(m + where_)
@@ -155,6 +163,24 @@ public struct Simulation {
             distanceToLeastSquares: (weights.endToEnd - ls.map).frobeniusNorm,
             steps: integrator.steps, evaluations: flow.evaluations, wallSeconds: wall,
             sigma11Singular: ls.sigma11IsSingular)
+    }
+
+    private func record(status: String, rows: Int, loss: Double, integrator: ODEIntegrator, flow: GradientFlow,
+                        data: LoadedData, architecture: Architecture, tEnd: Double) -> RunRecord {
+        let cfg = configuration
+        var settings: [String: Any] = [
+            "method": cfg.method.rawValue, "rtol": cfg.relativeTolerance, "atol": cfg.absoluteTolerance,
+            "t_end": tEnd, "samples": cfg.samples,
+        ]
+        if let m = cfg.maxSteps { settings["max_steps"] = m }
+        return RunRecord(command: "simulate", settings: [
+            "data": data.record,
+            "network": ["sizes": architecture.sizes],
+            "initialization": cfg.initialization.record,
+            "integration": settings,
+            "result": ["status": status, "rows": rows, "final_loss": loss, "steps": integrator.steps,
+                       "rhs_evaluations": flow.evaluations],
+        ])
     }
 
     private func describe(_ f: IntegrationFailure, tEnd: Double) -> String {

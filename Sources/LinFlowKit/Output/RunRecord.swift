@@ -1,0 +1,43 @@
+import Foundation
+
+/// The provenance of an output file, written beside it as `OUT.json` (for `OUT.csv`):
+/// linflow's and GSL's versions, the command line, the data file's size and SHA-256, and every
+/// setting that determines the numbers. It holds no timestamps or timings, so the same command
+/// gives the same record, byte for byte, just as it gives the same CSV.
+public struct RunRecord {
+    public var entries: [String: Any]
+
+    public init(command: String, settings: [String: Any]) {
+        entries = settings
+        entries["linflow_version"] = LinflowVersion.string
+        entries["gsl_version"] = GSL.version
+        entries["command"] = command
+        entries["arguments"] = Array(CommandLine.arguments.dropFirst())
+    }
+
+    /// The sidecar's path for an output file.
+    public static func path(for output: String) -> String { output + ".json" }
+
+    public func data() throws -> Data {
+        var d = try JSONSerialization.data(withJSONObject: entries, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        d.append(0x0A)
+        return d
+    }
+
+    /// Writes the record beside `output` (atomically); nothing for standard output.
+    public func write(beside output: String?) throws {
+        guard let output, output != "-" else { return }
+        let file = try OutputFile(path: RunRecord.path(for: output))
+        try file.write(String(decoding: try data(), as: UTF8.self))
+        try file.commit()
+    }
+}
+
+extension Initialization {
+    var record: [String: Any] {
+        switch self {
+        case .gaussian(let seed, let scale): return ["kind": "gaussian", "seed": seed, "scale": scale]
+        case .file(let path): return ["kind": "file", "path": path]
+        }
+    }
+}
