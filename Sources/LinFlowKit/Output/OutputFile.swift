@@ -32,6 +32,18 @@ public final class OutputFile {
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw LinflowError.cannotCreate("\(path): is a directory")
         }
+        // A device or pipe (/dev/stdout, a FIFO, /dev/full) is written in place: there is no
+        // file to protect, and renaming over it would replace the device node.
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            let f = open(path, O_WRONLY)
+            if f < 0 {
+                throw LinflowError.cannotCreate("\(path): \(String(cString: strerror(errno)))")
+            }
+            fd = f
+            tempPath = nil
+            buffer.reserveCapacity(1 << 16)
+            return
+        }
         let dir: String
         let base: String
         if let slash = path.lastIndex(of: "/") {
@@ -57,6 +69,12 @@ public final class OutputFile {
 
     deinit {
         if !finished { discard() }
+    }
+
+    /// True if `path` names a regular file (following links).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     public var isTerminal: Bool { isatty(fd) != 0 }
@@ -87,7 +105,10 @@ public final class OutputFile {
     public func commit() throws {
         try flush()
         finished = true
-        guard let path, let tempPath else { return }
+        guard let path, let tempPath else {
+            if self.path != nil { close(fd) }
+            return
+        }
         if fsync(fd) != 0 || close(fd) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(tempPath)
@@ -105,7 +126,10 @@ public final class OutputFile {
     public func keepPartial() -> String? {
         try? flush()
         finished = true
-        guard let path, let tempPath else { return nil }
+        guard let path, let tempPath else {
+            if self.path != nil { close(fd) }
+            return nil
+        }
         close(fd)
         let partial = path + ".partial"
         if rename(tempPath, partial) != 0 {
@@ -118,8 +142,8 @@ public final class OutputFile {
     /// Removes the temporary file; the destination is untouched.
     public func discard() {
         finished = true
+        if path != nil { close(fd) }
         guard let tempPath else { return }
-        close(fd)
         unlink(tempPath)
     }
 }

@@ -27,6 +27,8 @@ public struct RunRecord {
     /// Writes the record beside `output` (atomically); nothing for standard output.
     public func write(beside output: String?) throws {
         guard let output, output != "-" else { return }
+        // Only a regular file gets a sidecar (not /dev/stdout or a pipe).
+        guard OutputFile.isRegularFile(output) else { return }
         let file = try OutputFile(path: RunRecord.path(for: output))
         try file.write(String(decoding: try data(), as: UTF8.self))
         try file.commit()
