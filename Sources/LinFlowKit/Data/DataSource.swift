@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// Where a run's data come from: a CSV file or a built-in dataset.
 public enum DataSource: Sendable, Equatable {
     /// A numeric CSV; the last `outputs` columns are the targets.
@@ -19,7 +22,9 @@ public enum DataSource: Sendable, Equatable {
                               suggestedHorizon: d.suggestedHorizon, file: nil)
         case .file(let path, let k):
             guard k >= 1 else { throw LinflowError.usage("--outputs must be at least 1, got \(k)") }
-            let reader = try NumericCSVReader(path: path)
+            // The checksum is taken in the same pass that parses the file.
+            var hasher = SHA256()
+            let reader = try NumericCSVReader(path: path) { hasher.update(bufferPointer: $0) }
             let columns = reader.columnCount
             guard k < columns else {
                 throw LinflowError.data("\(path): has \(columns) column\(columns == 1 ? "" : "s"); --outputs \(k) leaves no input column")
@@ -35,7 +40,8 @@ public enum DataSource: Sendable, Equatable {
             return LoadedData(correlations: acc.finish(), description: path,
                               inputNames: Array(names[..<(columns - k)]), outputNames: Array(names[(columns - k)...]),
                               suggestedHorizon: nil,
-                              file: FileIdentity(path: path, bytes: reader.byteCount, sha256: reader.sha256 ?? ""))
+                              file: FileIdentity(path: path, bytes: reader.byteCount,
+                                                  sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined()))
         }
     }
 }

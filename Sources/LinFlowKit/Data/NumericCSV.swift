@@ -1,5 +1,3 @@
-import Crypto
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,9 +24,9 @@ public final class NumericCSVReader {
 
     /// Bytes read so far; the file's size once every row has been read.
     public private(set) var byteCount = 0
-    private var hasher = SHA256()
-    /// SHA-256 of the file's bytes (hex), available after ``forEachRow(_:)`` has finished.
-    public private(set) var sha256: String?
+    /// Sees every chunk of the file as it is read (the checksum of the provenance record).
+    /// Must be set before the first row is read, i.e. passed to the initialiser.
+    private let onChunk: ((UnsafeRawBufferPointer) -> Void)?
 
     private let fd: Int32
     private var buffer: UnsafeMutableRawBufferPointer
@@ -39,8 +37,10 @@ public final class NumericCSVReader {
     private var field: [UInt8] = []
     private var fields: [[UInt8]] = []
 
-    public init(path: String, chunkSize: Int = 1 << 20) throws {
+    public init(path: String, chunkSize: Int = 1 << 20,
+                onChunk: ((UnsafeRawBufferPointer) -> Void)? = nil) throws {
         self.path = path
+        self.onChunk = onChunk
         var st = stat()
         if stat(path, &st) != 0 {
             throw LinflowError.noInput("\(path): \(String(cString: strerror(errno)))")
@@ -110,12 +110,8 @@ public final class NumericCSVReader {
         if eof { return false }
         let n = read(fd, buffer.baseAddress!, buffer.count)
         if n < 0 { throw LinflowError.noInput("\(path): read failed: \(String(cString: strerror(errno)))") }
-        if n == 0 {
-            eof = true
-            sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-            return false
-        }
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n))
+        if n == 0 { eof = true; return false }
+        onChunk?(UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n))
         byteCount += n
         start = 0
         end = n
