@@ -37,7 +37,7 @@ public enum GnuplotScript {
             let title = plan.title.map { " title \(quote(oneLine($0))) noenhanced" } ?? ""
             line("set multiplot layout \(plan.panels.count),1\(title)")
             line("set lmargin 12")
-            line("set rmargin at screen 0.74")
+            line("set rmargin at screen 0.76")
         }
         for (p, panel) in plan.panels.enumerated() {
             if multi { line("# Panel \(p + 1): \(panel.yLabel)") }

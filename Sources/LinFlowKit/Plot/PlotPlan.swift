@@ -234,8 +234,7 @@ struct PanelLayout {
         case .product:
             return header.filter { $0.hasPrefix("sv_") }
         case .compare:
-            let both = header.filter { $0.hasPrefix("loss_") || $0.hasPrefix("gap_") }
-            return both.isEmpty && header.contains("loss") ? ["loss"] : both
+            return header.filter { $0.hasPrefix("loss_") || $0.hasPrefix("gap_") }
         }
     }
 
