@@ -21,7 +21,7 @@ extension Linflow {
         @Option(name: [.short, .long], help: ArgumentHelp("The picture: FILE.png, FILE.svg or FILE.pdf. Replaced only when gnuplot succeeds.", valueName: "file"))
         var out: String?
 
-        @Option(name: .long, help: "What to draw: loss, weights, modes, product or compare (default: loss, or just --columns).")
+        @Option(name: .long, help: "What to draw (default: loss; with --columns, just those columns).")
         var kind: PlotKind?
 
         @Option(name: .long, help: ArgumentHelp("Columns to draw instead of the kind's: names or glob patterns, comma-separated (e.g. 'sv_1,sv_2' or 'W21_*').", valueName: "list"))
@@ -35,6 +35,12 @@ extension Linflow {
 
         @Option(name: .long, help: "A title above the picture.")
         var title: String?
+
+        @Option(name: .customLong("x-label"), help: ArgumentHelp("Label of the x axis instead of 'time t'.", valueName: "text"))
+        var xLabel: String?
+
+        @Option(name: .customLong("y-label"), help: ArgumentHelp("Label of the y axis instead of the kind's (enhanced text: W_{L} is a subscript).", valueName: "text"))
+        var yLabel: String?
 
         @Option(name: .long, help: ArgumentHelp("Picture size in pixels (PDF: hundredths of an inch); default 960,600, or 960,800 for compare.", valueName: "W,H"))
         var size: String?
@@ -55,7 +61,7 @@ extension Linflow {
 
         func request() throws -> PlotRequest {
             PlotRequest(inputs: inputs, output: out, script: script, kind: kind, columns: columns, labels: label,
-                        title: title, size: try size.map(PlotSize.init(parsing:)), logY: logY,
+                        title: title, xLabel: xLabel, yLabel: yLabel, size: try size.map(PlotSize.init(parsing:)), logY: logY,
                         maxCurves: maxCurves, commandLine: shellCommandLine())
         }
 

@@ -30,6 +30,7 @@ import Testing
         let s = try script(p)
         #expect(s.contains("file1 = 'run.csv'\n"))
         #expect(s.contains(#"file1 using "t":"loss" with lines"#))
+        #expect(s.contains("title columnheader\n"))
         #expect(s.contains("set logscale y\n"))
         #expect(s.contains("set terminal pngcairo size 960,600"))
         #expect(s.contains("set output 'out.png'\n"))

@@ -55,8 +55,11 @@ public enum GnuplotScript {
             for (k, curve) in panel.curves.enumerated() {
                 let input = plan.inputs[curve.input]
                 let sep = k == panel.curves.count - 1 ? "" : ", \\"
+                // A curve named after its column takes the name from the header, so that it
+                // follows an edit of the using clause.
+                let title = curve.title == curve.column ? "columnheader" : quote(oneLine(curve.title))
                 line("    \(variable(curve.input)) using \(column(input.xColumn)):\(column(curve.column)) with lines"
-                     + " lw \(number(curve.width)) lc rgb '\(curve.color)' dt \(curve.dash) title \(quote(oneLine(curve.title)))\(sep)")
+                     + " lw \(number(curve.width)) lc rgb '\(curve.color)' dt \(curve.dash) title \(title)\(sep)")
             }
             if multi { line() }
         }

@@ -126,13 +126,13 @@ public enum PlotPlanner {
                 return PlotCurve(input: i, column: column, title: title,
                                  color: color(position, of: perInput), dash: i % 5 + 1, width: width)
             }
-            panels.append(PlotPanel(yLabel: layout.yLabel(role, all.map(\.1)), logY: logY[p], curves: curves))
+            panels.append(PlotPanel(yLabel: request.yLabel ?? layout.yLabel(role, all.map(\.1)), logY: logY[p], curves: curves))
         }
         if panels.isEmpty {
             throw LinflowError.data("nothing to draw on a log scale: no chosen column has a positive value (--no-log-y draws them on a linear axis)")
         }
         let xColumns = Set(inputs.map(\.xColumn))
-        let xLabel = xColumns == ["t"] ? "time t" : xColumns.sorted().joined(separator: ", ")
+        let xLabel = request.xLabel ?? (xColumns == ["t"] ? "time t" : xColumns.sorted().joined(separator: ", "))
         return PlotPlan(inputs: inputs, xLabel: xLabel, panels: panels, title: request.title, notes: notes)
     }
 
@@ -275,17 +275,14 @@ struct PanelLayout {
         case .gaps: return "gap"
         case .single: break
         }
-        switch kind {
-        case .loss: return "loss"
-        case .weights: return "weight"
-        case .product: return "singular values of W_{L}⋯W_{1}"
-        case .modes:
-            if columns.allSatisfy({ $0.hasPrefix("mode_") }) { return "mode strength" }
-            if columns.allSatisfy({ $0.hasPrefix("sv_") }) { return "singular values of W_{L}⋯W_{1}" }
-            return "mode strength, singular value"
-        case .compare, nil:
-            return columns.allSatisfy(Self.isLossLike) && columns.allSatisfy({ $0.hasPrefix("loss") }) ? "loss" : "value"
-        }
+        let all = { (test: (String) -> Bool) in !columns.isEmpty && columns.allSatisfy(test) }
+        if all({ $0 == "loss" || $0.hasPrefix("loss_") }) { return "loss" }
+        if all({ $0.hasPrefix("gap_") }) { return "gap" }
+        if all(Self.isWeight) { return "weight" }
+        if all({ $0.hasPrefix("mode_") }) { return "mode strength" }
+        if all({ $0.hasPrefix("sv_") }) { return "singular values of W_{L}⋯W_{1}" }
+        if all({ $0.hasPrefix("mode_") || $0.hasPrefix("sv_") }) { return "mode strength, singular value" }
+        return "value"
     }
 
     static func isLossLike(_ name: String) -> Bool {

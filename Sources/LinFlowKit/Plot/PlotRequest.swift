@@ -60,6 +60,9 @@ public struct PlotRequest: Sendable {
     /// nil: the kind's default (log for loss and compare, linear otherwise).
     public var logY: Bool?
     public var title: String?
+    /// Axis labels instead of the kind's (gnuplot enhanced text: `W_{L}` is a subscript).
+    public var xLabel: String?
+    public var yLabel: String?
     public var size: PlotSize?
     /// At most this many curves from each input.
     public var maxCurves = 40
@@ -71,11 +74,13 @@ public struct PlotRequest: Sendable {
     public var commandLine: String?
 
     public init(inputs: [String], output: String? = nil, script: String? = nil, kind: PlotKind? = nil,
-                columns: [String] = [], labels: [String] = [], title: String? = nil, size: PlotSize? = nil,
-                logY: Bool? = nil, maxCurves: Int = defaultMaxCurves, commandLine: String? = nil) {
+                columns: [String] = [], labels: [String] = [], title: String? = nil, xLabel: String? = nil,
+                yLabel: String? = nil, size: PlotSize? = nil, logY: Bool? = nil,
+                maxCurves: Int = defaultMaxCurves, commandLine: String? = nil) {
         (self.inputs, self.output, self.script, self.kind) = (inputs, output, script, kind)
         (self.columns, self.labels, self.title, self.size) = (columns, labels, title, size)
-        (self.logY, self.maxCurves, self.commandLine) = (logY, maxCurves, commandLine)
+        (self.xLabel, self.yLabel, self.logY, self.maxCurves) = (xLabel, yLabel, logY, maxCurves)
+        self.commandLine = commandLine
     }
 
     public static let defaultMaxCurves = 40
