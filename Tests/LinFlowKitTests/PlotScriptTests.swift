@@ -190,6 +190,11 @@ import Testing
             try CSVColumns.columnsWithPositiveValues(path: empty, header: ["t", "loss"], wanted: [])
         }
         #expect(throws: LinflowError.self) { try CSVColumns.header(path: try file("1,2\n3,4\n")) }
+        // A copy of just the drawn columns, cell for cell.
+        let wide = try file("t,a,b,c\n0,1e-3,x,3\n\n0.5,2,,nan\n")
+        let copy = dir.appendingPathComponent("copy.csv").path
+        try CSVColumns.extract(path: wide, header: ["t", "a", "b", "c"], keep: ["c", "t", "b"], to: copy)
+        #expect(try String(contentsOfFile: copy, encoding: .utf8) == "t,b,c\n0,x,3\n\n0.5,,nan\n")
         #expect(throws: LinflowError.noInput("/no/such.csv: No such file or directory")) {
             try CSVColumns.header(path: "/no/such.csv")
         }

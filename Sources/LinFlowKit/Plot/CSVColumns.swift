@@ -47,10 +47,47 @@ public enum CSVColumns {
                 column += 1
                 start = i + 1
             }
-            return true
+            return positive.count < index.count  // stop once every wanted column has shown one
         }
         if rows == 0 { throw LinflowError.data("\(path): no data rows below the header") }
         return positive
+    }
+
+    /// Copies the columns `keep` of `path`, in the header's order and cell for cell, into a new
+    /// CSV at `destination`. gnuplot reads a whole line for every curve, so drawing 40 curves
+    /// from a file of 10⁴ columns is much faster from such a copy.
+    public static func extract(path: String, header: [String], keep: Set<String>, to destination: String) throws {
+        let kept = header.indices.filter { keep.contains(header[$0]) }
+        let wanted = Set(kept)
+        guard let out = fopen(destination, "wb") else {
+            throw LinflowError.cannotCreate("\(destination): \(String(cString: strerror(errno)))")
+        }
+        var failed = false
+        var text: [UInt8] = Array((kept.map { header[$0] }.joined(separator: ",") + "\n").utf8)
+        var first = true
+        try forEachLine(path: path) { line in
+            if first { first = false; return true }
+            var column = 0, start = 0, written = 0
+            for i in 0...line.count where i == line.count || line[i] == UInt8(ascii: ",") {
+                if wanted.contains(column) {
+                    if written > 0 { text.append(UInt8(ascii: ",")) }
+                    text.append(contentsOf: line[start..<i])
+                    written += 1
+                }
+                column += 1
+                start = i + 1
+            }
+            text.append(UInt8(ascii: "\n"))
+            if text.count >= 1 << 16 {
+                failed = failed || fwrite(text, 1, text.count, out) != text.count
+                text.removeAll(keepingCapacity: true)
+            }
+            return true
+        }
+        failed = failed || fwrite(text, 1, text.count, out) != text.count
+        if fclose(out) != 0 || failed {
+            throw LinflowError.cannotCreate("\(destination): cannot write a copy of \(path) for gnuplot")
+        }
     }
 
     /// Calls `body` with each line (without its newline) until it returns false.

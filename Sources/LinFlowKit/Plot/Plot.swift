@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// What a finished plot reports.
 public struct PlotSummary: Sendable {
@@ -45,14 +46,14 @@ public struct Plot {
         let plan = try PlotPlanner.plan(request, inputs: inputs) { i, columns in
             try CSVColumns.columnsWithPositiveValues(path: inputs[i].path, header: inputs[i].header, wanted: columns)
         }
-        func script(drawing picture: String, as format: PlotFormat) -> String {
+        func script(_ plan: PlotPlan, drawing picture: String, as format: PlotFormat) -> String {
             GnuplotScript.render(plan, output: picture, format: format, size: request.size,
                                  commandLine: request.commandLine)
         }
 
         if let path = request.script, let picture = request.scriptOutput {
             let file = try OutputFile(path: path)
-            try file.write(script(drawing: picture, as: try PlotFormat(path: picture)))
+            try file.write(script(plan, drawing: picture, as: try PlotFormat(path: picture)))
             try file.commit()
         }
         var notes = plan.notes
@@ -63,8 +64,10 @@ public struct Plot {
             }
             let file = try OutputFile(path: output)
             let temporary = file.temporaryPath!
-            let warnings = try gnuplot.run(script: script(drawing: temporary, as: try PlotFormat(path: output)),
-                                           picture: output)
+            let compact = try CompactInputs(plan)
+            defer { compact.remove() }
+            let text = script(compact.plan, drawing: temporary, as: try PlotFormat(path: output))
+            let warnings = try gnuplot.run(script: text, picture: output)
             var st = stat()
             guard stat(temporary, &st) == 0, st.st_size > 0 else {
                 throw LinflowError.cannotCreate("\(output): gnuplot finished but drew nothing\(warnings.first.map { " (\($0))" } ?? "")")
@@ -73,5 +76,48 @@ public struct Plot {
             notes += warnings.map { "gnuplot: \($0)" }
         }
         return PlotSummary(plan: plan, output: request.output, script: request.script, notes: notes)
+    }
+}
+
+/// The plan with each input that has columns it does not draw replaced by a temporary copy of
+/// just the columns it does (see ``CSVColumns/extract(path:header:keep:to:)``).
+struct CompactInputs {
+    let plan: PlotPlan
+    private let directory: URL?
+
+    init(_ plan: PlotPlan) throws {
+        var compact = plan
+        var directory: URL?
+        for (i, input) in plan.inputs.enumerated() {
+            let keep = Set([input.xColumn] + plan.panels.flatMap(\.curves).filter { $0.input == i }.map(\.column))
+            guard keep.count < input.header.count else { continue }
+            let dir = try directory ?? Self.makeDirectory()
+            directory = dir
+            let path = dir.appendingPathComponent("input\(i + 1).csv").path
+            do {
+                try CSVColumns.extract(path: input.path, header: input.header, keep: keep, to: path)
+            } catch {
+                try? FileManager.default.removeItem(at: dir)
+                throw error
+            }
+            compact.inputs[i].path = path
+            compact.inputs[i].header = input.header.filter(keep.contains)
+        }
+        self.plan = compact
+        self.directory = directory
+    }
+
+    private static func makeDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-plot-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: false)
+        } catch {
+            throw LinflowError.cannotCreate("\(dir.path): \(error.localizedDescription)")
+        }
+        return dir
+    }
+
+    func remove() {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 }
