@@ -37,7 +37,10 @@ public enum GnuplotScript {
             let title = plan.title.map { " title \(quote(oneLine($0))) noenhanced" } ?? ""
             line("set multiplot layout \(plan.panels.count),1\(title)")
             line("set lmargin 12")
-            line("set rmargin at screen 0.76")
+            // Room on the right for the widest legend entry (about 8 px a character at 12 pt).
+            let longest = plan.panels.flatMap(\.curves).map(\.title.count).max() ?? 0
+            let right = max(0.55, 1 - Double(longest * 8 + 90) / Double(size.width))
+            line("set rmargin at screen \(String(format: "%.2f", right))")
         }
         for (p, panel) in plan.panels.enumerated() {
             if multi { line("# Panel \(p + 1): \(panel.yLabel)") }
