@@ -98,6 +98,9 @@ import Testing
         let p = try plan(r, [input()])
         #expect(columns(p) == [(1...8).map { "W21_1_\($0)" } + ["sv_1"]])
         #expect(!p.panels[0].logY)
+        #expect(throws: LinflowError.usage("--columns leaves nothing to draw: the x column (t) is not drawn as a curve")) {
+            try plan(PlotRequest(inputs: ["run.csv"], output: "o.png", columns: ["t"]), [input()])
+        }
         let losses = try plan(PlotRequest(inputs: ["run.csv"], output: "o.png", columns: ["loss"]), [input()])
         #expect(losses.panels[0].logY)
         let forced = try plan(PlotRequest(inputs: ["run.csv"], output: "o.png", columns: ["loss"], logY: false), [input()])

@@ -88,6 +88,9 @@ public enum PlotPlanner {
         }
         if chosen.allSatisfy({ $0.allSatisfy(\.isEmpty) }) {
             let which = inputs.count == 1 ? inputs[0].path : "none of \(inputs.map(\.path).joined(separator: ", "))"
+            if !patterns.isEmpty {
+                throw LinflowError.usage("--columns leaves nothing to draw: the x column (\(inputs[0].xColumn)) is not drawn as a curve")
+            }
             throw LinflowError.data("\(which) has \(layout.missing)\(layout.missingHint)")
         }
 
