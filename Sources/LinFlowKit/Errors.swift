@@ -9,6 +9,8 @@ public enum LinflowError: Error, Equatable, Sendable, CustomStringConvertible {
     case noInput(String)
     /// An output file that cannot be created or written (exit 73).
     case cannotCreate(String)
+    /// A program linflow needs, such as gnuplot, is not installed or cannot do the job (exit 69).
+    case unavailable(String)
     /// The integration or descent failed numerically; rows so far were kept (exit 3).
     case numerical(String)
     /// Stopped by SIGINT or SIGTERM; rows so far were kept (exit 130).
@@ -17,7 +19,7 @@ public enum LinflowError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .usage(let m), .data(let m), .noInput(let m), .cannotCreate(let m),
-             .numerical(let m), .interrupted(let m):
+             .unavailable(let m), .numerical(let m), .interrupted(let m):
             return m
         }
     }
@@ -28,6 +30,7 @@ public enum LinflowError: Error, Equatable, Sendable, CustomStringConvertible {
         case .data: return 65
         case .noInput: return 66
         case .cannotCreate: return 73
+        case .unavailable: return 69
         case .numerical: return 3
         case .interrupted: return 130
         }

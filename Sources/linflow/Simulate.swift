@@ -9,11 +9,13 @@ extension Linflow {
                 Rows are written at exactly t = 0, T/M, …, T (T = --t-end, M = --samples) with
                 columns t,loss,W21_r_c…,W32_r_c…, then sv_1…sv_r (singular values of the
                 end-to-end map) and imbalance (‖W32ᵀW32 − W21W21ᵀ‖_F, conserved by the flow).
-                A summary goes to stderr.
+                A summary goes to stderr. --plot FILE.png draws the CSV (which must then go to
+                --out) once the run has finished; see docs/plotting.md.
                 """)
 
         @OptionGroup var dataOptions: DataOptions
         @OptionGroup var model: ModelOptions
+        @OptionGroup var plotting: PlotOptions
 
         @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf.")
         var method: StepperMethod = .rkf45
@@ -62,8 +64,10 @@ extension Linflow {
             cfg.output = out
             cfg.diagnostics = diagnostics == "all" ? .all : diagnostics == "sv" ? .singularValues : []
             try runReportingErrors {
-                let summary = try Simulation(cfg).run()
-                printToStandardError(summary.text)
+                try plotting.drawing(out) {
+                    let summary = try Simulation(cfg).run()
+                    printToStandardError(summary.text)
+                }
             }
         }
     }

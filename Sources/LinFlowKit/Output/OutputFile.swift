@@ -79,6 +79,10 @@ public final class OutputFile {
 
     public var isTerminal: Bool { isatty(fd) != 0 }
 
+    /// The sibling file that ``commit()`` renames over the destination (nil on stdout), for a
+    /// program such as gnuplot that writes the content itself.
+    public var temporaryPath: String? { tempPath }
+
     public func write(_ s: String) throws {
         buffer.append(contentsOf: s.utf8)
         if buffer.count >= 1 << 16 { try flush() }

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// What a finished plot reports.
+public struct PlotSummary: Sendable {
+    public var plan: PlotPlan
+    public var output: String?
+    public var script: String?
+    /// The plan's notes, then gnuplot's warnings.
+    public var notes: [String]
+
+    /// The lines printed on stderr after a plot.
+    public var text: String {
+        let files = plan.inputs.count == 1 ? plan.inputs[0].path : "\(plan.inputs.count) files"
+        let curves = "\(plan.curveCount) curve\(plan.curveCount == 1 ? "" : "s") from \(files)"
+        let made = [output, script.map { "script \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        return (["linflow: \(curves) → \(made)"] + notes.map { "  note: \($0)" }).joined(separator: "\n")
+    }
+}
+
+/// `linflow plot`: reads the inputs' headers, plans the picture, keeps the script if asked,
+/// and has gnuplot draw the picture into a temporary sibling of the output that replaces it
+/// only when gnuplot succeeded.
+public struct Plot {
+    public let request: PlotRequest
+    let gnuplot: Gnuplot?
+
+    /// `gnuplot`: the program to run; by default the first on `PATH`.
+    public init(_ request: PlotRequest, gnuplot: Gnuplot? = Gnuplot.locate()) {
+        self.request = request
+        self.gnuplot = gnuplot
+    }
+
+    @discardableResult
+    public func run() throws -> PlotSummary {
+        let request = request
+        try request.validate()
+        let labels = PlotPlanner.labels(for: request.inputs, given: request.labels)
+        let inputs = try request.inputs.indices.map { i in
+            PlotInput(path: request.inputs[i], label: labels[i], header: try CSVColumns.header(path: request.inputs[i]))
+        }
+        let plan = try PlotPlanner.plan(request, inputs: inputs) { i, columns in
+            try CSVColumns.columnsWithPositiveValues(path: inputs[i].path, header: inputs[i].header, wanted: columns)
+        }
+        func script(_ plan: PlotPlan, drawing picture: String, as format: PlotFormat) -> String {
+            GnuplotScript.render(plan, output: picture, format: format, size: request.size,
+                                 commandLine: request.commandLine)
+        }
+
+        if let path = request.script, let picture = request.scriptOutput {
+            let file = try OutputFile(path: path)
+            try file.write(script(plan, drawing: picture, as: try PlotFormat(path: picture)))
+            try file.commit()
+        }
+        var notes = plan.notes
+        if let output = request.output {
+            guard let gnuplot else {
+                let kept = request.script.map { "; the script is in \($0)" } ?? ""
+                throw LinflowError.unavailable("gnuplot is not installed, so \(output) was not drawn\(kept); \(Gnuplot.installHint)")
+            }
+            let file = try OutputFile(path: output)
+            let temporary = file.temporaryPath!
+            let compact = try CompactInputs(plan)
+            defer { compact.remove() }
+            let text = script(compact.plan, drawing: temporary, as: try PlotFormat(path: output))
+            let warnings = try gnuplot.run(script: text, picture: output)
+            var st = stat()
+            guard stat(temporary, &st) == 0, st.st_size > 0 else {
+                throw LinflowError.cannotCreate("\(output): gnuplot finished but drew nothing\(warnings.first.map { " (\($0))" } ?? "")")
+            }
+            try file.commit()
+            notes += warnings.map { "gnuplot: \($0)" }
+        }
+        return PlotSummary(plan: plan, output: request.output, script: request.script, notes: notes)
+    }
+}
+
+/// The plan with each input that has columns it does not draw replaced by a temporary copy of
+/// just the columns it does (see ``CSVColumns/extract(path:header:keep:to:)``).
+struct CompactInputs {
+    let plan: PlotPlan
+    private let directory: URL?
+
+    init(_ plan: PlotPlan) throws {
+        var compact = plan
+        var directory: URL?
+        for (i, input) in plan.inputs.enumerated() {
+            let keep = Set([input.xColumn] + plan.panels.flatMap(\.curves).filter { $0.input == i }.map(\.column))
+            guard keep.count < input.header.count else { continue }
+            let dir = try directory ?? Self.makeDirectory()
+            directory = dir
+            let path = dir.appendingPathComponent("input\(i + 1).csv").path
+            do {
+                try CSVColumns.extract(path: input.path, header: input.header, keep: keep, to: path)
+            } catch {
+                try? FileManager.default.removeItem(at: dir)
+                throw error
+            }
+            compact.inputs[i].path = path
+            compact.inputs[i].header = input.header.filter(keep.contains)
+        }
+        self.plan = compact
+        self.directory = directory
+    }
+
+    private static func makeDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-plot-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: false)
+        } catch {
+            throw LinflowError.cannotCreate("\(dir.path): \(error.localizedDescription)")
+        }
+        return dir
+    }
+
+    func remove() {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
+    }
+}

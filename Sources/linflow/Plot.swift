@@ -1,0 +1,75 @@
+import ArgumentParser
+import LinFlowKit
+
+extension PlotKind: ExpressibleByArgument {}
+
+extension Linflow {
+    struct Plot: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draw trajectory CSVs with gnuplot into a PNG, SVG or PDF.",
+            discussion: """
+                Time is on x. Kinds: loss (log y), weights (the first --max-curves weight
+                columns), modes (mode_* if present, else sv_*), product (sv_*, the singular
+                values of W_L⋯W_1), compare (loss_* and gap_* on log axes, from linflow compare).
+                Several files are drawn on the same axes. --script keeps the gnuplot script,
+                which runs on its own (gnuplot FILE.gp). See docs/plotting.md.
+                """)
+
+        @Argument(help: ArgumentHelp("Trajectory CSVs with a header row (as linflow writes them).", valueName: "csv"))
+        var inputs: [String] = []
+
+        @Option(name: [.short, .long], help: ArgumentHelp("The picture: FILE.png, FILE.svg or FILE.pdf. Replaced only when gnuplot succeeds.", valueName: "file"))
+        var out: String?
+
+        @Option(name: .long, help: "What to draw (default: loss; with --columns, just those columns).")
+        var kind: PlotKind?
+
+        @Option(name: .long, help: ArgumentHelp("Columns to draw instead of the kind's: names or glob patterns, comma-separated (e.g. 'sv_1,sv_2' or 'W21_*').", valueName: "list"))
+        var columns: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("Legend label of each input, in order (default: file names).", valueName: "text"))
+        var label: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("Also write the gnuplot script to this file (works without gnuplot).", valueName: "file"))
+        var script: String?
+
+        @Option(name: .long, help: "A title above the picture.")
+        var title: String?
+
+        @Option(name: .customLong("x-label"), help: ArgumentHelp("Label of the x axis instead of 'time t'.", valueName: "text"))
+        var xLabel: String?
+
+        @Option(name: .customLong("y-label"), help: ArgumentHelp("Label of the y axis instead of the kind's (enhanced text: W_{L} is a subscript).", valueName: "text"))
+        var yLabel: String?
+
+        @Option(name: .long, help: ArgumentHelp("Picture size in pixels (PDF: hundredths of an inch); default 960,600, or 960,800 for compare.", valueName: "W,H"))
+        var size: String?
+
+        @Flag(name: .customLong("log-y"), inversion: .prefixedNo, help: "Logarithmic y axis (default: on for loss and compare, off otherwise).")
+        var logY: Bool?
+
+        @Option(name: .customLong("max-curves"), help: ArgumentHelp("Draw at most this many columns of each input.", valueName: "N"))
+        var maxCurves: Int = PlotRequest.defaultMaxCurves
+
+        func validate() throws {
+            do {
+                try request().validate()
+            } catch let error as LinflowError {
+                throw ValidationError(error.description)
+            }
+        }
+
+        func request() throws -> PlotRequest {
+            PlotRequest(inputs: inputs, output: out, script: script, kind: kind, columns: columns, labels: label,
+                        title: title, xLabel: xLabel, yLabel: yLabel, size: try size.map(PlotSize.init(parsing:)), logY: logY,
+                        maxCurves: maxCurves, commandLine: shellCommandLine())
+        }
+
+        func run() throws {
+            try runReportingErrors {
+                let summary = try LinFlowKit.Plot(try request()).run()
+                printToStandardError(summary.text)
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import LinFlowKit
+
+/// `--plot`, `--plot-kind` and `--plot-script`: draw a command's CSV as soon as it is written.
+/// A command adopts them with `@OptionGroup var plotting: PlotOptions` and by running its work
+/// inside `try plotting.drawing(out) { … }`.
+struct PlotOptions: ParsableArguments {
+    @Option(name: .customLong("plot"), help: ArgumentHelp("After the run, draw the CSV with gnuplot into this .png, .svg or .pdf (needs --out).", valueName: "picture"))
+    var picture: String?
+
+    @Option(name: .customLong("plot-kind"), help: "What --plot draws: loss, weights, modes, product or compare.")
+    var kind: PlotKind?
+
+    @Option(name: .customLong("plot-script"), help: ArgumentHelp("Also keep --plot's gnuplot script in this file.", valueName: "file"))
+    var script: String?
+
+    func validate() throws {
+        if script != nil && picture == nil { throw ValidationError("--plot-script goes with --plot") }
+        guard let picture else { return }
+        do {
+            _ = try PlotFormat(path: picture)
+        } catch let error as LinflowError {
+            throw ValidationError("--plot: \(error.description)")
+        }
+    }
+
+    /// Runs `body`, which writes its CSV to `csv`, then draws that file if `--plot` was given.
+    /// With `--plot`, a CSV on standard output is refused before `body` runs: gnuplot reads a
+    /// file, and the kept script must name one.
+    func drawing(_ csv: String?, kind defaultKind: PlotKind = .loss, _ body: () throws -> Void) throws {
+        guard let picture else { return try body() }
+        guard let csv, csv != "-" else {
+            throw LinflowError.usage("--plot needs --out FILE.csv: gnuplot draws from that file")
+        }
+        try body()
+        let request = PlotRequest(inputs: [csv], output: picture, script: script, kind: kind ?? defaultKind,
+                                  commandLine: shellCommandLine())
+        printToStandardError(try LinFlowKit.Plot(request).run().text)
+    }
+}
+
+/// The command line as a shell would take it back, for the comment at the top of a script.
+func shellCommandLine() -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%")
+    let words = ["linflow"] + CommandLine.arguments.dropFirst()
+    return words.map { word in
+        !word.isEmpty && word.allSatisfy(safe.contains) ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }.joined(separator: " ")
+}
