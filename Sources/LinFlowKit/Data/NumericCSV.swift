@@ -32,6 +32,8 @@ public final class NumericCSVReader {
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0, end = 0, eof = false
     private var line = 0
+    /// The line on which the current record starts (a quoted cell may span lines).
+    private var recordStart = 0
     private var pendingFirstRow: [Double]?
     private var pendingFirstLine = 0
     private var field: [UInt8] = []
@@ -69,7 +71,7 @@ public final class NumericCSVReader {
         }
         while try nextRecord() {
             if fields.count != columnCount {
-                throw LinflowError.data("\(path):\(line): row has \(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(columnCount) as in line \(pendingFirstLine)")
+                throw LinflowError.data("\(path):\(recordStart): row has \(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(columnCount) as in line \(pendingFirstLine)")
             }
             for c in 0..<columnCount { values[c] = try number(fields[c], column: c + 1) }
             try values.withUnsafeBufferPointer { try body($0) }
@@ -123,6 +125,7 @@ public final class NumericCSVReader {
         field.removeAll(keepingCapacity: true)
         if start == end, try !refill() { return false }
         line += 1
+        recordStart = line
         let recordLine = line
         var inQuotes = false, wasQuoted = false, afterQuote = false
         while true {
@@ -203,17 +206,39 @@ public final class NumericCSVReader {
 
     private func number(_ f: [UInt8], column: Int) throws -> Double {
         guard let v = parse(f) else {
-            let text = String(decoding: trim(f).prefix(40), as: UTF8.self)
+            let text = printable(trim(f))
             let what = text.isEmpty ? "an empty cell" : "'\(text)'"
-            throw LinflowError.data("\(path):\(line):\(column): \(what) is not a number")
+            throw LinflowError.data("\(path):\(recordStart):\(column): \(what) is not a number")
         }
         if v.isNaN {
-            throw LinflowError.data("\(path):\(line):\(column): NaN is not allowed in the data")
+            throw LinflowError.data("\(path):\(recordStart):\(column): NaN is not allowed in the data")
         }
         if v.isInfinite {
-            let text = String(decoding: trim(f).prefix(40), as: UTF8.self)
-            throw LinflowError.data("\(path):\(line):\(column): '\(text)' is infinite or overflows a double")
+            throw LinflowError.data("\(path):\(recordStart):\(column): '\(printable(trim(f)))' is infinite or overflows a double")
         }
         return v
+    }
+
+    /// At most 40 characters of a cell, with line breaks, control characters and invalid UTF-8
+    /// escaped, so that an error message stays on one line whatever the file holds.
+    private func printable(_ bytes: ArraySlice<UInt8>) -> String {
+        var out = ""
+        for scalar in String(decoding: bytes.prefix(40), as: UTF8.self).unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{FFFD}": out += "\\u{FFFD}"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                    || scalar.properties.generalCategory == .lineSeparator
+                    || scalar.properties.generalCategory == .paragraphSeparator {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
     }
 }
