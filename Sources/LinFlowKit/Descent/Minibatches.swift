@@ -21,8 +21,8 @@ public struct SampleSet: Sendable {
         self.values = values
     }
 
-    /// Reads every sample of `source`.
-    public static func load(_ source: DataSource) throws -> SampleSet {
+    /// Reads every sample of `source`, refusing a file of more than `limit` numbers.
+    public static func load(_ source: DataSource, limit: Int = maximumValues) throws -> SampleSet {
         switch source {
         case .builtin(let name):
             guard let d = BuiltinDataset.named(name) else { throw LinflowError.usage("no built-in dataset named '\(name)'") }
@@ -34,8 +34,8 @@ public struct SampleSet: Sendable {
             }
             var values: [Double] = []
             try reader.forEachRow { row in
-                guard values.count + row.count <= maximumValues else {
-                    throw LinflowError.data("\(path): more than \(maximumValues) numbers; --batch-size holds the samples in memory and is limited to N × columns ≤ \(maximumValues) (full-batch descent streams any size)")
+                guard values.count + row.count <= limit else {
+                    throw LinflowError.data("\(path): more than \(limit) numbers; --batch-size holds the samples in memory and is limited to N × columns ≤ \(limit) (full-batch descent streams any size)")
                 }
                 values.append(contentsOf: row)
             }
