@@ -80,6 +80,31 @@ func finiteDifferenceHessian(_ data: Samples, at w: Weights, h: Double = 1e-4) -
     }
 }
 
+extension SharpnessTests {
+    /// Along a descent the top eigenvector can change to one nearly orthogonal to the last
+    /// (on hierarchy between t = 14 and 16 with η = 0.2, when the second mode is learned). One
+    /// estimator used along the run, as `descend` uses it, must follow the top eigenvalue of
+    /// the dense Hessian (built from Hessian-vector products, eigenvalues by GSL).
+    @Test func theEstimateFollowsTheTopEigenvalueAlongADescent() throws {
+        let c = BuiltinDataset.hierarchy.correlations
+        let a = try Architecture(sizes: [8, 16, 15])
+        let flow = try GradientFlow(architecture: a, correlations: c)
+        let descent = GradientDescent(gradientSource: flow, initial: try Initialization.gaussian(seed: 1, scale: 1e-3).weights(for: a),
+                                      learningRate: 0.2)
+        let estimator = SharpnessEstimator(flow: flow)
+        var dense = [Double](repeating: 0, count: a.parameterCount * a.parameterCount)
+        for k in 0...100 {
+            if k % 10 == 0 {
+                flow.jacobian(at: descent.weights, into: &dense)
+                let n = a.parameterCount
+                let top = try symmetricEigenvalues(Matrix(rows: n, cols: n, storage: dense.map { -$0 })).first!
+                #expect(abs(estimator.estimate(at: descent.weights) - top) <= 1e-3 * top, "step \(k)")
+            }
+            descent.advance()
+        }
+    }
+}
+
 @Suite struct ModifiedFlowTests {
     /// The right-hand side is −∇L̃ with L̃ = L + (η/4)‖∇L‖², checked by central differences of
     /// L̃ (L from the samples, ∇L the flow's gradient, itself checked against differences).

@@ -12,8 +12,10 @@
 ///
 /// Each phase stops when its estimate changes by less than `tolerance` (relative) in one
 /// iteration, or after `maxIterations`. A Rayleigh quotient never exceeds λ_max, so an estimate
-/// that has not converged errs low. The last eigenvector is kept to warm-start the next call,
-/// which makes estimates along a trajectory cheap.
+/// that has not converged errs low. Each call starts from the last eigenvector plus a fresh
+/// random vector of the same norm: the first makes estimates along a trajectory cheap, the
+/// second lets a new eigenvalue that rises past the old top one be found (a warm start alone,
+/// purified of every other direction, would stay with the old eigenvalue).
 public final class SharpnessEstimator {
     public let flow: GradientFlow
     public let tolerance: Double
@@ -21,14 +23,18 @@ public final class SharpnessEstimator {
     /// Hessian-vector products used so far.
     public private(set) var products = 0
     private var vector: [Double]
+    private let random = GaussianSource(seed: 0x5348_4152)
 
     public init(flow: GradientFlow, tolerance: Double = 1e-7, maxIterations: Int = 2000) {
         self.flow = flow
         self.tolerance = tolerance
         self.maxIterations = maxIterations
-        // A fixed pseudo-random start, so that estimates are reproducible.
-        let g = GaussianSource(seed: 0x5348_4152)
-        vector = normalized((0..<flow.dimension).map { _ in g.next(standardDeviation: 1) })
+        vector = Array(repeating: 0, count: flow.dimension)
+    }
+
+    /// A unit vector from a fixed pseudo-random sequence, so that estimates are reproducible.
+    private func freshVector() -> [Double] {
+        normalized((0..<flow.dimension).map { _ in random.next(standardDeviation: 1) })
     }
 
     /// λ_max(∇²L) at `weights`.
@@ -39,7 +45,7 @@ public final class SharpnessEstimator {
             return flow.velocityDerivative(at: weights, along: Weights(architecture: arch, flat: v)).flat.map { -$0 }
         }
         // Phase 1: spectral radius.
-        var v = vector, rho = 0.0, hv = [Double]()
+        var v = normalized(zip(vector, freshVector()).map(+)), rho = 0.0, hv = [Double]()
         for _ in 0..<maxIterations {
             hv = hessianTimes(v)
             let r = norm(hv)
