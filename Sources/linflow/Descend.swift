@@ -35,11 +35,13 @@ extension Linflow {
         static let configuration = CommandConfiguration(
             abstract: "Run gradient descent (full-batch or minibatch, optionally with momentum) and write its trajectory as CSV.",
             discussion: """
-                W ← W − η∇L(W) with L = 1/(2N) Σ‖y − ŷ‖². Row k is step k at t = kη, in the layout
-                of simulate (t,loss,W21_r_c…,W32_r_c…,sv_…,imbalance) plus a last column sharpness,
-                the largest eigenvalue of the Hessian of L there. A warning goes to stderr when
-                η > 2/sharpness at the start; a diverging run stops with exit status 3 and keeps its
-                rows in OUT.partial. See docs/descent.md.
+                W ← W − η∇L(W) with L = 1/(2N) Σ‖y − ŷ‖². Row k is step k at
+                t = kη, in the layout of simulate (t, loss, W21_r_c…, W32_r_c…,
+                sv_…, imbalance) plus a last column sharpness, the largest
+                eigenvalue of the Hessian of L there. A warning goes to stderr
+                when η > 2/sharpness at the start; a diverging run stops with
+                exit status 3 and keeps its rows in OUT.partial.
+                See docs/descent.md.
                 """)
 
         @OptionGroup var dataOptions: DataOptions
