@@ -65,3 +65,21 @@ struct ModelOptions: ParsableArguments {
         return .gaussian(seed: seed, scale: initScale)
     }
 }
+
+/// `--method`, `--rtol`, `--atol`: how GSL integrates a flow (simulate, compare). The
+/// tolerances are optional here because each command has its own defaults.
+struct IntegrationOptions: ParsableArguments {
+    @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf.")
+    var method: StepperMethod = .rkf45
+
+    @Option(name: .long, help: "Relative error tolerance of the step-size control (default: simulate 1e-8, compare 1e-10).")
+    var rtol: Double?
+
+    @Option(name: .long, help: "Absolute error tolerance of the step-size control (default: simulate 1e-10, compare 1e-12).")
+    var atol: Double?
+
+    func validate() throws {
+        if let rtol, !(rtol > 0 && rtol.isFinite) { throw ValidationError("--rtol must be a positive number, got \(rtol)") }
+        if let atol, !(atol > 0 && atol.isFinite) { throw ValidationError("--atol must be a positive number, got \(atol)") }
+    }
+}

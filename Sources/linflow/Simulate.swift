@@ -17,14 +17,7 @@ extension Linflow {
         @OptionGroup var model: ModelOptions
         @OptionGroup var plotting: PlotOptions
 
-        @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf.")
-        var method: StepperMethod = .rkf45
-
-        @Option(name: .long, help: "Relative error tolerance of the step-size control.")
-        var rtol: Double = 1e-8
-
-        @Option(name: .long, help: "Absolute error tolerance of the step-size control.")
-        var atol: Double = 1e-10
+        @OptionGroup var integration: IntegrationOptions
 
         @Option(name: .customLong("t-end"), help: ArgumentHelp("End time T (default: the dataset's suggested horizon, 80 for hierarchy).", valueName: "T"))
         var tEnd: Double?
@@ -44,8 +37,6 @@ extension Linflow {
         func validate() throws {
             if let tEnd, !(tEnd > 0 && tEnd.isFinite) { throw ValidationError("--t-end must be a positive number, got \(tEnd)") }
             if samples < 1 { throw ValidationError("--samples must be at least 1, got \(samples)") }
-            if !(rtol > 0 && rtol.isFinite) { throw ValidationError("--rtol must be a positive number, got \(rtol)") }
-            if !(atol > 0 && atol.isFinite) { throw ValidationError("--atol must be a positive number, got \(atol)") }
             if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be positive, got \(maxSteps)") }
             if !["all", "sv", "none"].contains(diagnostics) { throw ValidationError("--diagnostics must be all, sv or none, got '\(diagnostics)'") }
         }
@@ -55,9 +46,9 @@ extension Linflow {
             cfg.data = dataOptions.source
             cfg.network = model.network
             cfg.initialization = model.initialization
-            cfg.method = method
-            cfg.relativeTolerance = rtol
-            cfg.absoluteTolerance = atol
+            cfg.method = integration.method
+            cfg.relativeTolerance = integration.rtol ?? cfg.relativeTolerance
+            cfg.absoluteTolerance = integration.atol ?? cfg.absoluteTolerance
             cfg.tEnd = tEnd
             cfg.samples = samples
             cfg.maxSteps = maxSteps

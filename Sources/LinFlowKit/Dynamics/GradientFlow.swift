@@ -106,6 +106,15 @@ public final class GradientFlow: @unchecked Sendable {
         return finite
     }
 
+    /// Makes ``evaluate(_:_:)`` use the Σ11 and Σ31 of `c` (same sizes), e.g. a minibatch's own
+    /// for stochastic gradient descent. `correlations`, `loss(at:)`, `leastSquares` and
+    /// `velocityDerivative(at:along:)` keep describing the data the flow was made with.
+    public func setGradientCorrelations(_ c: Correlations) {
+        precondition(c.inputs == n0 && c.outputs == architecture.outputs)
+        sigma11.update(from: c.sigma11.storage, count: n0 * n0)
+        sigma31.update(from: c.sigma31.storage, count: c.sigma31.storage.count)
+    }
+
     /// −∇L at `weights`, as a value (allocates; for set-up and tests).
     public func velocity(at weights: Weights) -> Weights {
         var out = [Double](repeating: 0, count: dimension)

@@ -1,0 +1,155 @@
+/// Everything `linflow descend` needs to know.
+public struct DescentConfiguration: Sendable {
+    public var problem = ProblemSetup()
+    public var schedule = DescentSchedule(learningRate: 0.1)
+    /// nil: full-batch descent on the correlations; B: minibatches of B samples (SGD).
+    public var batchSize: Int?
+    /// Seeds the per-epoch shuffling of minibatch descent.
+    public var shuffleSeed: UInt64 = 1
+    /// Heavy-ball β in [0, 1); 0 is plain descent.
+    public var momentum = 0.0
+    /// nil or "-": standard output.
+    public var output: String?
+    public var diagnostics: TrajectoryLayout.Diagnostics = .all
+
+    public init() {}
+
+    public func validate() throws {
+        try schedule.validate()
+        if let batchSize, batchSize < 1 { throw LinflowError.usage("--batch-size must be at least 1, got \(batchSize)") }
+        guard momentum >= 0, momentum < 1 else {
+            throw LinflowError.usage("--momentum must be at least 0 and below 1, got \(momentum)")
+        }
+    }
+}
+
+/// The `descend` CSV: the ``TrajectoryLayout`` of `simulate` with one more column, `sharpness`
+/// (λ_max of the Hessian of the full-data loss at that row).
+public struct DescentLayout: Sendable {
+    public let trajectory: TrajectoryLayout
+
+    public var columns: [String] { trajectory.columns + ["sharpness"] }
+    public var headerLine: String { columns.joined(separator: ",") + "\n" }
+
+    public func row(time: Double, loss: Double, weights: Weights, sharpness: Double) throws -> String {
+        var s = try trajectory.row(time: time, loss: loss, weights: weights)
+        s.removeLast()
+        s += ",\(sharpness)\n"
+        return s
+    }
+}
+
+/// The loss at the start and at the end of a run, beside its floor.
+public struct LossChange: Sendable {
+    public var initial: Double
+    public var final: Double
+    public var floor: Double
+    /// ‖W − W*‖_F at the end, W* the least-squares map.
+    public var distanceToLeastSquares: Double
+
+    public var text: String {
+        "loss \(fmt(initial)) → \(fmt(final)); floor \(fmt(floor)); ‖W − W*‖_F = \(fmt(distanceToLeastSquares))"
+    }
+}
+
+/// What a finished descent reports.
+public struct DescentSummary: Sendable {
+    public var architecture: Architecture
+    public var dataDescription: String
+    public var sampleCount: Int
+    public var learningRate: Double
+    public var steps: Int
+    public var batchSize: Int?
+    public var epochs: Int
+    public var momentum: Double
+    public var rows: Int
+    public var output: String?
+    public var loss: LossChange
+    public var initialSharpness: Double
+    /// The largest sharpness over the written rows, and the time of its row.
+    public var largestSharpness: (value: Double, time: Double)
+    public var gradientEvaluations: Int
+    public var hessianProducts: Int
+    public var wallSeconds: Double
+
+    public var text: String {
+        let dest = output.map { "→ \($0)" } ?? "→ stdout"
+        let tEnd = Double(steps) * learningRate
+        var method = "gradient descent, η = \(fmt(learningRate))"
+        if let batchSize { method += ", minibatches of \(batchSize) (\(epochs) epoch\(epochs == 1 ? "" : "s"))" }
+        if momentum > 0 { method += ", momentum β = \(fmt(momentum))" }
+        let top = largestSharpness
+        var lines = [
+            "linflow: \(architecture.description) network on \(dataDescription) (N = \(sampleCount)), \(method): \(steps) steps to t = \(fmt(tEnd)), \(rows) rows \(dest)",
+            "  " + loss.text,
+            "  sharpness λ_max \(fmt(initialSharpness)) at the start, largest \(fmt(top.value)) at t = \(fmt(top.time)); 2/λ_max = \(fmt(2 / top.value))",
+            "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products, \(String(format: "%.3f", wallSeconds)) s",
+        ]
+        if learningRate > 2 / top.value, learningRate <= 2 / initialSharpness {
+            lines.append("  note: the sharpness grew past 2/η = \(fmt(2 / learningRate)) along the run: descent reached the edge of stability")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Runs gradient descent (full-batch or minibatch, with optional momentum) from the configured
+/// start and streams its trajectory to CSV, row k at t = kη.
+public struct Descent {
+    public let configuration: DescentConfiguration
+
+    public init(_ configuration: DescentConfiguration) { self.configuration = configuration }
+
+    /// `notice` receives the stability warning, before the first step.
+    public func run(notice: (String) -> Void = { _ in }) throws -> DescentSummary {
+        let cfg = configuration
+        try cfg.validate()
+        let loop = try DescentLoop(cfg.problem, cfg.schedule)
+        let p = loop.problem
+
+        // Minibatches need the samples; their gradients come from a second flow whose
+        // correlations are those of the batch. Losses and sharpness use the full data.
+        var batches: (samples: SampleSet, sampler: MinibatchSampler)?
+        var gradientSource = p.flow
+        if let b = cfg.batchSize {
+            let samples = try SampleSet.load(cfg.problem.data)
+            guard b <= samples.count else {
+                throw LinflowError.usage("--batch-size \(b) exceeds the \(samples.count) samples of the data")
+            }
+            batches = (samples, MinibatchSampler(sampleCount: samples.count, batchSize: b, seed: cfg.shuffleSeed))
+            gradientSource = try GradientFlow(architecture: p.architecture, correlations: p.data.correlations)
+        }
+
+        let sharpness = SharpnessEstimator(flow: p.flow)
+        let initialSharpness = sharpness.estimate(at: p.start)
+        if let w = stabilityWarning(learningRate: loop.learningRate, sharpness: initialSharpness) { notice(w) }
+
+        let descent = GradientDescent(gradientSource: gradientSource, initial: p.start,
+                                      learningRate: loop.learningRate, momentum: cfg.momentum)
+        let layout = DescentLayout(trajectory: TrajectoryLayout(architecture: p.architecture, diagnostics: cfg.diagnostics))
+        let out = try OutputFile(path: cfg.output)
+        var rows = 0, finalLoss = loop.initialLoss, top = (value: initialSharpness, time: 0.0)
+        try loop.run(descent, to: out, header: layout.headerLine, label: "linflow descend", rowsWritten: { rows },
+                     beforeStep: {
+                         if let batches {
+                             gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
+                         }
+                     }) { k, t, weights, loss in
+            let s = k == 0 ? initialSharpness : sharpness.estimate(at: weights)
+            if s > top.value { top = (s, t) }
+            try out.write(try layout.row(time: t, loss: loss, weights: weights, sharpness: s))
+            rows += 1
+            finalLoss = loss
+        }
+        let ls = p.flow.leastSquares
+        return DescentSummary(
+            architecture: p.architecture, dataDescription: p.data.description,
+            sampleCount: p.data.correlations.sampleCount, learningRate: loop.learningRate, steps: loop.steps,
+            batchSize: cfg.batchSize, epochs: batches?.sampler.epoch ?? 0, momentum: cfg.momentum,
+            rows: rows, output: out.path,
+            loss: LossChange(initial: loop.initialLoss, final: finalLoss, floor: ls.lossFloor,
+                             distanceToLeastSquares: (descent.weights.endToEnd - ls.map).frobeniusNorm),
+            initialSharpness: initialSharpness, largestSharpness: top,
+            gradientEvaluations: gradientSource.evaluations, hessianProducts: sharpness.products,
+            wallSeconds: loop.elapsedSeconds)
+    }
+}

@@ -1,0 +1,81 @@
+/// Discrete gradient descent on the flat parameter vector θ, with optional heavy-ball momentum:
+///
+///     v_{k+1} = β v_k − η ∇L(θ_k),    θ_{k+1} = θ_k + v_{k+1},    v_0 = 0,
+///
+/// i.e. θ_{k+1} = θ_k − η∇L(θ_k) + β(θ_k − θ_{k−1}); β = 0 is plain descent W ← W − η∇L(W).
+/// The gradient is whatever ``GradientFlow/evaluate(_:_:)`` of `gradientSource` gives (it writes
+/// −∇L), so a minibatch step is this same step after ``GradientFlow/setGradientCorrelations(_:)``.
+///
+/// Step k sits at time t = kη, the time axis of the flow dθ/dt = −∇L that descent approximates.
+/// With momentum, a Taylor expansion of θ(t ± η) in the update gives the damped second-order ODE
+///
+///     (1 + β) η/2 · θ̈ + (1 − β) θ̇ = −∇L(θ),
+///
+/// whose leading order is the flow run faster by 1/(1 − β): θ̇ = −∇L/(1 − β).
+public final class GradientDescent {
+    public let gradientSource: GradientFlow
+    public let learningRate: Double
+    public let momentum: Double
+    /// θ_k.
+    public private(set) var state: [Double]
+    /// k, the number of steps taken.
+    public private(set) var step = 0
+    private var velocity: [Double]
+    private var direction: [Double]
+
+    public init(gradientSource: GradientFlow, initial: Weights, learningRate: Double, momentum: Double = 0) {
+        precondition(initial.flat.count == gradientSource.dimension)
+        self.gradientSource = gradientSource
+        self.learningRate = learningRate
+        self.momentum = momentum
+        state = initial.flat
+        velocity = Array(repeating: 0, count: initial.flat.count)
+        direction = velocity
+    }
+
+    public var weights: Weights { Weights(architecture: gradientSource.architecture, flat: state) }
+
+    /// Takes one step; returns false if the gradient or the new weights are not finite.
+    @discardableResult
+    public func advance() -> Bool {
+        let finiteGradient = state.withUnsafeBufferPointer { y in
+            direction.withUnsafeMutableBufferPointer { d in gradientSource.evaluate(y.baseAddress!, d.baseAddress!) }
+        }
+        let eta = learningRate, beta = momentum
+        var finite = finiteGradient
+        for i in 0..<state.count {
+            velocity[i] = beta * velocity[i] + eta * direction[i]
+            state[i] += velocity[i]
+            if !state[i].isFinite { finite = false }
+        }
+        step += 1
+        return finite
+    }
+}
+
+/// Decides when a descent has diverged: a value that is not finite, or a loss above
+/// `factor` × L(θ_0) + 1 (by default 10⁶ × L(θ_0) + 1).
+public struct DivergenceCheck: Sendable {
+    public let initialLoss: Double
+    public let factor: Double
+    public let bound: Double
+
+    public static let defaultFactor = 1e6
+
+    public init(initialLoss: Double, factor: Double = DivergenceCheck.defaultFactor) {
+        self.initialLoss = initialLoss
+        self.factor = factor
+        bound = factor * initialLoss + 1
+    }
+
+    /// nil while all is well; otherwise the one-line reason, naming the step and its time.
+    public func failure(step: Int, time: Double, loss: Double, finiteWeights: Bool) -> String? {
+        let at = "step \(step) (t = \(fmt(time)))"
+        if !finiteWeights { return "descent diverged at \(at): the weights or the gradient became infinite or NaN" }
+        if !loss.isFinite { return "descent diverged at \(at): the loss became infinite or NaN" }
+        if loss > bound {
+            return "descent diverged at \(at): the loss \(fmt(loss)) exceeds \(fmt(factor)) × the initial loss + 1 = \(fmt(bound))"
+        }
+        return nil
+    }
+}

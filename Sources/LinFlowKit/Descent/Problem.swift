@@ -1,0 +1,148 @@
+import Foundation
+
+/// What `descend` and `compare` share with `simulate`: the data, the network and its start.
+public struct ProblemSetup: Sendable {
+    public var data: DataSource = .builtin(DataSource.defaultDataset)
+    /// nil: as in ``SimulationConfiguration/network``.
+    public var network: NetworkSpec?
+    public var initialization: Initialization = .gaussian(seed: 1, scale: 1e-3)
+
+    public init() {}
+}
+
+/// A loaded problem: correlations, architecture, initial weights and the flow (which owns the
+/// loss, its gradient and Hessian-vector products).
+struct Problem {
+    let data: LoadedData
+    let architecture: Architecture
+    let start: Weights
+    let flow: GradientFlow
+
+    init(_ setup: ProblemSetup) throws {
+        data = try setup.data.correlations()
+        var cfg = SimulationConfiguration()
+        cfg.network = setup.network
+        cfg.initialization = setup.initialization
+        let c = data.correlations
+        architecture = try resolveArchitecture(cfg, inputs: c.inputs, outputs: c.outputs)
+        start = try setup.initialization.weights(for: architecture)
+        flow = try GradientFlow(architecture: architecture, correlations: c)
+    }
+
+    /// The horizon that `simulate` would use by default.
+    var defaultHorizon: Double { data.suggestedHorizon ?? SimulationConfiguration.defaultHorizon }
+}
+
+/// The steps of a descent and which of them are written: K steps of size η, rows at
+/// k = 0, E, 2E, … and always at k = K, each at t = kη.
+public struct DescentSchedule: Sendable, Equatable {
+    public var learningRate: Double
+    /// nil: ⌈T/η⌉ with T the horizon `simulate` would use, so both cover the same time.
+    public var steps: Int?
+    /// nil: max(1, K/200), about as many rows as `simulate` writes by default.
+    public var every: Int?
+
+    public init(learningRate: Double, steps: Int? = nil, every: Int? = nil) {
+        self.learningRate = learningRate
+        self.steps = steps
+        self.every = every
+    }
+
+    public func validate() throws {
+        guard learningRate > 0, learningRate.isFinite else {
+            throw LinflowError.usage("--lr must be a positive number, got \(learningRate)")
+        }
+        if let steps, steps < 1 { throw LinflowError.usage("--steps must be at least 1, got \(steps)") }
+        if let every, every < 1 { throw LinflowError.usage("--every must be at least 1, got \(every)") }
+    }
+
+    /// (K, E) once the horizon is known.
+    func resolved(horizon: Double) -> (steps: Int, every: Int) {
+        let k = steps ?? max(1, Int((horizon / learningRate).rounded(.up)))
+        return (k, every ?? max(1, k / 200))
+    }
+
+    /// t = kη, computed from k so that rows lie exactly on the time axis.
+    func time(ofStep k: Int) -> Double { Double(k) * learningRate }
+}
+
+/// Runs `body`, which writes rows to `out`, then commits the file. On a numerical failure or
+/// an interrupt the rows written so far are kept as OUT.partial and the one-line message says
+/// where; on any other error the destination is left untouched.
+func writingRows(to out: OutputFile, rowsWritten: () -> Int, _ body: () throws -> Void) throws {
+    let interrupt = InterruptFlag.shared
+    interrupt.arm()
+    defer { interrupt.disarm() }
+    do {
+        try body()
+        try out.commit()
+    } catch let error as LinflowError {
+        func kept(_ m: String) -> String {
+            m + (out.keepPartial().map { "; the \(rowsWritten()) rows written so far are in \($0)" } ?? "")
+        }
+        switch error {
+        case .numerical(let m): throw LinflowError.numerical(kept(m))
+        case .interrupted(let m): throw LinflowError.interrupted(kept(m))
+        default:
+            out.discard()
+            throw error
+        }
+    }
+}
+
+/// The loop shared by `descend` and `compare`: loads the problem, then steps a descent K times,
+/// checks every step for divergence (``DivergenceCheck``) and hands the written steps, step 0
+/// included, to a recorder, all inside ``writingRows(to:rowsWritten:_:)``.
+struct DescentLoop {
+    let problem: Problem
+    let schedule: DescentSchedule
+    let steps: Int
+    let every: Int
+    let initialLoss: Double
+    private let clockStart = DispatchTime.now()
+
+    init(_ setup: ProblemSetup, _ schedule: DescentSchedule) throws {
+        try schedule.validate()
+        problem = try Problem(setup)
+        self.schedule = schedule
+        (steps, every) = schedule.resolved(horizon: problem.defaultHorizon)
+        initialLoss = problem.flow.loss(at: problem.start)
+    }
+
+    var learningRate: Double { schedule.learningRate }
+
+    var elapsedSeconds: Double { Double(DispatchTime.now().uptimeNanoseconds - clockStart.uptimeNanoseconds) / 1e9 }
+
+    /// `beforeStep` runs before each step (e.g. to load a minibatch); `record(k, t, θ_k, L(θ_k))`
+    /// writes a row.
+    func run(_ descent: GradientDescent, to out: OutputFile, header: String, label: String,
+             rowsWritten: () -> Int, beforeStep: () -> Void = {},
+             record: (_ step: Int, _ time: Double, _ weights: Weights, _ loss: Double) throws -> Void) throws {
+        let divergence = DivergenceCheck(initialLoss: initialLoss)
+        let progress = Progress(label: label)
+        try writingRows(to: out, rowsWritten: rowsWritten) {
+            defer { progress.finish() }
+            try out.write(header)
+            try record(0, 0, problem.start, initialLoss)
+            for k in 1...steps {
+                beforeStep()
+                let finite = descent.advance()
+                let t = schedule.time(ofStep: k)
+                let weights = descent.weights
+                let loss = finite ? problem.flow.loss(at: weights) : .nan
+                if let why = divergence.failure(step: k, time: t, loss: loss, finiteWeights: finite) {
+                    throw LinflowError.numerical(why)
+                }
+                if k % every == 0 || k == steps { try record(k, t, weights, loss) }
+                if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at step \(k) (t = \(fmt(t)))") }
+                progress.update(fraction: Double(k) / Double(steps), detail: "step \(k) of \(steps), loss \(fmt(loss))")
+            }
+        }
+    }
+}
+
+/// The warning printed before a run whose step is beyond the stability edge of the start.
+func stabilityWarning(learningRate eta: Double, sharpness: Double) -> String? {
+    guard sharpness > 0, eta > 2 / sharpness else { return nil }
+    return "linflow: warning: --lr \(fmt(eta)) exceeds 2/sharpness = \(fmt(2 / sharpness)) at the start (sharpness λ_max = \(fmt(sharpness))): descent is unstable there and may oscillate or diverge"
+}
