@@ -14,7 +14,7 @@ struct Linflow: ParsableCommand {
             dataset. See docs/cli.md for every option and docs/theory.md for the conventions.
             """,
         version: LinflowVersion.string,
-        subcommands: [Simulate.self, Stats.self, Datasets.self],
+        subcommands: [Simulate.self, Analytic.self, Stats.self, Datasets.self],
         defaultSubcommand: nil
     )
 

@@ -52,6 +52,8 @@ extension Linflow {
             var cfg = SimulationConfiguration()
             cfg.data = dataOptions.source
             cfg.network = model.network
+            cfg.bias = model.bias
+            cfg.modes = model.modes
             cfg.initialization = model.initialization
             cfg.method = method
             cfg.relativeTolerance = rtol
