@@ -3,50 +3,11 @@ import Testing
 import Numerics
 @testable import LinFlowKit
 
-/// Affine chains: the flow on x̃ = [x; 1] against the loss of the biased network on raw samples.
+/// Affine chains (the finite-difference checks of their velocity and Hessian-vector product
+/// against the sampled loss are in GradientFlowTests, for every architecture there).
 @Suite struct BiasTests {
-    static let architectures: [[Int]] = [[3, 4, 2], [4, 2, 3], [3, 3, 4, 2], [2, 3, 3, 3, 2], [4, 1]]
-
     func random(_ a: Architecture, _ g: inout SplitMix64, scale: Double = 0.6) -> Weights {
         Weights(architecture: a, flat: (0..<a.parameterCount).map { _ in scale * g.normal() })
-    }
-
-    @Test(arguments: architectures)
-    func velocityIsMinusFiniteDifferenceGradient(sizes: [Int]) throws {
-        let data = Samples(n: 30, inputs: sizes.first!, outputs: sizes.last!, seed: 9, shift: 0.7)
-        let a = try Architecture(sizes: sizes, bias: true)
-        let flow = try GradientFlow(architecture: a, correlations: data.correlations)
-        var g = SplitMix64(seed: 4)
-        for _ in 0..<3 {
-            let w = random(a, &g)
-            let v = flow.velocity(at: w)
-            #expect(flow.loss(at: w).isApproximatelyEqual(to: data.loss(w), relativeTolerance: 1e-11))
-            let h = 1e-6
-            for i in 0..<a.parameterCount {
-                var plus = w, minus = w
-                plus.flat[i] += h
-                minus.flat[i] -= h
-                let fd = (data.loss(plus) - data.loss(minus)) / (2 * h)
-                #expect(abs(-fd - v.flat[i]) <= 1e-6 * max(1, abs(fd)), "component \(i) of \(sizes)")
-            }
-        }
-    }
-
-    @Test(arguments: architectures)
-    func velocityDerivativeIsFiniteDifferenceOfVelocity(sizes: [Int]) throws {
-        let data = Samples(n: 20, inputs: sizes.first!, outputs: sizes.last!, seed: 5, shift: 0.5)
-        let a = try Architecture(sizes: sizes, bias: true)
-        let flow = try GradientFlow(architecture: a, correlations: data.correlations)
-        var g = SplitMix64(seed: 6)
-        let w = random(a, &g), dir = random(a, &g, scale: 1)
-        let h = 1e-5
-        var plus = w, minus = w
-        for i in 0..<a.parameterCount { plus.flat[i] += h * dir.flat[i]; minus.flat[i] -= h * dir.flat[i] }
-        let fp = flow.velocity(at: plus).flat, fm = flow.velocity(at: minus).flat
-        let exact = flow.velocityDerivative(at: w, along: dir).flat
-        for i in 0..<a.parameterCount {
-            #expect(abs((fp[i] - fm[i]) / (2 * h) - exact[i]) <= 1e-6 * max(1, abs(exact[i])))
-        }
     }
 
     /// W_{l+1}ᵀW_{l+1} − W_lW_lᵀ − b_lb_lᵀ is conserved, and the end point is the affine
