@@ -112,9 +112,11 @@ public struct AnalyticSummary: Sendable {
         for (i, m) in modes.enumerated() {
             let cells = [String(i + 1), fmt(m.s), fmt(m.target), fmt(m.initial), f(m.predicted), f(m.measured)]
             let widths = [4, 12, 12, 12, 16, 16]
-            lines.append("  " + zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " "))
+            let line = zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " ")
+            lines.append("  " + line.replacingOccurrences(of: " +$", with: "", options: .regularExpression))
         }
-        lines.append("  (t½: when a_α = u_αᵀWv_α first reaches half of s_α/c)")
+        let gaps = modes.compactMap { m in m.predicted.flatMap { p in m.measured.map { abs(p - $0) } } }
+        lines.append("  (t½: when a_α = u_αᵀWv_α first reaches half of s_α/c)" + (gaps.isEmpty ? "" : "; largest |Δt½| = \(fmt(gaps.max()!))"))
         if let d = deviation {
             let tol = AnalyticConfiguration.checkTolerances
             lines.append("  largest |closed form − numerical flow| over the rows (\(AnalyticConfiguration.checkMethod.rawValue), rtol \(tol.relative), atol \(tol.absolute)): end-to-end map \(fmt(d.endToEnd)), \(weightsLabel) \(fmt(d.weights)), loss \(fmt(d.loss))")

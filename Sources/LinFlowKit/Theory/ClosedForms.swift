@@ -162,6 +162,7 @@ public final class AlignedModeSolution {
     }
 
     private func integrateLogStrengths(to th: Double) throws -> [Double] {
+        guard !active.isEmpty else { return [] }
         if integrator == nil || integrator!.time > th {
             let rates = active.map { logStrengthRate(targets[$0]) }
             let s = active.map { targets[$0] }, L = Double(depth), n = active.count
@@ -179,7 +180,6 @@ public final class AlignedModeSolution {
                                            method: .rk8pd, relativeTolerance: Self.scalarTolerance,
                                            absoluteTolerance: Self.scalarTolerance)
         }
-        guard !active.isEmpty else { return [] }
         try advance(integrator!, to: th)
         return integrator!.state
     }
