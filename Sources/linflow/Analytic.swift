@@ -8,13 +8,14 @@ extension Linflow {
         static let configuration = CommandConfiguration(
             abstract: "Write the exact closed-form trajectory in simulate's CSV layout, with predicted learning times.",
             discussion: """
-                Needs whitened inputs, Σ11 = c·I (the default hierarchy dataset has c = 1/8), and a start
-                the closed forms cover: --init aligned (the default here; any depth, Saxe et al.) or, for
-                two layers, --init balanced or any zero-balanced file (Braun et al.). Rows are at the same
-                times as simulate's with the same --t-end and --samples, so the two CSVs overlay. Unless
-                --no-check, the flow is also integrated numerically (rk8pd, rtol 1e-12): stderr then shows,
-                per mode, the time to reach half of s_α/c on the closed form and on the numerical flow,
-                and the largest deviation between them. See docs/theory-closed-forms.md.
+                Needs whitened inputs, Σ11 = c·I (the default hierarchy dataset has c = 1/8), and a start \
+                the closed forms cover: --init aligned (the default here; any depth, Saxe et al.) or, for \
+                two layers, --init balanced or any zero-balanced file (Braun et al.). Rows are at the same \
+                times as simulate's with the same --t-end and --samples, so the two CSVs overlay.
+
+                Unless --no-check, the flow is also integrated numerically (rk8pd, rtol 1e-12): stderr \
+                then shows, per mode, the time to reach half of s_α/c on the closed form and on the \
+                numerical flow, and the largest deviation between them. See docs/theory-closed-forms.md.
                 """)
 
         @OptionGroup var dataOptions: DataOptions

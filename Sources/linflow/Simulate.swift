@@ -9,7 +9,8 @@ extension Linflow {
                 Rows are written at exactly t = 0, T/M, …, T (T = --t-end, M = --samples) with
                 columns t,loss,W21_r_c…,W32_r_c…, then sv_1…sv_r (singular values of the
                 end-to-end map) and imbalance (‖W32ᵀW32 − W21W21ᵀ‖_F, conserved by the flow).
-                A summary goes to stderr.
+                With --bias each layer's b columns (b21_1…) follow its W columns; with --modes the
+                columns mode_1…mode_r come last. A summary goes to stderr.
                 """)
 
         @OptionGroup var dataOptions: DataOptions
