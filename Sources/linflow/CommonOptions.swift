@@ -27,7 +27,7 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-/// `--hidden`, `--layers`, `--seed`, `--init-scale`, `--init`.
+/// `--hidden`, `--layers`, `--bias`, `--seed`, `--init-scale`, `--init`, `--modes`.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden)).", valueName: "H"))
     var hidden: Int?
@@ -35,14 +35,24 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Layer sizes n0,n1,…,nL of a chain of any depth; n0 and nL must match the data.", valueName: "sizes"))
     var layers: String?
 
-    @Option(name: .long, help: "Seed of the Gaussian initial weights.")
+    @Flag(name: .long, help: "Give every layer a bias vector, ŷ = W32(W21x + b21) + b32; its columns b21_1… follow that layer's W columns.")
+    var bias = false
+
+    @Option(name: .long, help: "Seed of the random draws of the start.")
     var seed: UInt64 = 1
 
-    @Option(name: .customLong("init-scale"), help: ArgumentHelp("Standard deviation σ of the initial weights: each entry ~ N(0, σ²).", valueName: "σ"))
+    @Option(name: .customLong("init-scale"), help: ArgumentHelp(
+        "Scale σ of the start: per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned).",
+        valueName: "σ"))
     var initScale: Double = 1e-3
 
-    @Option(name: .customLong("init"), help: ArgumentHelp("Start from the last row of a trajectory CSV written by linflow.", valueName: "file"))
-    var initFile: String?
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), or a trajectory CSV written by linflow (its last row).",
+        valueName: "kind|file"))
+    var initValue: String?
+
+    @Flag(name: .long, help: "Add columns mode_1…mode_r: the strength u_αᵀWv_α of each mode of the end-to-end map along the singular vectors of the least-squares map (those of Σ31 for white inputs).")
+    var modes = false
 
     func validate() throws {
         if hidden != nil && layers != nil { throw ValidationError("give either --hidden or --layers, not both") }
@@ -52,6 +62,9 @@ struct ModelOptions: ParsableArguments {
             if layers.split(separator: ",").count < 2 { throw ValidationError("--layers needs at least two sizes, e.g. 8,16,15") }
         }
         if !(initScale >= 0 && initScale.isFinite) { throw ValidationError("--init-scale must be a finite number >= 0, got \(initScale)") }
+        if let initValue {
+            do { _ = try Initialization(argument: initValue, seed: seed, scale: initScale) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     var network: NetworkSpec? {
@@ -60,10 +73,13 @@ struct ModelOptions: ParsableArguments {
         return nil
     }
 
-    var initialization: Initialization {
-        if let initFile { return .file(path: initFile) }
-        return .gaussian(seed: seed, scale: initScale)
+    /// The start; `defaultKind` when --init is not given (validate() has checked the value).
+    func initialization(defaultKind: String = "random") -> Initialization {
+        (try? Initialization(argument: initValue ?? defaultKind, seed: seed, scale: initScale))
+            ?? .gaussian(seed: seed, scale: initScale)
     }
+
+    var initialization: Initialization { initialization() }
 }
 
 /// `--method`, `--rtol`, `--atol`: how GSL integrates a flow (simulate, compare). The

@@ -9,8 +9,9 @@ extension Linflow {
                 Rows are written at exactly t = 0, T/M, …, T (T = --t-end, M = --samples) with
                 columns t,loss,W21_r_c…,W32_r_c…, then sv_1…sv_r (singular values of the
                 end-to-end map) and imbalance (‖W32ᵀW32 − W21W21ᵀ‖_F, conserved by the flow).
-                A summary goes to stderr. --plot FILE.png draws the CSV (which must then go to
-                --out) once the run has finished; see docs/plotting.md.
+                With --bias each layer's b columns (b21_1…) follow its W columns; with --modes the
+                columns mode_1…mode_r come last. A summary goes to stderr. --plot FILE.png draws
+                the CSV (which must then go to --out) once the run has finished; see docs/plotting.md.
                 """)
 
         @OptionGroup var dataOptions: DataOptions
@@ -45,6 +46,8 @@ extension Linflow {
             var cfg = SimulationConfiguration()
             cfg.data = dataOptions.source
             cfg.network = model.network
+            cfg.bias = model.bias
+            cfg.modes = model.modes
             cfg.initialization = model.initialization
             cfg.method = integration.method
             cfg.relativeTolerance = integration.rtol ?? cfg.relativeTolerance

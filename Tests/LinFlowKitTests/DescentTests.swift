@@ -141,7 +141,7 @@ import Numerics
         let eta = 0.2
         for _ in 0..<3 {
             let batch = Array(sampler.next())
-            source.setGradientCorrelations(samples.correlations(of: batch))
+            try source.setGradientCorrelations(samples.correlations(of: batch))
             let descent = GradientDescent(gradientSource: source, initial: w, learningRate: eta)
             descent.advance()
             let sub = Samples(x: batch.map { data.x[$0] }, y: batch.map { data.y[$0] })

@@ -6,15 +6,17 @@ import Numerics
 @Suite struct GradientFlowTests {
     static let architectures: [[Int]] = [[4, 5, 3], [4, 2, 3], [4, 3, 6, 2, 3], [3, 4, 4, 4, 4, 2], [5, 1]]
 
-    @Test(arguments: architectures)
-    func velocityIsMinusFiniteDifferenceGradient(sizes: [Int]) throws {
-        let data = Samples(n: 25, inputs: sizes.first!, outputs: sizes.last!, seed: 7)
-        let a = try Architecture(sizes: sizes)
+    /// With biases the data have non-zero means, so that the biases matter.
+    @Test(arguments: architectures, [false, true])
+    func velocityIsMinusFiniteDifferenceGradient(sizes: [Int], bias: Bool) throws {
+        let data = Samples(n: 25, inputs: sizes.first!, outputs: sizes.last!, seed: 7, shift: bias ? 0.7 : 0)
+        let a = try Architecture(sizes: sizes, bias: bias)
         let flow = try GradientFlow(architecture: a, correlations: data.correlations)
         var g = SplitMix64(seed: 11)
         for _ in 0..<3 {
             let w = Weights(architecture: a, flat: (0..<a.parameterCount).map { _ in 0.7 * g.normal() })
             let v = flow.velocity(at: w)
+            #expect(flow.loss(at: w).isApproximatelyEqual(to: data.loss(w), relativeTolerance: 1e-11))
             let h = 1e-6
             for i in 0..<a.parameterCount {
                 var plus = w, minus = w
@@ -26,10 +28,10 @@ import Numerics
         }
     }
 
-    @Test(arguments: architectures)
-    func velocityDerivativeIsFiniteDifferenceOfVelocity(sizes: [Int]) throws {
-        let data = Samples(n: 20, inputs: sizes.first!, outputs: sizes.last!, seed: 3)
-        let a = try Architecture(sizes: sizes)
+    @Test(arguments: architectures, [false, true])
+    func velocityDerivativeIsFiniteDifferenceOfVelocity(sizes: [Int], bias: Bool) throws {
+        let data = Samples(n: 20, inputs: sizes.first!, outputs: sizes.last!, seed: 3, shift: bias ? 0.5 : 0)
+        let a = try Architecture(sizes: sizes, bias: bias)
         let flow = try GradientFlow(architecture: a, correlations: data.correlations)
         var g = SplitMix64(seed: 5)
         let w = Weights(architecture: a, flat: (0..<a.parameterCount).map { _ in 0.6 * g.normal() })

@@ -30,14 +30,16 @@ struct Samples {
     let x: [[Double]]
     let y: [[Double]]
 
-    init(n: Int, inputs: Int, outputs: Int, seed: UInt64) {
+    /// `shift` ≠ 0 gives the inputs and outputs non-zero means (input i shifted by shift·(i+1),
+    /// outputs by shift), so that biases matter.
+    init(n: Int, inputs: Int, outputs: Int, seed: UInt64, shift: Double = 0) {
         var g = SplitMix64(seed: seed)
         let truth = g.matrix(outputs, inputs)
         var xs: [[Double]] = [], ys: [[Double]] = []
         for _ in 0..<n {
-            let xi = (0..<inputs).map { _ in g.normal() }
+            let xi = (0..<inputs).map { shift * Double($0 + 1) + g.normal() }
             let yi = (0..<outputs).map { o in
-                (0..<inputs).reduce(0.0) { $0 + truth[o, $1] * xi[$1] } + 0.3 * g.normal()
+                (0..<inputs).reduce(shift) { $0 + truth[o, $1] * xi[$1] } + 0.3 * g.normal()
             }
             xs.append(xi)
             ys.append(yi)
@@ -48,14 +50,15 @@ struct Samples {
 
     var correlations: Correlations { Correlations(inputs: x, outputs: y) }
 
-    /// L(W) = 1/(2N) Σ ‖y − W_L⋯W_1 x‖², straight from the samples.
+    /// L(W) = 1/(2N) Σ ‖y − ŷ‖², ŷ = W_L(⋯(W_1 x + b_1)⋯) + b_L, straight from the samples.
     func loss(_ w: Weights) -> Double {
         let layers = w.layers
+        let biases = (1...layers.count).map { w.architecture.bias ? w.bias($0) : Array(repeating: 0.0, count: layers[$0 - 1].rows) }
         var total = 0.0
         for (xi, yi) in zip(x, y) {
             var h = xi
-            for m in layers {
-                h = (0..<m.rows).map { r in (0..<m.cols).reduce(0.0) { $0 + m[r, $1] * h[$1] } }
+            for (m, b) in zip(layers, biases) {
+                h = (0..<m.rows).map { r in (0..<m.cols).reduce(b[r]) { $0 + m[r, $1] * h[$1] } }
             }
             for (a, b) in zip(h, yi) { total += (b - a) * (b - a) }
         }

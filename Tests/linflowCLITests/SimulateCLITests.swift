@@ -150,6 +150,14 @@ import Testing
         (["simulate", "--method", "euler"], 64, "The value 'euler' is invalid for '--method"),
         (["simulate", "--dataset", "nope"], 64, "no built-in dataset named 'nope'"),
         (["simulate", "--init", "/no/init.csv"], 66, "/no/init.csv: No such file or directory"),
+        (["simulate", "--init", "xavier"], 64, "--init must be random, orthogonal, balanced, aligned or a trajectory CSV file, got 'xavier'"),
+        (["simulate", "--dataset", "seed-affine", "--init", "aligned", "--init-scale=-1"], 64, "--init-scale must be a finite number >= 0"),
+        (["analytic", "--dataset", "seed-affine"], 65, "the closed forms need whitened inputs"),
+        (["analytic", "--init", "random"], 64, "the start is not zero-balanced"),
+        (["analytic", "--layers", "8,6,6,15", "--init", "balanced"], 64, "the start is not aligned"),
+        (["analytic", "--bias"], 64, "drop --bias"),
+        (["analytic", "--form", "exact"], 64, "The value 'exact' is invalid for '--form"),
+        (["analytic", "--samples", "0"], 64, "--samples must be at least 1"),
     ] as [([String], Int32, String)])
     func badOptions(arguments: [String], status: Int32, message: String) throws {
         let r = try CLI.run(arguments)

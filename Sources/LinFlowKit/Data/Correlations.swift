@@ -5,22 +5,55 @@
 ///     tr Σ33 = 1/N Σₙ ‖yₙ‖²
 ///
 /// With them the loss L(W) = 1/(2N) Σₙ ‖yₙ − W xₙ‖² = ½(tr Σ33 − 2 tr(W Σ31ᵀ) + tr(W Σ11 Wᵀ))
-/// and its gradient need no further pass over the data.
+/// and its gradient need no further pass over the data. The means E[x], E[y] are kept as well
+/// (when known) for networks with biases, which need the correlations of x̃ = [x; 1]
+/// (``augmented()``).
 public struct Correlations: Equatable, Sendable {
     public let sampleCount: Int
     public let sigma11: Matrix
     public let sigma31: Matrix
     public let traceSigma33: Double
+    /// E[x] = 1/N Σₙ xₙ, nil when the correlations were given without it.
+    public let inputMean: [Double]?
+    /// E[y] = 1/N Σₙ yₙ, nil when the correlations were given without it.
+    public let outputMean: [Double]?
 
     public var inputs: Int { sigma11.rows }
     public var outputs: Int { sigma31.rows }
 
-    public init(sampleCount: Int, sigma11: Matrix, sigma31: Matrix, traceSigma33: Double) {
+    public init(sampleCount: Int, sigma11: Matrix, sigma31: Matrix, traceSigma33: Double,
+                inputMean: [Double]? = nil, outputMean: [Double]? = nil) {
         precondition(sigma11.rows == sigma11.cols && sigma31.cols == sigma11.cols)
+        precondition(inputMean.map { $0.count == sigma11.rows } ?? true && outputMean.map { $0.count == sigma31.rows } ?? true)
         self.sampleCount = sampleCount
         self.sigma11 = sigma11
         self.sigma31 = sigma31
         self.traceSigma33 = traceSigma33
+        self.inputMean = inputMean
+        self.outputMean = outputMean
+    }
+
+    /// The correlations of the augmented input x̃ = [x; 1], on which an affine network is a
+    /// linear chain: Σ̃11 = E[x̃x̃ᵀ] = [Σ11 E[x]; E[x]ᵀ 1], Σ̃31 = E[y x̃ᵀ] = [Σ31 E[y]].
+    public func augmented() throws -> Correlations {
+        guard let mx = inputMean, let my = outputMean else {
+            throw LinflowError.usage("biases need the means of the inputs and outputs, which these correlations were given without")
+        }
+        let n = inputs
+        var s11 = Matrix(rows: n + 1, cols: n + 1)
+        for i in 0..<n {
+            for j in 0..<n { s11[i, j] = sigma11[i, j] }
+            s11[i, n] = mx[i]
+            s11[n, i] = mx[i]
+        }
+        s11[n, n] = 1
+        var s31 = Matrix(rows: outputs, cols: n + 1)
+        for o in 0..<outputs {
+            for j in 0..<n { s31[o, j] = sigma31[o, j] }
+            s31[o, n] = my[o]
+        }
+        return Correlations(sampleCount: sampleCount, sigma11: s11, sigma31: s31, traceSigma33: traceSigma33,
+                            inputMean: mx + [1], outputMean: my)
     }
 
     /// From samples held in memory: `x[n]` and `y[n]` are the n-th input and output.
@@ -45,6 +78,8 @@ public struct CorrelationAccumulator {
     private var s11: [Double]
     private var s31: [Double]
     private var t33 = 0.0
+    private var sx: [Double]
+    private var sy: [Double]
     public private(set) var count = 0
 
     public init(inputs: Int, outputs: Int, blockRows: Int = 256) {
@@ -55,6 +90,8 @@ public struct CorrelationAccumulator {
         yBlock = Array(repeating: 0, count: blockRows * outputs)
         s11 = Array(repeating: 0, count: inputs * inputs)
         s31 = Array(repeating: 0, count: outputs * inputs)
+        sx = Array(repeating: 0, count: inputs)
+        sy = Array(repeating: 0, count: outputs)
     }
 
     public mutating func add(input x: [Double], output y: [Double]) {
@@ -72,6 +109,8 @@ public struct CorrelationAccumulator {
         yBlock.withUnsafeMutableBufferPointer { b in
             for i in 0..<outputs { b[r * outputs + i] = y[i] }
         }
+        for i in 0..<inputs { sx[i] += x[i] }
+        for i in 0..<outputs { sy[i] += y[i] }
         filled += 1
         count += 1
         if filled == blockRows { flush() }
@@ -115,6 +154,8 @@ public struct CorrelationAccumulator {
             sampleCount: count,
             sigma11: m11,
             sigma31: Matrix(rows: outputs, cols: inputs, storage: s31.map { $0 * invN }),
-            traceSigma33: t33 * invN)
+            traceSigma33: t33 * invN,
+            inputMean: sx.map { $0 * invN },
+            outputMean: sy.map { $0 * invN })
     }
 }

@@ -131,7 +131,7 @@ public struct Descent {
         try loop.run(descent, to: out, header: layout.headerLine, label: "linflow descend", rowsWritten: { rows },
                      beforeStep: {
                          if let batches {
-                             gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
+                             try gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
                          }
                      }) { k, t, weights, loss in
             let s = k == 0 ? initialSharpness : sharpness.estimate(at: weights)

@@ -116,7 +116,7 @@ struct DescentLoop {
     /// `beforeStep` runs before each step (e.g. to load a minibatch); `record(k, t, θ_k, L(θ_k))`
     /// writes a row.
     func run(_ descent: GradientDescent, to out: OutputFile, header: String, label: String,
-             rowsWritten: () -> Int, beforeStep: () -> Void = {},
+             rowsWritten: () -> Int, beforeStep: () throws -> Void = {},
              record: (_ step: Int, _ time: Double, _ weights: Weights, _ loss: Double) throws -> Void) throws {
         let divergence = DivergenceCheck(initialLoss: initialLoss)
         let progress = Progress(label: label)
@@ -125,7 +125,7 @@ struct DescentLoop {
             try out.write(header)
             try record(0, 0, problem.start, initialLoss)
             for k in 1...steps {
-                beforeStep()
+                try beforeStep()
                 let finite = descent.advance()
                 let t = schedule.time(ofStep: k)
                 let weights = descent.weights

@@ -5,15 +5,24 @@
 /// with L = 1/(2N) Σₙ ‖yₙ − W xₙ‖². For two layers: dW32/dt = (Σ31 − W32W21Σ11)W21ᵀ and
 /// dW21/dt = W32ᵀ(Σ31 − W32W21Σ11).
 ///
+/// Biases: an affine chain (``Architecture/bias``) is the linear chain W̃_L ⋯ W̃_1 on x̃ = [x; 1]
+/// with a clamped constant unit in each hidden layer, so the same formula applies with Σ̃11 =
+/// E[x̃x̃ᵀ], Σ̃31 = E[y x̃ᵀ] (``Correlations/augmented()``) and W̃_l in place of W_l; the
+/// velocity of (W_l, b_l) is the top n_l rows of that of W̃_l (the clamped row is discarded:
+/// the chain rule through the free entries does not depend on whether the others are free).
+/// In particular db_L/dt = E[y − ŷ] and db_l/dt = (W̃_L ⋯ W̃_{l+1})ᵀ E[(y − ŷ)] restricted to unit l.
+///
 /// Evaluation order (it decides the cost): prefixes P_l = W_l P_{l−1} (P_0 = I), the error
 /// E = Σ31 − P_L Σ11, back-propagated Q_L = E, Q_l = W_{l+1}ᵀ Q_{l+1}, and G_l = Q_l P_{l−1}ᵀ.
 /// The end-to-end map is formed once, raw samples are never touched, and every buffer is
 /// allocated up front: an evaluation allocates nothing.
 public final class GradientFlow: @unchecked Sendable {
     public let architecture: Architecture
+    /// The correlations the chain sees: those of the data, or of x̃ = [x; 1] with biases.
     public let correlations: Correlations
     public let gemmPath: GemmPath
 
+    /// ``Architecture/chainSizes``: the sizes of the (possibly augmented) chain.
     private let sizes: [Int]
     private let depth: Int
     private let n0: Int
@@ -23,29 +32,40 @@ public final class GradientFlow: @unchecked Sendable {
     private var prefix: [UnsafeMutablePointer<Double>] = []
     /// back[l] holds Q_l (n_l × n0) for l = 1…L.
     private var back: [UnsafeMutablePointer<Double>] = []
+    /// With biases only: chain[l] holds W̃_l (its clamped row set once), grad[l] its velocity.
+    private var chain: [UnsafeMutablePointer<Double>] = []
+    private var grad: [UnsafeMutablePointer<Double>] = []
     private let offsets: [Int]
 
     /// Number of right-hand-side evaluations so far.
     public private(set) var evaluations = 0
 
-    public init(architecture: Architecture, correlations: Correlations, gemmPath: GemmPath = .automatic) throws {
-        precondition(architecture.inputs == correlations.inputs && architecture.outputs == correlations.outputs)
+    /// `correlations` are those of the data (Σ11, Σ31 of x); with biases they must carry the
+    /// means, and the flow works on their ``Correlations/augmented()`` form.
+    public init(architecture: Architecture, correlations data: Correlations, gemmPath: GemmPath = .automatic) throws {
+        precondition(architecture.inputs == data.inputs && architecture.outputs == data.outputs)
+        let correlations = architecture.bias ? try data.augmented() : data
         leastSquares = try LeastSquares(correlations)
         self.architecture = architecture
         self.correlations = correlations
         self.gemmPath = gemmPath
-        sizes = architecture.sizes
+        sizes = architecture.chainSizes
         depth = architecture.depth
-        n0 = architecture.inputs
+        n0 = sizes[0]
         sigma11 = .allocate(capacity: n0 * n0)
         sigma11.initialize(from: correlations.sigma11.storage, count: n0 * n0)
         sigma31 = .allocate(capacity: correlations.sigma31.storage.count)
         sigma31.initialize(from: correlations.sigma31.storage, count: correlations.sigma31.storage.count)
-        prefix.append(.allocate(capacity: 1))
-        back.append(.allocate(capacity: 1))
-        for l in 1...depth {
-            prefix.append(.allocate(capacity: sizes[l] * n0))
-            back.append(.allocate(capacity: sizes[l] * n0))
+        for l in 0...depth {
+            let count = l == 0 ? 1 : sizes[l] * n0
+            prefix.append(.allocate(capacity: count))
+            back.append(.allocate(capacity: count))
+            guard architecture.bias else { continue }
+            let m = l == 0 ? 1 : sizes[l] * sizes[l - 1]
+            chain.append(.allocate(capacity: m))
+            chain[l].initialize(repeating: 0, count: m)
+            if l >= 1 && l < depth { chain[l][m - 1] = 1 }  // the constant unit stays 1
+            grad.append(.allocate(capacity: m))
         }
         offsets = (0...depth).map { $0 == 0 ? 0 : architecture.offset(ofLayer: $0) }
     }
@@ -53,8 +73,7 @@ public final class GradientFlow: @unchecked Sendable {
     deinit {
         sigma11.deallocate()
         sigma31.deallocate()
-        prefix.forEach { $0.deallocate() }
-        back.forEach { $0.deallocate() }
+        (prefix + back + chain + grad).forEach { $0.deallocate() }
     }
 
     public var dimension: Int { architecture.parameterCount }
@@ -63,9 +82,10 @@ public final class GradientFlow: @unchecked Sendable {
     public let leastSquares: LeastSquares
 
     /// L(θ) = 1/(2N) Σₙ ‖yₙ − ŷₙ‖² at the given weights, from the correlations alone.
-    /// Every command computes the loss through here so that all agree on it.
+    /// Every command computes the loss through here so that all agree on it. ``leastSquares``
+    /// and ``Weights/effectiveMap`` are both in the chain's input space (x̃ with biases).
     public func loss(at weights: Weights) -> Double {
-        correlations.loss(endToEnd: weights.endToEnd, leastSquares: leastSquares)
+        correlations.loss(endToEnd: weights.effectiveMap, leastSquares: leastSquares)
     }
 
     /// Writes dθ/dt = −∇L(θ) for the flat weights θ = `y` into `dydt`.
@@ -74,11 +94,16 @@ public final class GradientFlow: @unchecked Sendable {
     public func evaluate(_ y: UnsafePointer<Double>, _ dydt: UnsafeMutablePointer<Double>) -> Bool {
         evaluations += 1
         let p = gemmPath
+        let bias = architecture.bias
+        if bias { gatherChain(y) }
+        // W̃_l and where its velocity goes: the flat vector itself, or the chain buffers.
+        func w(_ l: Int) -> UnsafePointer<Double> { bias ? UnsafePointer(chain[l]) : y + offsets[l] }
+        func g(_ l: Int) -> UnsafeMutablePointer<Double> { bias ? grad[l] : dydt + offsets[l] }
         // Prefixes P_l = W_l P_{l−1}; P_1 = W_1.
-        prefix[1].update(from: y + offsets[1], count: sizes[1] * n0)
+        prefix[1].update(from: w(1), count: sizes[1] * n0)
         if depth >= 2 {
             for l in 2...depth {
-                gemm(.none, .none, sizes[l], n0, sizes[l - 1], 1, y + offsets[l], sizes[l - 1],
+                gemm(.none, .none, sizes[l], n0, sizes[l - 1], 1, w(l), sizes[l - 1],
                      prefix[l - 1], n0, 0, prefix[l], n0, path: p)
             }
         }
@@ -89,30 +114,57 @@ public final class GradientFlow: @unchecked Sendable {
         // Q_l = W_{l+1}ᵀ Q_{l+1}.
         if depth >= 2 {
             for l in stride(from: depth - 1, through: 1, by: -1) {
-                gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], 1, y + offsets[l + 1], sizes[l],
+                gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], 1, w(l + 1), sizes[l],
                      back[l + 1], n0, 0, back[l], n0, path: p)
             }
         }
         // G_1 = Q_1; G_l = Q_l P_{l−1}ᵀ.
-        (dydt + offsets[1]).update(from: back[1], count: sizes[1] * n0)
+        g(1).update(from: back[1], count: sizes[1] * n0)
         if depth >= 2 {
             for l in 2...depth {
                 gemm(.none, .transpose, sizes[l], sizes[l - 1], n0, 1, back[l], n0, prefix[l - 1], n0,
-                     0, dydt + offsets[l], sizes[l - 1], path: p)
+                     0, g(l), sizes[l - 1], path: p)
             }
         }
+        if bias { scatterVelocity(dydt) }
         var finite = true
         for i in 0..<dimension where !dydt[i].isFinite { finite = false; break }
         return finite
     }
 
-    /// Makes ``evaluate(_:_:)`` use the Σ11 and Σ31 of `c` (same sizes), e.g. a minibatch's own
-    /// for stochastic gradient descent. `correlations`, `loss(at:)`, `leastSquares` and
-    /// `velocityDerivative(at:along:)` keep describing the data the flow was made with.
-    public func setGradientCorrelations(_ c: Correlations) {
+    /// Makes ``evaluate(_:_:)`` use the Σ11 and Σ31 of `c` (the data's sizes, with means), e.g. a
+    /// minibatch's own for stochastic gradient descent; with biases they are augmented like the
+    /// data's. `correlations`, `loss(at:)`, `leastSquares` and `velocityDerivative(at:along:)`
+    /// keep describing the data the flow was made with.
+    public func setGradientCorrelations(_ data: Correlations) throws {
+        let c = architecture.bias ? try data.augmented() : data
         precondition(c.inputs == n0 && c.outputs == architecture.outputs)
         sigma11.update(from: c.sigma11.storage, count: n0 * n0)
         sigma31.update(from: c.sigma31.storage, count: c.sigma31.storage.count)
+    }
+
+    /// Copies (W_l, b_l) from the flat vector into the top rows of W̃_l = [W_l b_l; 0ᵀ 1].
+    private func gatherChain(_ y: UnsafePointer<Double>) {
+        for l in 1...depth {
+            let (rows, cols) = architecture.shape(ofLayer: l)
+            let w = y + offsets[l], b = y + offsets[l] + rows * cols, m = chain[l]
+            for r in 0..<rows {
+                (m + r * (cols + 1)).update(from: w + r * cols, count: cols)
+                m[r * (cols + 1) + cols] = b[r]
+            }
+        }
+    }
+
+    /// The inverse of ``gatherChain(_:)`` for the velocities, dropping each clamped row.
+    private func scatterVelocity(_ dydt: UnsafeMutablePointer<Double>) {
+        for l in 1...depth {
+            let (rows, cols) = architecture.shape(ofLayer: l)
+            let w = dydt + offsets[l], b = dydt + offsets[l] + rows * cols, m = grad[l]
+            for r in 0..<rows {
+                (w + r * cols).update(from: m + r * (cols + 1), count: cols)
+                b[r] = m[r * (cols + 1) + cols]
+            }
+        }
     }
 
     /// −∇L at `weights`, as a value (allocates; for set-up and tests).
@@ -128,9 +180,10 @@ public final class GradientFlow: @unchecked Sendable {
     ///
     /// Differentiates the evaluation order of ``evaluate(_:_:)`` term by term:
     /// dP_l = V_l P_{l−1} + W_l dP_{l−1}, dE = −dP_L Σ11, dQ_l = V_{l+1}ᵀQ_{l+1} + W_{l+1}ᵀ dQ_{l+1},
-    /// dG_l = dQ_l P_{l−1}ᵀ + Q_l dP_{l−1}ᵀ.
+    /// dG_l = dQ_l P_{l−1}ᵀ + Q_l dP_{l−1}ᵀ. With biases it runs on the chain matrices W̃_l, whose
+    /// clamped entry does not move (the direction's chain matrices have 0 there).
     public func velocityDerivative(at weights: Weights, along v: Weights) -> Weights {
-        let w = weights.layers, dw = v.layers
+        let w = (1...depth).map { weights.chainLayer($0) }, dw = (1...depth).map { v.chainLayer($0, clamp: 0) }
         let L = depth
         var P = [Matrix.identity(n0)], dP = [Matrix(rows: n0, cols: n0)]
         for l in 1...L {
@@ -148,7 +201,7 @@ public final class GradientFlow: @unchecked Sendable {
             }
         }
         let dG = (1...L).map { l in dQ[l] * P[l - 1].transposed + Q[l] * dP[l - 1].transposed }
-        return Weights(architecture: architecture, layers: dG)
+        return Weights(architecture: architecture, chainLayers: dG)
     }
 
     /// The Jacobian of the flow, ∂(dθ/dt)/∂θ = −H, row-major dimension × dimension, built one

@@ -67,17 +67,27 @@ extension Matrix {
     }
 }
 
-/// Symmetric eigen-decomposition by GSL, eigenvalues in decreasing order.
+/// Symmetric eigenvalues by GSL, in decreasing order.
 public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
+    try symmetricEigen(a).values
+}
+
+/// Symmetric eigen-decomposition A = O diag(λ) Oᵀ by GSL: eigenvalues in decreasing order,
+/// orthonormal eigenvectors in the columns of O.
+public func symmetricEigen(_ a: Matrix) throws -> (values: [Double], vectors: Matrix) {
     _ = GSL.setUp
     precondition(a.rows == a.cols)
     let n = a.rows
-    guard n > 0 else { return [] }
+    guard n > 0 else { return ([], Matrix(rows: 0, cols: 0)) }
     let g = gsl_matrix_alloc(n, n)!
     let e = gsl_vector_alloc(n)!
-    let w = gsl_eigen_symm_alloc(n)!
-    defer { gsl_matrix_free(g); gsl_vector_free(e); gsl_eigen_symm_free(w) }
+    let o = gsl_matrix_alloc(n, n)!
+    let w = gsl_eigen_symmv_alloc(n)!
+    defer { gsl_matrix_free(g); gsl_vector_free(e); gsl_matrix_free(o); gsl_eigen_symmv_free(w) }
     for r in 0..<n { for c in 0..<n { gsl_matrix_set(g, r, c, a[r, c]) } }
-    try GSL.check(gsl_eigen_symm(g, e, w), "symmetric eigenvalues")
-    return (0..<n).map { gsl_vector_get(e, $0) }.sorted(by: >)
+    try GSL.check(gsl_eigen_symmv(g, e, o, w), "symmetric eigen-decomposition")
+    try GSL.check(gsl_eigen_symmv_sort(e, o, GSL_EIGEN_SORT_VAL_DESC), "sorting eigenvalues")
+    var vectors = Matrix(rows: n, cols: n)
+    for r in 0..<n { for c in 0..<n { vectors[r, c] = gsl_matrix_get(o, r, c) } }
+    return ((0..<n).map { gsl_vector_get(e, $0) }, vectors)
 }

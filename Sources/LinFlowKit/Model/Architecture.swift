@@ -1,12 +1,21 @@
-/// The layer sizes of a deep linear chain x ↦ W_L ⋯ W_2 W_1 x.
+/// The layer sizes of a deep linear chain x ↦ W_L ⋯ W_2 W_1 x, optionally with biases.
 ///
 /// `sizes = [n0, n1, …, nL]`: n0 inputs, nL outputs, L = depth weight matrices. Layer l
 /// (1-based) maps R^{n_{l−1}} → R^{n_l}, so W_l is n_l × n_{l−1}. The paper's two-layer
 /// names follow: W_1 = W21 (hidden × input), W_2 = W32 (output × hidden).
+///
+/// With `bias`, layer l computes W_l h + b_l (ŷ = W32(W21x + b21) + b32 for two layers). Such an
+/// affine chain is the linear chain W̃_L ⋯ W̃_1 acting on x̃ = [x; 1], with
+///
+///     W̃_l = [W_l b_l; 0ᵀ 1]  (l < L, one clamped constant unit per hidden layer),   W̃_L = [W_L b_L],
+///
+/// whose sizes are ``chainSizes``. ``GradientFlow`` integrates that chain.
 public struct Architecture: Equatable, Sendable {
     public let sizes: [Int]
+    /// Whether every layer carries a bias vector b_l (n_l entries).
+    public let bias: Bool
 
-    public init(sizes: [Int]) throws {
+    public init(sizes: [Int], bias: Bool = false) throws {
         guard sizes.count >= 2 else {
             throw LinflowError.usage("a network needs at least an input and an output size, got \(sizes.count) size(s)")
         }
@@ -14,11 +23,12 @@ public struct Architecture: Equatable, Sendable {
             throw LinflowError.usage("layer sizes must be positive, got \(bad)")
         }
         self.sizes = sizes
+        self.bias = bias
     }
 
     /// Two-layer network n0 → hidden → nOut.
-    public init(inputs: Int, hidden: Int, outputs: Int) throws {
-        try self.init(sizes: [inputs, hidden, outputs])
+    public init(inputs: Int, hidden: Int, outputs: Int, bias: Bool = false) throws {
+        try self.init(sizes: [inputs, hidden, outputs], bias: bias)
     }
 
     public var depth: Int { sizes.count - 1 }
@@ -28,14 +38,19 @@ public struct Architecture: Equatable, Sendable {
     /// Shape (rows, cols) of W_l, l in 1...depth.
     public func shape(ofLayer l: Int) -> (rows: Int, cols: Int) { (sizes[l], sizes[l - 1]) }
 
-    /// Offset of W_l in the flat parameter vector (W_1 first, each row-major).
+    /// Parameters of layer l: W_l, then b_l if there are biases.
+    private func parameterCount(ofLayer l: Int) -> Int { sizes[l] * sizes[l - 1] + (bias ? sizes[l] : 0) }
+
+    /// Offset of W_l in the flat parameter vector: layer by layer from the input side, each
+    /// W_l row-major and followed by its bias b_l when there are biases (W21, b21, W32, b32, …).
     public func offset(ofLayer l: Int) -> Int {
-        var o = 0
-        for k in 1..<l { o += sizes[k] * sizes[k - 1] }
-        return o
+        (1..<l).reduce(0) { $0 + parameterCount(ofLayer: $1) }
     }
 
-    public var parameterCount: Int { (1...depth).reduce(0) { $0 + sizes[$1] * sizes[$1 - 1] } }
+    /// Offset of b_l in the flat parameter vector (right after W_l); only meaningful with biases.
+    public func biasOffset(ofLayer l: Int) -> Int { offset(ofLayer: l) + sizes[l] * sizes[l - 1] }
+
+    public var parameterCount: Int { (1...depth).reduce(0) { $0 + parameterCount(ofLayer: $1) } }
 
     /// The paper's name of W_l: W21, W32, …; from W10 on the two indices are separated by a
     /// dot (W10.9) so that names stay unambiguous.
@@ -43,10 +58,19 @@ public struct Architecture: Equatable, Sendable {
         l + 1 <= 9 ? "W\(l + 1)\(l)" : "W\(l + 1).\(l)"
     }
 
-    public var description: String { sizes.map(String.init).joined(separator: "-") }
+    /// The name of b_l: b21, b32, … (the weight name with b for W).
+    public func biasName(ofLayer l: Int) -> String { "b" + name(ofLayer: l).dropFirst() }
+
+    /// Sizes of the linear chain on x̃ = [x; 1] that the flow integrates: [n0+1, n1+1, …,
+    /// n_{L−1}+1, nL] with biases (one constant unit per layer but the last), else ``sizes``.
+    public var chainSizes: [Int] {
+        bias ? sizes.enumerated().map { $0.offset < depth ? $0.element + 1 : $0.element } : sizes
+    }
+
+    public var description: String { sizes.map(String.init).joined(separator: "-") + (bias ? " affine" : "") }
 }
 
-/// The weights of every layer, flattened in the order of ``Architecture/offset(ofLayer:)``.
+/// The weights (and biases) of every layer, flattened in the order of ``Architecture/offset(ofLayer:)``.
 public struct Weights: Equatable, Sendable {
     public let architecture: Architecture
     public var flat: [Double]
@@ -57,13 +81,22 @@ public struct Weights: Equatable, Sendable {
         self.flat = flat
     }
 
-    public init(architecture: Architecture, layers: [Matrix]) {
+    /// From the matrices W_1…W_L and, for an affine architecture, the biases b_1…b_L (zero if nil).
+    public init(architecture: Architecture, layers: [Matrix], biases: [[Double]]? = nil) {
         precondition(layers.count == architecture.depth)
+        var flat: [Double] = []
+        flat.reserveCapacity(architecture.parameterCount)
         for (i, m) in layers.enumerated() {
             let s = architecture.shape(ofLayer: i + 1)
             precondition(m.rows == s.rows && m.cols == s.cols, "layer \(i + 1) has the wrong shape")
+            flat += m.storage
+            if architecture.bias {
+                let b = biases?[i] ?? Array(repeating: 0, count: s.rows)
+                precondition(b.count == s.rows, "bias \(i + 1) has the wrong length")
+                flat += b
+            }
         }
-        self.init(architecture: architecture, flat: layers.flatMap { $0.storage })
+        self.init(architecture: architecture, flat: flat)
     }
 
     /// W_l as a matrix, l in 1...depth.
@@ -75,21 +108,69 @@ public struct Weights: Equatable, Sendable {
 
     public var layers: [Matrix] { (1...architecture.depth).map(layer) }
 
-    /// The end-to-end map W = W_L ⋯ W_1 (n_L × n_0).
+    /// b_l, l in 1...depth; empty without biases.
+    public func bias(_ l: Int) -> [Double] {
+        guard architecture.bias else { return [] }
+        let o = architecture.biasOffset(ofLayer: l)
+        return Array(flat[o..<(o + architecture.sizes[l])])
+    }
+
+    /// The linear part of the end-to-end map, W = W_L ⋯ W_1 (n_L × n_0); biases do not enter it.
     public var endToEnd: Matrix {
         var p = layer(1)
         for l in 2...max(2, architecture.depth) where l <= architecture.depth { p = layer(l) * p }
         return p
     }
 
-    /// max over adjacent pairs of ‖W_{l+1}ᵀW_{l+1} − W_l W_lᵀ‖_F. Gradient flow conserves each
-    /// W_{l+1}ᵀW_{l+1} − W_l W_lᵀ exactly, so a change in this value measures integration error.
+    /// W̃_l of the chain on x̃ = [x; 1] (see ``Architecture``); W_l itself without biases.
+    /// `clamp` is the entry that keeps the constant unit: 1 for weights, 0 for a direction
+    /// (a tangent vector does not move the constant).
+    public func chainLayer(_ l: Int, clamp: Double = 1) -> Matrix {
+        guard architecture.bias else { return layer(l) }
+        let (rows, cols) = architecture.shape(ofLayer: l)
+        let w = layer(l), b = bias(l)
+        var m = Matrix(rows: l < architecture.depth ? rows + 1 : rows, cols: cols + 1)
+        for r in 0..<rows {
+            for c in 0..<cols { m[r, c] = w[r, c] }
+            m[r, cols] = b[r]
+        }
+        if l < architecture.depth { m[rows, cols] = clamp }
+        return m
+    }
+
+    /// The weights whose chain matrices are the top rows of `chain` (a clamped row is dropped).
+    public init(architecture: Architecture, chainLayers chain: [Matrix]) {
+        guard architecture.bias else { self.init(architecture: architecture, layers: chain); return }
+        var layers: [Matrix] = [], biases: [[Double]] = []
+        for (i, m) in chain.enumerated() {
+            let (rows, cols) = architecture.shape(ofLayer: i + 1)
+            layers.append(Matrix(rows: rows, cols: cols, storage: (0..<rows).flatMap { r in (0..<cols).map { m[r, $0] } }))
+            biases.append((0..<rows).map { m[$0, cols] })
+        }
+        self.init(architecture: architecture, layers: layers, biases: biases)
+    }
+
+    /// The map the loss sees: ``endToEnd`` without biases; with biases the affine map
+    /// [W b] = W̃_L ⋯ W̃_1 (n_L × (n_0+1)) acting on x̃ = [x; 1], so ŷ = W x + b.
+    public var effectiveMap: Matrix {
+        guard architecture.bias else { return endToEnd }
+        var p = chainLayer(1)
+        if architecture.depth >= 2 { for l in 2...architecture.depth { p = chainLayer(l) * p } }
+        return p
+    }
+
+    /// max over adjacent pairs of ‖W_{l+1}ᵀW_{l+1} − W_l W_lᵀ − b_l b_lᵀ‖_F (no b term without
+    /// biases). Gradient flow conserves each of these matrices exactly (they are the n_l × n_l
+    /// blocks of W̃_{l+1}ᵀW̃_{l+1} − W̃_lW̃_lᵀ on the free units), so a change in this value
+    /// measures integration error.
     public var imbalance: Double {
         var worst = 0.0
         for l in 1..<architecture.depth {
-            let a = layer(l + 1), b = layer(l)
+            let a = chainLayer(l + 1), b = chainLayer(l), n = architecture.sizes[l]
             let d = a.transposed * a - b * b.transposed
-            worst = max(worst, d.frobeniusNorm)
+            var block = Matrix(rows: n, cols: n)
+            for r in 0..<n { for c in 0..<n { block[r, c] = d[r, c] } }
+            worst = max(worst, block.frobeniusNorm)
         }
         return worst
     }

@@ -1,20 +1,85 @@
-/// How the weights at t = 0 are chosen.
+import Foundation
+
+/// How the weights at t = 0 are chosen: `--init random|orthogonal|balanced|aligned|FILE`, with
+/// `--init-scale` σ as each kind's scale parameter and `--seed` seeding GSL's MT19937 for every
+/// random draw. Every kind but `random` starts with all biases at zero.
 public enum Initialization: Sendable, Equatable {
-    /// Every entry i.i.d. N(0, scale²) — standard deviation `scale`, variance scale² — drawn
-    /// from GSL's MT19937 seeded with `seed`, in the flat order W21 (row-major), W32, ….
+    /// `random`: every entry, biases included, i.i.d. N(0, σ²) — standard deviation σ — drawn
+    /// in the flat order W21 (row-major), [b21,] W32, ….
     case gaussian(seed: UInt64, scale: Double)
+    /// `orthogonal`: W_l = σ Q_l with Q_l a random (Haar) n_l × n_{l−1} matrix with orthonormal
+    /// columns, or rows when it is wide: every singular value of every layer is σ.
+    case orthogonal(seed: UInt64, scale: Double)
+    /// `balanced`: W_l = R_l D R_{l−1}ᵀ with random orthonormal frames R_l (n_l × k, k = min_l n_l,
+    /// drawn R_0, …, R_L) and one D for every layer: the singular values of a k × k matrix of
+    /// N(0, σ²) entries (drawn first). Then W_{l+1}ᵀW_{l+1} = R_l D² R_lᵀ = W_l W_lᵀ: zero-balanced.
+    case balanced(seed: UInt64, scale: Double)
+    /// `aligned`: Saxe et al.'s decoupled start along the data's Σ31 = U S Vᵀ. With a0 = σ and
+    /// random orthonormal frames R_l (n_l × k, drawn R_1, …, R_{L−1}), W_1 = a0^{1/L} R_1 V_kᵀ,
+    /// W_l = a0^{1/L} R_l R_{l−1}ᵀ, W_L = a0^{1/L} U_k R_{L−1}ᵀ — for two layers W21 = √a0 R Vᵀ,
+    /// W32 = U √a0 Rᵀ. It is balanced, and the end-to-end map starts at a0 U_k V_kᵀ: each of the
+    /// top k = min(n0, nL, hidden widths) modes at strength a0. σ is thus a0, not a per-entry scale.
+    case aligned(seed: UInt64, scale: Double)
     /// The last row of a trajectory-layout CSV, so a run can resume where another stopped.
     case file(path: String)
 
-    public func weights(for architecture: Architecture) throws -> Weights {
+    /// The kinds `--init` names; any other value is read as a file.
+    public static let kinds = ["random", "orthogonal", "balanced", "aligned"]
+
+    /// Reads an `--init` value: a value that names an existing file, contains '/' or ends in
+    /// .csv is a file; otherwise it must be one of ``kinds``.
+    public init(argument text: String, seed: UInt64, scale: Double) throws {
+        if FileManager.default.fileExists(atPath: text) || text.contains("/") || text.hasSuffix(".csv") {
+            self = .file(path: text)
+            return
+        }
+        switch text {
+        case "random": self = .gaussian(seed: seed, scale: scale)
+        case "orthogonal": self = .orthogonal(seed: seed, scale: scale)
+        case "balanced": self = .balanced(seed: seed, scale: scale)
+        case "aligned": self = .aligned(seed: seed, scale: scale)
+        default:
+            throw LinflowError.usage("--init must be \(Self.kinds.joined(separator: ", ")) or a trajectory CSV file, got '\(text)'")
+        }
+    }
+
+    /// The weights for `architecture`. `correlations` (of the data) are needed by `aligned` only.
+    public func weights(for architecture: Architecture, correlations: Correlations? = nil) throws -> Weights {
         switch self {
-        case .gaussian(let seed, let scale):
+        case .gaussian(_, let scale), .orthogonal(_, let scale), .balanced(_, let scale), .aligned(_, let scale):
             guard scale >= 0, scale.isFinite else {
                 throw LinflowError.usage("--init-scale must be a finite number >= 0, got \(scale)")
             }
+        case .file: break
+        }
+        let sizes = architecture.sizes, depth = architecture.depth
+        switch self {
+        case .gaussian(let seed, let scale):
             let g = GaussianSource(seed: seed)
             let flat = (0..<architecture.parameterCount).map { _ in g.next(standardDeviation: scale) }
             return Weights(architecture: architecture, flat: flat)
+        case .orthogonal(let seed, let scale):
+            let g = GaussianSource(seed: seed)
+            let layers = (1...depth).map { l in
+                let (rows, cols) = (sizes[l], sizes[l - 1])
+                let q = rows >= cols ? g.orthonormalColumns(rows, cols) : g.orthonormalColumns(cols, rows).transposed
+                return scale * q
+            }
+            return Weights(architecture: architecture, layers: layers)
+        case .balanced(let seed, let scale):
+            let g = GaussianSource(seed: seed)
+            let k = sizes.min()!
+            let d = try SingularValueDecomposition(Matrix(rows: k, cols: k, storage: (0..<(k * k)).map { _ in
+                g.next(standardDeviation: scale)
+            })).values
+            let frames = sizes.map { g.orthonormalColumns($0, k) }
+            return Weights(architecture: architecture, layers: balancedChain(frames: frames, values: d))
+        case .aligned(let seed, let scale):
+            guard let correlations else {
+                throw LinflowError.usage("--init aligned needs the data's Σ31 to align with")
+            }
+            return try AlignedStart.weights(for: architecture, sigma31: correlations.sigma31,
+                                            strength: scale, source: GaussianSource(seed: seed))
         case .file(let path):
             let w = try WeightFile.lastRow(path: path)
             guard w.architecture == architecture else {
@@ -23,6 +88,14 @@ public enum Initialization: Sendable, Equatable {
             return w
         }
     }
+}
+
+/// W_l = R_l diag(d) R_{l−1}ᵀ for frames R_0, …, R_L with orthonormal columns: a chain whose
+/// layers share the singular values d and whose adjacent singular vectors coincide, so that
+/// W_{l+1}ᵀW_{l+1} = R_l diag(d²) R_lᵀ = W_l W_lᵀ.
+func balancedChain(frames: [Matrix], values d: [Double]) -> [Matrix] {
+    let D = Matrix.diagonal(d)
+    return (1..<frames.count).map { l in frames[l] * D * frames[l - 1].transposed }
 }
 
 /// Reads weights from a trajectory-layout CSV (see ``TrajectoryLayout``).
@@ -37,6 +110,13 @@ public enum WeightFile {
         var order: [String] = []
         var shape: [String: (rows: Int, cols: Int)] = [:]
         var columnOf: [String: [Int]] = [:]
+        // Bias name (b21) → (row → column index).
+        var biasColumns: [String: [Int: Int]] = [:]
+        for (i, name) in header.enumerated() where name.hasPrefix("b") {
+            let parts = name.split(separator: "_")
+            guard parts.count == 2, let r = Int(parts[1]), r >= 1 else { continue }
+            biasColumns[String(parts[0]), default: [:]][r] = i
+        }
         for (i, name) in header.enumerated() where name.hasPrefix("W") {
             let parts = name.split(separator: "_")
             guard parts.count == 3, let r = Int(parts[1]), let c = Int(parts[2]), r >= 1, c >= 1 else { continue }
@@ -56,16 +136,22 @@ public enum WeightFile {
             }
             sizes.append(s.rows)
         }
-        let architecture = try Architecture(sizes: sizes)
+        let architecture = try Architecture(sizes: sizes, bias: !biasColumns.isEmpty)
         for l in 1...architecture.depth where order[l - 1] != architecture.name(ofLayer: l) {
             throw LinflowError.data("\(path): expected layer \(architecture.name(ofLayer: l)) in position \(l), found \(order[l - 1])")
+        }
+        for l in 1...architecture.depth where architecture.bias {
+            let name = architecture.biasName(ofLayer: l)
+            guard let rows = biasColumns[name], rows.count == sizes[l], rows.keys.max() == sizes[l] else {
+                throw LinflowError.data("\(path): has bias columns, but not \(name)_1 … \(name)_\(sizes[l])")
+            }
         }
         var last: [Double]?
         try reader.forEachRow { last = Array($0) }
         guard let row = last else { throw LinflowError.data("\(path): no data rows after the header") }
         var flat: [Double] = []
         flat.reserveCapacity(architecture.parameterCount)
-        for layer in order {
+        for (l, layer) in order.enumerated() {
             let s = shape[layer]!
             // Place each value by its (r, c) name, whatever order the columns are in.
             var m = [Double](repeating: 0, count: s.rows * s.cols)
@@ -74,6 +160,9 @@ public enum WeightFile {
                 m[(Int(parts[1])! - 1) * s.cols + Int(parts[2])! - 1] = row[i]
             }
             flat += m
+            if let b = biasColumns[architecture.biasName(ofLayer: l + 1)], architecture.bias {
+                flat += (1...s.rows).map { row[b[$0]!] }
+            }
         }
         return Weights(architecture: architecture, flat: flat)
     }

@@ -7,14 +7,14 @@ public enum NetworkSpec: Sendable, Equatable {
 
     public static let defaultHidden = 16
 
-    /// Resolves against the data; `fromInit` is the architecture of an `--init` file, if any.
-    public func architecture(inputs: Int, outputs: Int) throws -> Architecture {
+    /// Resolves against the data; `bias` gives every layer a bias vector.
+    public func architecture(inputs: Int, outputs: Int, bias: Bool = false) throws -> Architecture {
         switch self {
         case .hidden(let h):
             guard h > 0 else { throw LinflowError.usage("--hidden must be positive, got \(h)") }
-            return try Architecture(sizes: [inputs, h, outputs])
+            return try Architecture(sizes: [inputs, h, outputs], bias: bias)
         case .layers(let sizes):
-            let a = try Architecture(sizes: sizes)
+            let a = try Architecture(sizes: sizes, bias: bias)
             guard a.inputs == inputs, a.outputs == outputs else {
                 throw LinflowError.usage("--layers \(sizes.map(String.init).joined(separator: ",")) does not match the data, which have \(inputs) input\(inputs == 1 ? "" : "s") and \(outputs) output\(outputs == 1 ? "" : "s")")
             }

@@ -38,7 +38,10 @@ public struct RunRecord {
 extension Initialization {
     var record: [String: Any] {
         switch self {
-        case .gaussian(let seed, let scale): return ["kind": "gaussian", "seed": seed, "scale": scale]
+        case .gaussian(let seed, let scale): return ["kind": "random", "seed": seed, "scale": scale]
+        case .orthogonal(let seed, let scale): return ["kind": "orthogonal", "seed": seed, "scale": scale]
+        case .balanced(let seed, let scale): return ["kind": "balanced", "seed": seed, "scale": scale]
+        case .aligned(let seed, let scale): return ["kind": "aligned", "seed": seed, "scale": scale]
         case .file(let path): return ["kind": "file", "path": path]
         }
     }

@@ -1,12 +1,16 @@
 /// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
 ///
-///     t,loss,W21_1_1,…,W21_n1_n0,W32_1_1,…[,sv_1,…,sv_r][,imbalance]
+///     t,loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,mode_1,…,mode_r]
 ///
 /// Weight columns are 1-based and row-major (`W32_r_c` is row r, column c of W32), layer by
-/// layer from the input side. Optional diagnostic columns follow the weights.
+/// layer from the input side; with biases each layer's `bXY_r` columns follow its W columns,
+/// in the order of the flat parameter vector. Optional diagnostic columns follow the weights;
+/// `mode_α` (``ModeBasis``) come last.
 public struct TrajectoryLayout: Sendable {
     public let architecture: Architecture
     public let diagnostics: Diagnostics
+    /// When set, the columns mode_1…mode_r hold a_α = u_αᵀWv_α in this basis.
+    public let modes: ModeBasis?
 
     public struct Diagnostics: OptionSet, Sendable {
         public let rawValue: Int
@@ -16,19 +20,32 @@ public struct TrajectoryLayout: Sendable {
         /// max_l ‖W_{l+1}ᵀW_{l+1} − W_l W_lᵀ‖_F, conserved by the exact flow.
         public static let imbalance = Diagnostics(rawValue: 2)
         public static let all: Diagnostics = [.singularValues, .imbalance]
+
+        /// `--diagnostics all|sv|none`.
+        public init(argument: String) throws {
+            switch argument {
+            case "all": self = .all
+            case "sv": self = .singularValues
+            case "none": self = []
+            default: throw LinflowError.usage("--diagnostics must be all, sv or none, got '\(argument)'")
+            }
+        }
     }
 
-    public init(architecture: Architecture, diagnostics: Diagnostics) {
+    public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil) {
         self.architecture = architecture
         self.diagnostics = diagnostics
+        self.modes = modes
     }
 
+    /// The names of the flat parameter vector's entries, in its order.
     public var weightColumns: [String] {
         var names: [String] = []
         for l in 1...architecture.depth {
             let s = architecture.shape(ofLayer: l)
             let n = architecture.name(ofLayer: l)
             for r in 1...s.rows { for c in 1...s.cols { names.append("\(n)_\(r)_\(c)") } }
+            if architecture.bias { names += (1...s.rows).map { "\(architecture.biasName(ofLayer: l))_\($0)" } }
         }
         return names
     }
@@ -39,6 +56,7 @@ public struct TrajectoryLayout: Sendable {
         var names = ["t", "loss"] + weightColumns
         if diagnostics.contains(.singularValues) { names += (1...rank).map { "sv_\($0)" } }
         if diagnostics.contains(.imbalance) { names.append("imbalance") }
+        if let modes { names += (0..<modes.values.count).map { "mode_\($0 + 1)" } }
         return names
     }
 
@@ -54,6 +72,7 @@ public struct TrajectoryLayout: Sendable {
             for v in sv { s += ","; s += v.description }
         }
         if diagnostics.contains(.imbalance) { s += ",\(weights.imbalance)" }
+        if let modes { for a in modes.strengths(of: weights.endToEnd) { s += ","; s += a.description } }
         s += "\n"
         return s
     }

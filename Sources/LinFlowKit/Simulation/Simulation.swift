@@ -5,6 +5,8 @@ public struct SimulationConfiguration: Sendable {
     public var data: DataSource = .builtin(DataSource.defaultDataset)
     /// nil: the architecture of the `--init` file if there is one, else ``NetworkSpec/defaultHidden``.
     public var network: NetworkSpec?
+    /// Give every layer a bias vector (`--bias`); an `--init` file with bias columns implies it.
+    public var bias = false
     public var initialization: Initialization = .gaussian(seed: 1, scale: 1e-3)
     public var method: StepperMethod = .rkf45
     public var relativeTolerance = 1e-8
@@ -16,6 +18,8 @@ public struct SimulationConfiguration: Sendable {
     /// nil or "-": standard output.
     public var output: String?
     public var diagnostics: TrajectoryLayout.Diagnostics = .all
+    /// Add the mode strengths mode_1…mode_r (`--modes`, see ``ModeBasis``).
+    public var modes = false
 
     public init() {}
 
@@ -88,11 +92,12 @@ public struct Simulation {
         let data = try cfg.data.correlations()
         let c = data.correlations
         let architecture = try resolveArchitecture(cfg, inputs: c.inputs, outputs: c.outputs)
-        let w0 = try cfg.initialization.weights(for: architecture)
+        let w0 = try cfg.initialization.weights(for: architecture, correlations: c)
         let tEnd = cfg.tEnd ?? data.suggestedHorizon ?? SimulationConfiguration.defaultHorizon
-        let layout = TrajectoryLayout(architecture: architecture, diagnostics: cfg.diagnostics)
 
         let flow = try GradientFlow(architecture: architecture, correlations: c)
+        let layout = TrajectoryLayout(architecture: architecture, diagnostics: cfg.diagnostics,
+                                      modes: cfg.modes ? try ModeBasis(flow: flow) : nil)
         let ls = flow.leastSquares
         let integrator = try ODEIntegrator(
             system: flow, initialState: w0.flat, method: cfg.method,
@@ -160,7 +165,7 @@ public struct Simulation {
             architecture: architecture, dataDescription: data.description, sampleCount: c.sampleCount,
             method: cfg.method, tEnd: tEnd, rows: rows, output: out.path, initialLoss: initialLoss,
             finalLoss: loss, lossFloor: ls.lossFloor,
-            distanceToLeastSquares: (weights.endToEnd - ls.map).frobeniusNorm,
+            distanceToLeastSquares: (weights.effectiveMap - ls.map).frobeniusNorm,
             steps: integrator.steps, evaluations: flow.evaluations, wallSeconds: wall,
             sigma11Singular: ls.sigma11IsSingular)
     }
@@ -200,13 +205,24 @@ public struct Simulation {
 }
 
 func resolveArchitecture(_ cfg: SimulationConfiguration, inputs: Int, outputs: Int) throws -> Architecture {
-    if let spec = cfg.network { return try spec.architecture(inputs: inputs, outputs: outputs) }
-    if case .file(let path) = cfg.initialization {
+    try resolveArchitecture(network: cfg.network, bias: cfg.bias, initialization: cfg.initialization,
+                            inputs: inputs, outputs: outputs)
+}
+
+/// The network of a run: `network` if given, else that of an `--init` file (biases included),
+/// else ``NetworkSpec/defaultHidden`` hidden units.
+public func resolveArchitecture(network: NetworkSpec?, bias: Bool, initialization: Initialization,
+                                inputs: Int, outputs: Int) throws -> Architecture {
+    if let spec = network { return try spec.architecture(inputs: inputs, outputs: outputs, bias: bias) }
+    if case .file(let path) = initialization {
         let a = try WeightFile.lastRow(path: path).architecture
         guard a.inputs == inputs, a.outputs == outputs else {
             throw LinflowError.data("\(path): its weights form a \(a.description) network, but the data have \(inputs) inputs and \(outputs) outputs")
         }
+        if bias && !a.bias {
+            throw LinflowError.data("\(path): has no bias columns (b21_1, …), but --bias was given")
+        }
         return a
     }
-    return try NetworkSpec.hidden(NetworkSpec.defaultHidden).architecture(inputs: inputs, outputs: outputs)
+    return try NetworkSpec.hidden(NetworkSpec.defaultHidden).architecture(inputs: inputs, outputs: outputs, bias: bias)
 }
