@@ -204,3 +204,57 @@ import Testing
         #expect(r.stderr.contains("its weights form a 2-2-1 network, but the data have 8 inputs and 15 outputs"))
     }
 }
+
+@Suite struct ReliabilityCLITests {
+    /// Ctrl-C during a long run: exit 130, the rows so far in OUT.partial (with its record),
+    /// the user's existing OUT untouched, no temporary file left.
+    @Test func interruptKeepsRowsAndLeavesNoGarbage() throws {
+        let dir = CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("long.csv").path
+        try "mine\n".write(toFile: out, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = CLI.executable
+        // Tight tolerances over a very long horizon: minutes of work, so the signal lands mid-run.
+        p.arguments = ["simulate", "--t-end", "1e7", "--samples", "100000", "--rtol", "1e-13", "--atol", "1e-15",
+                       "--init-scale", "0.3", "-o", out]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // Wait until the run is writing (its temporary file exists), then a little longer.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline,
+              !((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).contains(where: { $0.hasPrefix(".long.csv.") }) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        p.interrupt()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130, "\(message)")
+        #expect(message.hasPrefix("linflow: error: interrupted at t = "), "\(message)")
+        #expect(message.split(separator: "\n").count == 1)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "mine\n")
+        let partial = try String(contentsOfFile: out + ".partial", encoding: .utf8)
+        #expect(partial.hasPrefix("t,loss,"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(names == ["long.csv", "long.csv.partial", "long.csv.partial.json"])
+    }
+
+    /// The same command gives the same bytes, for every GSL method.
+    @Test(arguments: ["rkf45", "rkck", "rk8pd", "rk2", "rk4", "rk1imp", "rk2imp", "rk4imp", "bsimp", "msadams", "msbdf"])
+    func everyMethodIsDeterministic(method: String) throws {
+        let args = ["simulate", "--dataset", "seed-affine", "--hidden", "2", "--method", method,
+                    "--t-end", "3", "--samples", "3", "--init-scale", "0.5", "--rtol", "1e-6", "--atol", "1e-8"]
+        let a = try CLI.run(args), b = try CLI.run(args)
+        #expect(a.status == 0, "\(method): \(a.stderr)")
+        #expect(!a.stdoutData.isEmpty && a.stdoutData == b.stdoutData, "\(method)")
+    }
+
+    /// A full disk is an error (exit 73), not a truncated file.
+    @Test func fullDiskIsAnError() throws {
+        let r = try CLI.run(["simulate", "--samples", "2000", "-o", "/dev/full"])
+        #expect(r.status == 73)
+        #expect(r.stderr == "linflow: error: /dev/full: write failed: No space left on device\n")
+    }
+}

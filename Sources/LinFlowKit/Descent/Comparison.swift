@@ -142,8 +142,14 @@ public struct Comparison {
             steps: loop.steps, rows: 0, output: out.path, method: cfg.method,
             finalLosses: (loop.initialLoss, loop.initialLoss, loop.initialLoss), wallSeconds: 0)
         let descent = GradientDescent(gradientSource: p.flow, initial: p.start, learningRate: eta)
+        let provenance = { (status: String) in
+            p.record(command: "compare", status: status, rows: summary.rows, settings: [
+                "lr": eta, "steps": loop.steps, "every": loop.every, "method": cfg.method.rawValue,
+                "rtol": cfg.relativeTolerance, "atol": cfg.absoluteTolerance,
+            ])
+        }
         try loop.run(descent, to: out, header: layout.headerLine, label: "linflow compare",
-                     rowsWritten: { summary.rows }) { k, t, gd, loss in
+                     rowsWritten: { summary.rows }, provenance: provenance) { k, t, gd, loss in
             let wf = try advance(flow, "flow", to: t), wm = try advance(modified, "modified flow", to: t)
             let losses = (loss, p.flow.loss(at: wf), p.flow.loss(at: wm))
             let df = layout.distances(gd, wf), dm = layout.distances(gd, wm)

@@ -128,7 +128,14 @@ public struct Descent {
         let layout = DescentLayout(trajectory: TrajectoryLayout(architecture: p.architecture, diagnostics: cfg.diagnostics))
         let out = try OutputFile(path: cfg.output)
         var rows = 0, finalLoss = loop.initialLoss, top = (value: initialSharpness, time: 0.0)
+        let provenance = { (status: String) in
+            p.record(command: "descend", status: status, rows: rows, settings: [
+                "lr": loop.learningRate, "steps": loop.steps, "every": loop.every,
+                "batch_size": cfg.batchSize ?? 0, "shuffle_seed": cfg.shuffleSeed, "momentum": cfg.momentum,
+            ])
+        }
         try loop.run(descent, to: out, header: layout.headerLine, label: "linflow descend", rowsWritten: { rows },
+                     provenance: provenance,
                      beforeStep: {
                          if let batches {
                              try gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))

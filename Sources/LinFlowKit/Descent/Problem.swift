@@ -18,7 +18,10 @@ struct Problem {
     let start: Weights
     let flow: GradientFlow
 
+    let setup: ProblemSetup
+
     init(_ setup: ProblemSetup) throws {
+        self.setup = setup
         data = try setup.data.correlations()
         var cfg = SimulationConfiguration()
         cfg.network = setup.network
@@ -27,6 +30,17 @@ struct Problem {
         architecture = try resolveArchitecture(cfg, inputs: c.inputs, outputs: c.outputs)
         start = try setup.initialization.weights(for: architecture)
         flow = try GradientFlow(architecture: architecture, correlations: c)
+    }
+
+    /// The provenance entries every command shares: data, network, initialisation.
+    func record(command: String, status: String, rows: Int, settings: [String: Any]) -> RunRecord {
+        RunRecord(command: command, settings: [
+            "data": data.record,
+            "network": ["sizes": architecture.sizes, "bias": architecture.bias],
+            "initialization": setup.initialization.record,
+            "settings": settings,
+            "result": ["status": status, "rows": rows],
+        ])
     }
 
     /// The horizon that `simulate` would use by default.
@@ -66,30 +80,6 @@ public struct DescentSchedule: Sendable, Equatable {
     func time(ofStep k: Int) -> Double { Double(k) * learningRate }
 }
 
-/// Runs `body`, which writes rows to `out`, then commits the file. On a numerical failure or
-/// an interrupt the rows written so far are kept as OUT.partial and the one-line message says
-/// where; on any other error the destination is left untouched.
-func writingRows(to out: OutputFile, rowsWritten: () -> Int, _ body: () throws -> Void) throws {
-    let interrupt = InterruptFlag.shared
-    interrupt.arm()
-    defer { interrupt.disarm() }
-    do {
-        try body()
-        try out.commit()
-    } catch let error as LinflowError {
-        func kept(_ m: String) -> String {
-            m + (out.keepPartial().map { "; the \(rowsWritten()) rows written so far are in \($0)" } ?? "")
-        }
-        switch error {
-        case .numerical(let m): throw LinflowError.numerical(kept(m))
-        case .interrupted(let m): throw LinflowError.interrupted(kept(m))
-        default:
-            out.discard()
-            throw error
-        }
-    }
-}
-
 /// The loop shared by `descend` and `compare`: loads the problem, then steps a descent K times,
 /// checks every step for divergence (``DivergenceCheck``) and hands the written steps, step 0
 /// included, to a recorder, all inside ``writingRows(to:rowsWritten:_:)``.
@@ -116,11 +106,11 @@ struct DescentLoop {
     /// `beforeStep` runs before each step (e.g. to load a minibatch); `record(k, t, θ_k, L(θ_k))`
     /// writes a row.
     func run(_ descent: GradientDescent, to out: OutputFile, header: String, label: String,
-             rowsWritten: () -> Int, beforeStep: () throws -> Void = {},
+             rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord, beforeStep: () throws -> Void = {},
              record: (_ step: Int, _ time: Double, _ weights: Weights, _ loss: Double) throws -> Void) throws {
         let divergence = DivergenceCheck(initialLoss: initialLoss)
         let progress = Progress(label: label)
-        try writingRows(to: out, rowsWritten: rowsWritten) {
+        try writingRows(to: out, rowsWritten: rowsWritten, provenance: provenance) {
             defer { progress.finish() }
             try out.write(header)
             try record(0, 0, problem.start, initialLoss)

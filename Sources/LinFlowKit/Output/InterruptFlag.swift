@@ -17,6 +17,13 @@ public final class InterruptFlag: Sendable {
         armed.store(true, ordering: .relaxed)
         signal(SIGINT, linflowSignalHandler)
         signal(SIGTERM, linflowSignalHandler)
+        // A parent may have started us with these signals blocked (some process launchers
+        // and test runners do); then Ctrl-C would never arrive. Unblock them for this run.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     public func disarm() {

@@ -106,58 +106,30 @@ public struct Simulation {
 
         let out = try OutputFile(path: cfg.output)
         let progress = Progress(label: "linflow simulate")
-        let interrupt = InterruptFlag.shared
-        interrupt.arm()
-        defer { interrupt.disarm() }
         var weights = w0
         var rows = 0
         let initialLoss = flow.loss(at: w0)
         var loss = initialLoss
-        do {
+        let provenance = { (status: String) in
+            record(status: status, rows: rows, loss: loss, integrator: integrator, flow: flow,
+                   data: data, architecture: architecture, tEnd: tEnd)
+        }
+        try writingRows(to: out, rowsWritten: { rows }, provenance: provenance) {
+            defer { progress.finish() }
             try out.write(layout.headerLine)
             for i in 0...cfg.samples {
                 // t_i = T·i/M, so the last row is at exactly T.
                 let t = tEnd * Double(i) / Double(cfg.samples)
                 if i > 0 {
-                    do {
-                        try integrator.advance(to: t)
-                    } catch .interrupted(let at) {
-                        throw LinflowError.interrupted("interrupted at t = \(at)")
-                    } catch {
-                        throw LinflowError.numerical(describe(error, tEnd: tEnd))
-                    }
+                    try advance(integrator, to: t, tEnd: tEnd)
                     weights.flat = integrator.state
                 }
                 loss = flow.loss(at: weights)
                 try out.write(try layout.row(time: t, loss: loss, weights: weights))
                 rows += 1
-                if interrupt.isSet {
-                    throw LinflowError.interrupted("interrupted at t = \(t)")
-                }
+                if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at t = \(t)") }
                 progress.update(fraction: Double(i) / Double(cfg.samples),
                                 detail: "t = \(fmt(t)) of \(fmt(tEnd)), loss \(fmt(loss))")
-            }
-            progress.finish()
-            try out.commit()
-            try record(status: "complete", rows: rows, loss: loss, integrator: integrator, flow: flow,
-                       data: data, architecture: architecture, tEnd: tEnd).write(beside: cfg.output)
-        } catch let error as LinflowError {
-            progress.finish()
-            switch error {
-            case .numerical(let m), .interrupted(let m):
-                let kept = out.keepPartial()
-                if let kept {
-                    var r = record(status: "partial", rows: rows, loss: loss, integrator: integrator, flow: flow,
-                                   data: data, architecture: architecture, tEnd: tEnd)
-                    r.entries["failure"] = m
-                    try? r.write(beside: kept)
-                }
-                let where_ = kept.map { "; the \(rows) rows computed so far are in \($0)" } ?? ""
-                if case .interrupted = error { throw LinflowError.interrupted(m + where_) }
-                throw LinflowError.numerical(m + where_)
-            default:
-                out.discard()
-                throw error
             }
         }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - clockStart.uptimeNanoseconds) / 1e9
@@ -186,6 +158,17 @@ public struct Simulation {
             "result": ["status": status, "rows": rows, "final_loss": loss, "steps": integrator.steps,
                        "rhs_evaluations": flow.evaluations],
         ])
+    }
+
+    /// Integrates to `t`, turning GSL's failures into the one-line errors of the CLI.
+    private func advance(_ integrator: ODEIntegrator, to t: Double, tEnd: Double) throws(LinflowError) {
+        do {
+            try integrator.advance(to: t)
+        } catch .interrupted(let at) {
+            throw LinflowError.interrupted("interrupted at t = \(at)")
+        } catch {
+            throw LinflowError.numerical(describe(error, tEnd: tEnd))
+        }
     }
 
     private func describe(_ f: IntegrationFailure, tEnd: Double) -> String {

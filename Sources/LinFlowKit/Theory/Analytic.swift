@@ -185,6 +185,13 @@ public struct Analytic {
             out.discard()
             throw error
         }
+        try RunRecord(command: "analytic", settings: [
+            "data": data.record,
+            "network": ["sizes": architecture.sizes],
+            "initialization": cfg.initialization.record,
+            "settings": ["form": "\(cfg.form)", "t_end": tEnd, "samples": cfg.samples, "modes": cfg.modes],
+            "result": ["status": "complete", "rows": times.count],
+        ]).write(beside: cfg.output)
 
         var table: [AnalyticSummary.Mode] = []
         for α in 0..<modes.values.count {
