@@ -28,3 +28,14 @@ has_subcommand() {
     local help
     help=$(linflow "$1" --help 2>/dev/null) && grep -q "^USAGE: linflow $1\b" <<<"$help"
 }
+
+# restyle SCRIPT NAME SED-ARGS…: edits a gnuplot script written by `linflow plot --script` with
+# the sed arguments given, runs it, and moves the picture into place as $FIGURES/NAME (so a
+# failed run leaves the old figure).
+restyle() {
+    local script=$1 name=$2
+    shift 2
+    sed "$@" -e "s|^set output .*|set output '$WORK/$name'|" "$script" >"$WORK/$name.gp"
+    gnuplot "$WORK/$name.gp"
+    mv "$WORK/$name" "$FIGURES/$name"
+}

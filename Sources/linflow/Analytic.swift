@@ -15,11 +15,13 @@ extension Linflow {
 
                 Unless --no-check, the flow is also integrated numerically (rk8pd, rtol 1e-12): stderr \
                 then shows, per mode, the time to reach half of s_α/c on the closed form and on the \
-                numerical flow, and the largest deviation between them. See docs/theory-closed-forms.md.
+                numerical flow, and the largest deviation between them. --plot FILE.png draws the mode \
+                strengths (the CSV must then go to --out). See docs/theory-closed-forms.md.
                 """)
 
         @OptionGroup var dataOptions: DataOptions
         @OptionGroup var model: ModelOptions
+        @OptionGroup var plotting: PlotOptions
 
         @Option(name: .long, help: "Closed form: auto, modes (aligned balanced starts, any depth) or riccati (zero-balanced, two layers).")
         var form: ClosedFormKind = .auto
@@ -59,7 +61,9 @@ extension Linflow {
                 cfg.diagnostics = try TrajectoryLayout.Diagnostics(argument: diagnostics)
                 cfg.check = check
                 cfg.output = out
-                printToStandardError(try LinFlowKit.Analytic(cfg).run().text)
+                try plotting.drawing(out, kind: .modes) {
+                    printToStandardError(try LinFlowKit.Analytic(cfg).run().text)
+                }
             }
         }
     }

@@ -13,12 +13,14 @@ extension Linflow {
                 loss_gd, loss_flow, loss_modified, gap_flow, gap_flow_W21, …,
                 gap_modified, gap_modified_W21, … (Frobenius distances of the
                 end-to-end maps and of each layer). The largest gaps and where
-                they occur go to stderr. See docs/descent.md.
+                they occur go to stderr. --plot FILE.png draws losses and
+                gaps (the CSV must then go to --out). See docs/descent.md.
                 """)
 
         @OptionGroup var dataOptions: DataOptions
         @OptionGroup var model: ModelOptions
         @OptionGroup var descent: DescentOptions
+        @OptionGroup var plotting: PlotOptions
 
         @OptionGroup var integration: IntegrationOptions
 
@@ -34,8 +36,10 @@ extension Linflow {
             cfg.absoluteTolerance = integration.atol ?? cfg.absoluteTolerance
             cfg.output = out
             try runReportingErrors {
-                let summary = try Comparison(cfg).run(notice: printToStandardError)
-                printToStandardError(summary.text)
+                try plotting.drawing(out, kind: .compare) {
+                    let summary = try Comparison(cfg).run(notice: printToStandardError)
+                    printToStandardError(summary.text)
+                }
             }
         }
     }

@@ -41,12 +41,14 @@ extension Linflow {
                 eigenvalue of the Hessian of L there. A warning goes to stderr
                 when η > 2/sharpness at the start; a diverging run stops with
                 exit status 3 and keeps its rows in OUT.partial.
-                See docs/descent.md.
+                --plot FILE.png draws the loss (which must then go to --out)
+                once the run has finished. See docs/descent.md.
                 """)
 
         @OptionGroup var dataOptions: DataOptions
         @OptionGroup var model: ModelOptions
         @OptionGroup var descent: DescentOptions
+        @OptionGroup var plotting: PlotOptions
 
         @Option(name: .customLong("batch-size"), help: ArgumentHelp("Minibatch SGD with batches of B samples, reshuffled every epoch (the samples are held in memory). Default: full batch.", valueName: "B"))
         var batchSize: Int?
@@ -79,8 +81,10 @@ extension Linflow {
             cfg.output = out
             cfg.diagnostics = diagnostics == "all" ? .all : diagnostics == "sv" ? .singularValues : []
             try runReportingErrors {
-                let summary = try Descent(cfg).run(notice: printToStandardError)
-                printToStandardError(summary.text)
+                try plotting.drawing(out) {
+                    let summary = try Descent(cfg).run(notice: printToStandardError)
+                    printToStandardError(summary.text)
+                }
             }
         }
     }

@@ -169,6 +169,31 @@ import Testing
         #expect(noOut.stdout.isEmpty)
     }
 
+    /// descend, compare and analytic take `--plot` as simulate does, each with its own default kind.
+    @Test(arguments: [
+        (["descend", "--lr", "0.5", "--steps", "40", "--every", "4"], [#"using "t":"loss""#], "1 curve"),
+        (["compare", "--lr", "0.5", "--steps", "40", "--every", "4"], ["set multiplot", #""loss_gd""#, #""gap_modified""#], "curves"),
+        (["analytic", "--samples", "20", "--t-end", "40", "--no-check", "--modes"], [#""mode_8""#], "8 curves"),
+    ] as [([String], [String], String)])
+    func otherCommandsDrawRightAfterTheRun(arguments: [String], named: [String], drawn: String) throws {
+        try requireGnuplot()
+        let dir = CLI.temporaryDirectory()
+        let csv = dir.appendingPathComponent("r.csv").path
+        let picture = dir.appendingPathComponent("r.png").path
+        let script = dir.appendingPathComponent("r.gp").path
+        let r = try CLI.run(arguments + ["-o", csv, "--plot", picture, "--plot-script", script])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("\(drawn) from \(csv) → \(picture)"), "\(r.stderr)")
+        #expect(PictureCheck.problem(picture, format: "png") == nil)
+        let gp = try text(script)
+        for s in named { #expect(gp.contains(s), "\(arguments[0]): \(s) missing from the script") }
+        #expect(gp.contains("linflow \(arguments[0]) "))
+
+        let noOut = try CLI.run([arguments[0], "--plot", picture])
+        #expect(noOut.status == 64)
+        #expect(noOut.stderr == "linflow: error: --plot needs --out FILE.csv: gnuplot draws from that file\n")
+    }
+
     @Test(arguments: [
         (["plot", "/no/such.csv", "-o", "x.png"], 66, "/no/such.csv: No such file or directory"),
         (["plot", "RUN", "-o", "x.gif"], 64, "x.gif: the picture's name must end in .png, .svg or .pdf"),
@@ -197,8 +222,10 @@ import Testing
         for option in ["--out", "--kind", "--columns", "--label", "--script", "--title", "--size", "--log-y", "--no-log-y", "--max-curves"] {
             #expect(r.stdout.contains(option), "\(option)")
         }
-        let simulate = try CLI.run(["simulate", "--help"])
-        for option in ["--plot", "--plot-kind", "--plot-script"] { #expect(simulate.stdout.contains(option), "\(option)") }
+        for command in ["simulate", "descend", "compare", "analytic"] {
+            let help = try CLI.run([command, "--help"])
+            for option in ["--plot", "--plot-kind", "--plot-script"] { #expect(help.stdout.contains(option), "\(command) \(option)") }
+        }
     }
 }
 
