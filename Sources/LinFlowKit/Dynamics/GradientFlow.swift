@@ -29,16 +29,19 @@ public final class GradientFlow: @unchecked Sendable {
     private let sigma11: UnsafeMutablePointer<Double>
     private let sigma31: UnsafeMutablePointer<Double>
     /// prefix[l] holds P_l (n_l × n0) for l = 2…L; indices 0 and 1 unused (P_1 = W_1).
-    private var prefix: [UnsafeMutablePointer<Double>] = []
+    private let prefix: [UnsafeMutablePointer<Double>]
     /// back[l] holds Q_l (n_l × n0) for l = 2…L; Q_1 is written into the velocity directly.
-    private var back: [UnsafeMutablePointer<Double>] = []
+    private let back: [UnsafeMutablePointer<Double>]
     /// With biases only: chain[l] holds W̃_l (its clamped row set once), grad[l] its velocity.
-    private var chain: [UnsafeMutablePointer<Double>] = []
-    private var grad: [UnsafeMutablePointer<Double>] = []
+    private let chain: [UnsafeMutablePointer<Double>]
+    private let grad: [UnsafeMutablePointer<Double>]
     private let offsets: [Int]
 
     /// Number of right-hand-side evaluations so far.
-    public private(set) var evaluations = 0
+    public var evaluations: Int { counter.pointee }
+    // The buffers above are `let` and the counter lives outside the object so that an
+    // evaluation of a tiny chain pays no dynamic exclusivity checks (they were ~20% of it).
+    private let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
 
     /// `correlations` are those of the data (Σ11, Σ31 of x); with biases they must carry the
     /// means, and the flow works on their ``Correlations/augmented()`` form.
@@ -56,6 +59,7 @@ public final class GradientFlow: @unchecked Sendable {
         sigma11.initialize(from: correlations.sigma11.storage, count: n0 * n0)
         sigma31 = .allocate(capacity: correlations.sigma31.storage.count)
         sigma31.initialize(from: correlations.sigma31.storage, count: correlations.sigma31.storage.count)
+        var prefix: [UnsafeMutablePointer<Double>] = [], back = prefix, chain = prefix, grad = prefix
         for l in 0...depth {
             let count = l <= 1 ? 1 : sizes[l] * n0
             prefix.append(.allocate(capacity: count))
@@ -67,6 +71,10 @@ public final class GradientFlow: @unchecked Sendable {
             if l >= 1 && l < depth { chain[l][m - 1] = 1 }  // the constant unit stays 1
             grad.append(.allocate(capacity: m))
         }
+        (self.prefix, self.back, self.chain, self.grad) = (prefix, back, chain, grad)
+        counter.initialize(to: 0)
+        dimension = architecture.parameterCount
+        _ = BLASThreads.setUp
         offsets = (0...depth).map { $0 == 0 ? 0 : architecture.offset(ofLayer: $0) }
     }
 
@@ -74,9 +82,11 @@ public final class GradientFlow: @unchecked Sendable {
         sigma11.deallocate()
         sigma31.deallocate()
         (prefix + back + chain + grad).forEach { $0.deallocate() }
+        counter.deallocate()
     }
 
-    public var dimension: Int { architecture.parameterCount }
+    /// The number of parameters (stored: the architecture computes it on every call).
+    public let dimension: Int
 
     /// The least-squares solution of the same data, used for the loss and for reports.
     public let leastSquares: LeastSquares
@@ -92,7 +102,7 @@ public final class GradientFlow: @unchecked Sendable {
     /// Returns false if any component is not finite.
     @discardableResult
     public func evaluate(_ y: UnsafePointer<Double>, _ dydt: UnsafeMutablePointer<Double>) -> Bool {
-        evaluations += 1
+        counter.pointee += 1
         let p = gemmPath
         let bias = architecture.bias
         if bias { gatherChain(y) }
