@@ -32,8 +32,4 @@ static inline const char *linflow_gsl_version(void) { return gsl_version; }
    import of an incomplete type on every GSL version, so read it here). */
 static inline unsigned long linflow_driver_steps(const gsl_odeiv2_driver *d) { return d->n; }
 
-/* OpenBLAS's own controls (declared here: its cblas.h clashes with gsl_cblas.h). */
-void openblas_set_num_threads(int num_threads);
-char *openblas_get_corename(void);
-
 #endif

@@ -74,7 +74,6 @@ public final class GradientFlow: @unchecked Sendable {
         (self.prefix, self.back, self.chain, self.grad) = (prefix, back, chain, grad)
         counter.initialize(to: 0)
         dimension = architecture.parameterCount
-        _ = BLASThreads.setUp
         offsets = (0...depth).map { $0 == 0 ? 0 : architecture.offset(ofLayer: $0) }
     }
 

@@ -1,5 +1,4 @@
 import CGSL
-import Foundation
 
 /// A dense real matrix stored row-major: element (r, c) lives at `storage[r * cols + c]`.
 ///
@@ -130,7 +129,6 @@ public func gemm(
     case .loop: useBLAS = false
     }
     if useBLAS {
-        _ = BLASThreads.setUp
         cblas_dgemm(CblasRowMajor,
                     ta == .none ? CblasNoTrans : CblasTrans,
                     tb == .none ? CblasNoTrans : CblasTrans,
@@ -178,19 +176,6 @@ public func gemm(
             }
         }
     }
-}
-
-/// OpenBLAS runs single-threaded unless the user asks otherwise (OPENBLAS_NUM_THREADS,
-/// GOTO_NUM_THREADS or OMP_NUM_THREADS set). The RHS's products are skinny (a 10-row factor at
-/// 784-1000-10) and memory-bound: a second thread adds little on an idle machine, and on a
-/// shared 2-core one its synchronisation made them 7× slower (docs/performance.md).
-@usableFromInline enum BLASThreads {
-    @usableFromInline static let setUp: Void = {
-        let env = ProcessInfo.processInfo.environment
-        if ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"].allSatisfy({ env[$0] == nil }) {
-            openblas_set_num_threads(1)
-        }
-    }()
 }
 
 /// Which implementation ``gemm`` uses; `.automatic` picks by size.
