@@ -117,3 +117,84 @@ import Numerics
         #expect((a * p * a).isApproximatelyEqual(to: a, absoluteTolerance: 1e-12))
     }
 }
+
+/// The fast decimal parser of the CSV reader agrees with strtod bit for bit wherever it
+/// answers, and answers for the plain decimals data files hold.
+@Suite struct DecimalParserTests {
+    func both(_ s: String) -> (fast: Double?, strtod: Double?) {
+        let bytes = Array(s.utf8)
+        return bytes.withUnsafeBufferPointer { b in
+            let p = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            return (DecimalParser.parse(p, b.count), DecimalParser.strtod(p, b.count))
+        }
+    }
+
+    func check(_ s: String) {
+        let (fast, slow) = both(s)
+        if let fast {
+            #expect(fast.bitPattern == slow?.bitPattern, "\(s): fast \(fast), strtod \(String(describing: slow))")
+        }
+    }
+
+    @Test func edgeCases() {
+        for s in ["0", "-0", "+0", "0.0", "-0.0e5", ".5", "5.", "+.5", "-.5e-3", "1e22", "1e23", "9007199254740992",
+                  "9007199254740993", "123456789012345678", "1234567890123456789", "12345678901234567890",
+                  "0.1", "0.3", "2.2250738585072014e-308", "1.7976931348623157e308", "4.9e-324", "1e-22",
+                  "1e-23", "0.000000000000000000001", "1.5e+3", "1E5", "1e", "1e+", "e5", ".", "-", "+", "",
+                  "1..2", "1e5.5", "1.5 ", " 1.5", "0x10", "inf", "nan", "1e00022", "1e99999", "00000001.5",
+                  "100000000000000000000000", "3.14159265358979", "-2.718281828459045", "1e-0", "7e+0022"] {
+            check(s)
+        }
+        // The fast path covers the everyday forms.
+        for s in ["0", "-1.5", "0.123456", "1e-3", "123456.789012", "-0.000001", "9007199254740992"] {
+            #expect(both(s).fast != nil, "\(s)")
+        }
+        #expect(both("-0").fast.map { $0.sign == .minus } == true)
+        for s in ["", ".", "1e", "e5", "-", "1..2", " 1"] { #expect(both(s).fast == nil, "\(s)") }
+    }
+
+    @Test func randomDecimalsMatchStrtod() {
+        var g = SystemRandomNumberGenerator()
+        var covered = 0
+        for _ in 0..<200_000 {
+            var s = ""
+            switch Int.random(in: 0..<4, using: &g) {
+            case 0: s = "\(Double.random(in: -1e6...1e6, using: &g))"
+            case 1: s = String(format: "%.\(Int.random(in: 0...20, using: &g))f", Double.random(in: -1000...1000, using: &g))
+            case 2: s = String(format: "%.\(Int.random(in: 1...18, using: &g))e", Double.random(in: -1...1, using: &g) * pow(10, Double.random(in: -30...30, using: &g)))
+            default:
+                // Random digit strings with a point and an exponent somewhere.
+                let digits = (0..<Int.random(in: 1...20, using: &g)).map { _ in String(Int.random(in: 0...9, using: &g)) }.joined()
+                let point = Int.random(in: 0...digits.count, using: &g)
+                s = (Bool.random(using: &g) ? "-" : "") + digits.prefix(point) + "." + digits.dropFirst(point)
+                if Bool.random(using: &g) { s += "e\(Int.random(in: -40...40, using: &g))" }
+            }
+            let (fast, slow) = both(s)
+            if let fast {
+                covered += 1
+                #expect(fast.bitPattern == slow?.bitPattern, "\(s): fast \(fast), strtod \(String(describing: slow))")
+            }
+        }
+        #expect(covered > 100_000)
+    }
+
+    /// Tiny read buffers force lines across chunk boundaries and the buffer to grow; the rows
+    /// and the errors are those of the default buffer.
+    @Test func chunkBoundariesDoNotChangeRows() throws {
+        var text = "a,b,c\n"
+        for i in 0..<300 { text += "\(Double(i) * 0.37),\"\(i)\",  -\(i).25e-2\r\n" + (i % 7 == 0 ? "\n" : "") }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        func rows(_ chunk: Int) throws -> [[Double]] {
+            let r = try NumericCSVReader(path: path, chunkSize: chunk)
+            var out: [[Double]] = []
+            try r.forEachRow { out.append(Array($0)) }
+            #expect(r.byteCount == text.utf8.count)
+            return out
+        }
+        let reference = try rows(1 << 20)
+        #expect(reference.count == 300)
+        #expect(reference[3] == [3 * 0.37, 3, -0.0325])
+        for chunk in [1, 2, 3, 5, 8, 13, 64] { #expect(try rows(chunk) == reference) }
+    }
+}

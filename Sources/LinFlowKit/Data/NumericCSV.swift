@@ -63,18 +63,86 @@ public final class NumericCSVReader {
     }
 
     /// Calls `body` with each data row (`columnCount` values), in file order.
+    ///
+    /// Hot path: a line without a double quote is split and parsed in place in the read buffer
+    /// (memchr for the line end, pointer scans for the commas, ``DecimalParser`` for the cells):
+    /// no per-byte state machine, no copies, no allocation per row. A line with a quote goes
+    /// through the general record reader (``readRecord()``), which handles quoted cells that
+    /// span lines; both give the same rows and the same errors.
     public func forEachRow(_ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
-        var values = [Double](repeating: 0, count: columnCount)
+        let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(columnCount, 1))
+        defer { values.deallocate() }
         if let first = pendingFirstRow {
             pendingFirstRow = nil
             try first.withUnsafeBufferPointer { try body($0) }
         }
-        while try nextRecord() {
-            if fields.count != columnCount {
-                throw LinflowError.data("\(path):\(recordStart): row has \(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(columnCount) as in line \(pendingFirstLine)")
+        let columns = columnCount
+        while let lineEnd = try nextLineEnd() {
+            let base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            let lineStart = start
+            if memchr(base + lineStart, Int32(UInt8(ascii: "\"")), lineEnd - lineStart) != nil {
+                // A quoted record: the general reader, from the start of this line.
+                guard try nextRecord() else { break }
+                try checkWidth(fields.count)
+                for c in 0..<columns { values[c] = try number(fields[c], column: c + 1) }
+                try body(UnsafeBufferPointer(values))
+                continue
             }
-            for c in 0..<columnCount { values[c] = try number(fields[c], column: c + 1) }
-            try values.withUnsafeBufferPointer { try body($0) }
+            line += 1
+            recordStart = line
+            start = min(lineEnd + 1, end)
+            // Split at commas and parse each cell as it is delimited, with the fast parser only;
+            // a cell it declines is parsed again below, after the width check, so that errors
+            // come in the same order as from the general reader.
+            var cell = lineStart, column = 0, allParsed = true
+            while true {
+                let comma = memchr(base + cell, Int32(UInt8(ascii: ",")), lineEnd - cell)
+                let cellEnd = comma.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? lineEnd
+                if column < columns {
+                    if let v = DecimalParser.parse(base + cell, cellEnd - cell) { values[column] = v } else { allParsed = false }
+                }
+                column += 1
+                if comma == nil { break }
+                cell = cellEnd + 1
+            }
+            if column != columns {
+                if column == 1 && isBlank(base + lineStart, lineEnd - lineStart) { continue }
+                try checkWidth(column)
+            }
+            if !allParsed {
+                cell = lineStart
+                for c in 0..<columns {
+                    let comma = memchr(base + cell, Int32(UInt8(ascii: ",")), lineEnd - cell)
+                    let cellEnd = comma.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? lineEnd
+                    values[c] = try number(base + cell, cellEnd - cell, column: c + 1)
+                    cell = cellEnd + 1
+                }
+            }
+            try body(UnsafeBufferPointer(values))
+        }
+    }
+
+    private func checkWidth(_ count: Int) throws {
+        if count != columnCount {
+            throw LinflowError.data("\(path):\(recordStart): row has \(count) field\(count == 1 ? "" : "s"), expected \(columnCount) as in line \(pendingFirstLine)")
+        }
+    }
+
+    private func isBlank(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        (0..<n).allSatisfy { p[$0] == 0x20 || p[$0] == 0x09 || p[$0] == 0x0D }
+    }
+
+    /// The offset of the next line's end in the buffer (its newline, or the end of the file),
+    /// reading more first if the line is not complete; nil at the end of the file.
+    private func nextLineEnd() throws -> Int? {
+        var scanned = 0
+        while true {
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            if let nl = memchr(base + start + scanned, Int32(UInt8(ascii: "\n")), end - start - scanned) {
+                return UnsafeMutablePointer(nl.assumingMemoryBound(to: UInt8.self)) - base
+            }
+            scanned = end - start
+            if try !refill() { return start == end ? nil : end }
         }
     }
 
@@ -108,15 +176,28 @@ public final class NumericCSVReader {
         }
     }
 
+    /// Reads more of the file behind the unread bytes [start, end), which move to the front;
+    /// the buffer doubles when they fill it (a line longer than a chunk). False at end of file.
     private func refill() throws -> Bool {
         if eof { return false }
-        let n = read(fd, buffer.baseAddress!, buffer.count)
+        let kept = end - start
+        if kept > 0 && start > 0 {
+            buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: kept)
+        }
+        if kept == buffer.count {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * buffer.count, alignment: 16)
+            bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: kept)
+            buffer.deallocate()
+            buffer = bigger
+        }
+        start = 0
+        end = kept
+        let n = read(fd, buffer.baseAddress! + kept, buffer.count - kept)
         if n < 0 { throw LinflowError.noInput("\(path): read failed: \(String(cString: strerror(errno)))") }
         if n == 0 { eof = true; return false }
-        onChunk?(UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n))
+        onChunk?(UnsafeRawBufferPointer(start: buffer.baseAddress! + kept, count: n))
         byteCount += n
-        start = 0
-        end = n
+        end = kept + n
         return true
     }
 
@@ -188,25 +269,38 @@ public final class NumericCSVReader {
         return f[lo..<hi]
     }
 
-    /// strtod on the trimmed cell; nil unless the whole cell is a number (NaN and Inf included).
+    /// The cell as a number, nil unless the whole trimmed cell is one (NaN and Inf included):
+    /// ``DecimalParser/parse(_:_:)`` when it can, else strtod, whose value it equals.
     private func parse(_ f: [UInt8]) -> Double? {
-        let t = trim(f)
+        f.withUnsafeBufferPointer { parse($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+    }
+
+    private func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        let (lo, hi) = trimmed(p, n)
+        let t = UnsafeBufferPointer(start: p + lo, count: hi - lo)
         if t.isEmpty || t.count > 400 { return nil }
+        if let v = DecimalParser.parse(t.baseAddress!, t.count) { return v }
         // strtod also reads hexadecimal floats; a data file with "0x10" is more likely a mistake.
         if t.contains(where: { $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") }) { return nil }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: t.count + 1) { buf -> Double? in
-            var i = 0
-            for b in t { buf[i] = CChar(bitPattern: b); i += 1 }
-            buf[i] = 0
-            var endp: UnsafeMutablePointer<CChar>? = nil
-            let v = strtod(buf.baseAddress!, &endp)
-            return endp == buf.baseAddress! + t.count ? v : nil
-        }
+        return DecimalParser.strtod(t.baseAddress!, t.count)
+    }
+
+    private func trimmed(_ p: UnsafePointer<UInt8>, _ n: Int) -> (Int, Int) {
+        var lo = 0, hi = n
+        while lo < hi, p[lo] == 0x20 || p[lo] == 0x09 || p[lo] == 0x0D { lo += 1 }
+        while hi > lo, p[hi - 1] == 0x20 || p[hi - 1] == 0x09 || p[hi - 1] == 0x0D { hi -= 1 }
+        return (lo, hi)
     }
 
     private func number(_ f: [UInt8], column: Int) throws -> Double {
-        guard let v = parse(f) else {
-            let text = printable(trim(f))
+        try f.withUnsafeBufferPointer { try number($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count, column: column) }
+    }
+
+    private func number(_ p: UnsafePointer<UInt8>, _ n: Int, column: Int) throws -> Double {
+        let (lo, hi) = trimmed(p, n)
+        let cell = ArraySlice(UnsafeBufferPointer(start: p + lo, count: hi - lo))
+        guard let v = parse(p, n) else {
+            let text = printable(cell)
             let what = text.isEmpty ? "an empty cell" : "'\(text)'"
             throw LinflowError.data("\(path):\(recordStart):\(column): \(what) is not a number")
         }
@@ -214,7 +308,7 @@ public final class NumericCSVReader {
             throw LinflowError.data("\(path):\(recordStart):\(column): NaN is not allowed in the data")
         }
         if v.isInfinite {
-            throw LinflowError.data("\(path):\(recordStart):\(column): '\(printable(trim(f)))' is infinite or overflows a double")
+            throw LinflowError.data("\(path):\(recordStart):\(column): '\(printable(cell))' is infinite or overflows a double")
         }
         return v
     }

@@ -71,6 +71,8 @@ public struct DescentSummary: Sendable {
     public var gradientEvaluations: Int
     public var hessianProducts: Int
     public var wallSeconds: Double
+    /// Of ``wallSeconds``: reading the data and the set-up before the first step.
+    public var setupSeconds = 0.0
 
     public var text: String {
         let dest = output.map { "→ \($0)" } ?? "→ stdout"
@@ -83,7 +85,7 @@ public struct DescentSummary: Sendable {
             "linflow: \(architecture.description) network on \(dataDescription) (N = \(sampleCount)), \(method): \(steps) steps to t = \(fmt(tEnd)), \(rows) rows \(dest)",
             "  " + loss.text,
             "  sharpness λ_max \(fmt(initialSharpness)) at the start, largest \(fmt(top.value)) at t = \(fmt(top.time)); 2/λ_max = \(fmt(2 / top.value))",
-            "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products, \(String(format: "%.3f", wallSeconds)) s",
+            "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products, \(String(format: "%.3f", wallSeconds)) s (data and set-up \(String(format: "%.3f", setupSeconds)) s)",
         ]
         if learningRate > 2 / top.value, learningRate <= 2 / initialSharpness {
             lines.append("  note: the sharpness grew past 2/η = \(fmt(2 / learningRate)) along the run: descent reached the edge of stability")
@@ -148,7 +150,7 @@ public struct Descent {
             finalLoss = loss
         }
         let ls = p.flow.leastSquares
-        return DescentSummary(
+        var summary = DescentSummary(
             architecture: p.architecture, dataDescription: p.data.description,
             sampleCount: p.data.correlations.sampleCount, learningRate: loop.learningRate, steps: loop.steps,
             batchSize: cfg.batchSize, epochs: batches?.sampler.epoch ?? 0, momentum: cfg.momentum,
@@ -158,5 +160,7 @@ public struct Descent {
             initialSharpness: initialSharpness, largestSharpness: top,
             gradientEvaluations: gradientSource.evaluations, hessianProducts: sharpness.products,
             wallSeconds: loop.elapsedSeconds)
+        summary.setupSeconds = loop.setupSeconds
+        return summary
     }
 }

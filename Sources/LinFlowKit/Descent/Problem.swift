@@ -90,6 +90,8 @@ struct DescentLoop {
     let every: Int
     let initialLoss: Double
     private let clockStart = DispatchTime.now()
+    /// Reading the data and building the problem, before the first step.
+    let setupSeconds: Double
 
     init(_ setup: ProblemSetup, _ schedule: DescentSchedule) throws {
         try schedule.validate()
@@ -97,6 +99,7 @@ struct DescentLoop {
         self.schedule = schedule
         (steps, every) = schedule.resolved(horizon: problem.defaultHorizon)
         initialLoss = problem.flow.loss(at: problem.start)
+        setupSeconds = seconds(since: clockStart)
     }
 
     var learningRate: Double { schedule.learningRate }

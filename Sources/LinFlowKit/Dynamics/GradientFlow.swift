@@ -28,17 +28,20 @@ public final class GradientFlow: @unchecked Sendable {
     private let n0: Int
     private let sigma11: UnsafeMutablePointer<Double>
     private let sigma31: UnsafeMutablePointer<Double>
-    /// prefix[l] holds P_l (n_l × n0) for l = 1…L; index 0 unused.
-    private var prefix: [UnsafeMutablePointer<Double>] = []
-    /// back[l] holds Q_l (n_l × n0) for l = 1…L.
-    private var back: [UnsafeMutablePointer<Double>] = []
+    /// prefix[l] holds P_l (n_l × n0) for l = 2…L; indices 0 and 1 unused (P_1 = W_1).
+    private let prefix: [UnsafeMutablePointer<Double>]
+    /// back[l] holds Q_l (n_l × n0) for l = 2…L; Q_1 is written into the velocity directly.
+    private let back: [UnsafeMutablePointer<Double>]
     /// With biases only: chain[l] holds W̃_l (its clamped row set once), grad[l] its velocity.
-    private var chain: [UnsafeMutablePointer<Double>] = []
-    private var grad: [UnsafeMutablePointer<Double>] = []
+    private let chain: [UnsafeMutablePointer<Double>]
+    private let grad: [UnsafeMutablePointer<Double>]
     private let offsets: [Int]
 
     /// Number of right-hand-side evaluations so far.
-    public private(set) var evaluations = 0
+    public var evaluations: Int { counter.pointee }
+    // The buffers above are `let` and the counter lives outside the object so that an
+    // evaluation of a tiny chain pays no dynamic exclusivity checks (they were ~20% of it).
+    private let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
 
     /// `correlations` are those of the data (Σ11, Σ31 of x); with biases they must carry the
     /// means, and the flow works on their ``Correlations/augmented()`` form.
@@ -56,8 +59,9 @@ public final class GradientFlow: @unchecked Sendable {
         sigma11.initialize(from: correlations.sigma11.storage, count: n0 * n0)
         sigma31 = .allocate(capacity: correlations.sigma31.storage.count)
         sigma31.initialize(from: correlations.sigma31.storage, count: correlations.sigma31.storage.count)
+        var prefix: [UnsafeMutablePointer<Double>] = [], back = prefix, chain = prefix, grad = prefix
         for l in 0...depth {
-            let count = l == 0 ? 1 : sizes[l] * n0
+            let count = l <= 1 ? 1 : sizes[l] * n0
             prefix.append(.allocate(capacity: count))
             back.append(.allocate(capacity: count))
             guard architecture.bias else { continue }
@@ -67,6 +71,9 @@ public final class GradientFlow: @unchecked Sendable {
             if l >= 1 && l < depth { chain[l][m - 1] = 1 }  // the constant unit stays 1
             grad.append(.allocate(capacity: m))
         }
+        (self.prefix, self.back, self.chain, self.grad) = (prefix, back, chain, grad)
+        counter.initialize(to: 0)
+        dimension = architecture.parameterCount
         offsets = (0...depth).map { $0 == 0 ? 0 : architecture.offset(ofLayer: $0) }
     }
 
@@ -74,9 +81,11 @@ public final class GradientFlow: @unchecked Sendable {
         sigma11.deallocate()
         sigma31.deallocate()
         (prefix + back + chain + grad).forEach { $0.deallocate() }
+        counter.deallocate()
     }
 
-    public var dimension: Int { architecture.parameterCount }
+    /// The number of parameters (stored: the architecture computes it on every call).
+    public let dimension: Int
 
     /// The least-squares solution of the same data, used for the loss and for reports.
     public let leastSquares: LeastSquares
@@ -92,37 +101,38 @@ public final class GradientFlow: @unchecked Sendable {
     /// Returns false if any component is not finite.
     @discardableResult
     public func evaluate(_ y: UnsafePointer<Double>, _ dydt: UnsafeMutablePointer<Double>) -> Bool {
-        evaluations += 1
+        counter.pointee += 1
         let p = gemmPath
         let bias = architecture.bias
         if bias { gatherChain(y) }
         // W̃_l and where its velocity goes: the flat vector itself, or the chain buffers.
         func w(_ l: Int) -> UnsafePointer<Double> { bias ? UnsafePointer(chain[l]) : y + offsets[l] }
         func g(_ l: Int) -> UnsafeMutablePointer<Double> { bias ? grad[l] : dydt + offsets[l] }
-        // Prefixes P_l = W_l P_{l−1}; P_1 = W_1.
-        prefix[1].update(from: w(1), count: sizes[1] * n0)
+        // Prefixes P_l = W_l P_{l−1}; P_1 = W_1 is read in place (no copy: at 784-1000-10 that
+        // is 6 MB per evaluation), so prefix[1] is unused.
+        func P(_ l: Int) -> UnsafePointer<Double> { l == 1 ? w(1) : UnsafePointer(prefix[l]) }
         if depth >= 2 {
             for l in 2...depth {
                 gemm(.none, .none, sizes[l], n0, sizes[l - 1], 1, w(l), sizes[l - 1],
-                     prefix[l - 1], n0, 0, prefix[l], n0, path: p)
+                     P(l - 1), n0, 0, prefix[l], n0, path: p)
             }
         }
-        // E = Σ31 − P_L Σ11, stored in back[L].
+        // E = Σ31 − P_L Σ11, stored in back[L] (in G_1 itself for a single layer).
         let nL = sizes[depth]
-        back[depth].update(from: sigma31, count: nL * n0)
-        gemm(.none, .none, nL, n0, n0, -1, prefix[depth], n0, sigma11, n0, 1, back[depth], n0, path: p)
-        // Q_l = W_{l+1}ᵀ Q_{l+1}.
+        let e = depth == 1 ? g(1) : back[depth]
+        e.update(from: sigma31, count: nL * n0)
+        gemm(.none, .none, nL, n0, n0, -1, P(depth), n0, sigma11, n0, 1, e, n0, path: p)
+        // Q_l = W_{l+1}ᵀ Q_{l+1}; Q_1 is G_1 and goes straight to its place in dθ/dt.
         if depth >= 2 {
             for l in stride(from: depth - 1, through: 1, by: -1) {
                 gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], 1, w(l + 1), sizes[l],
-                     back[l + 1], n0, 0, back[l], n0, path: p)
+                     back[l + 1], n0, 0, l == 1 ? g(1) : back[l], n0, path: p)
             }
         }
-        // G_1 = Q_1; G_l = Q_l P_{l−1}ᵀ.
-        g(1).update(from: back[1], count: sizes[1] * n0)
+        // G_l = Q_l P_{l−1}ᵀ.
         if depth >= 2 {
             for l in 2...depth {
-                gemm(.none, .transpose, sizes[l], sizes[l - 1], n0, 1, back[l], n0, prefix[l - 1], n0,
+                gemm(.none, .transpose, sizes[l], sizes[l - 1], n0, 1, back[l], n0, P(l - 1), n0,
                      0, g(l), sizes[l - 1], path: p)
             }
         }

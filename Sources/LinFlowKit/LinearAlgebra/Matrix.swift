@@ -151,16 +151,28 @@ public func gemm(
                 for j in 0..<n { ci[j] += aip * bp[j] }
             }
         } else {
-            for j in 0..<n {
+            // C += α op(A) Bᵀ: one dot product per entry, each summed in order p = 0…k−1.
+            // Four entries at a time: a lone dot product is a chain of dependent adds that
+            // waits on the adder's latency, four independent ones fill its pipeline
+            // (2× on 8-16-15). The sums, and so the results, are those of the plain loop.
+            let ai = a + (ta == .none ? i * lda : i), sa = ta == .none ? 1 : lda
+            var j = 0
+            while j + 4 <= n {
+                let b0 = b + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                for p in 0..<k {
+                    let x = ai[p * sa]
+                    s0 += x * b0[p]; s1 += x * b1[p]; s2 += x * b2[p]; s3 += x * b3[p]
+                }
+                ci[j] += alpha * s0; ci[j + 1] += alpha * s1; ci[j + 2] += alpha * s2; ci[j + 3] += alpha * s3
+                j += 4
+            }
+            while j < n {
                 let bj = b + j * ldb
                 var s = 0.0
-                if ta == .none {
-                    let ai = a + i * lda
-                    for p in 0..<k { s += ai[p] * bj[p] }
-                } else {
-                    for p in 0..<k { s += a[p * lda + i] * bj[p] }
-                }
+                for p in 0..<k { s += ai[p * sa] * bj[p] }
                 ci[j] += alpha * s
+                j += 1
             }
         }
     }

@@ -56,6 +56,9 @@ public struct SimulationSummary: Sendable {
     public var steps: Int
     public var evaluations: Int
     public var wallSeconds: Double
+    /// Of ``wallSeconds``: reading the data (its streaming pass) and the set-up before the first step.
+    public var dataSeconds = 0.0
+    public var setupSeconds = 0.0
     public var sigma11Singular: Bool
 
     /// The lines printed on stderr after a run.
@@ -64,7 +67,7 @@ public struct SimulationSummary: Sendable {
         var lines = [
             "linflow: \(architecture.description) network on \(dataDescription) (N = \(sampleCount)), \(method.rawValue) to t = \(tEnd): \(rows) rows \(dest)",
             "  loss \(fmt(initialLoss)) → \(fmt(finalLoss)); floor \(fmt(lossFloor)); ‖W − W*‖_F = \(fmt(distanceToLeastSquares))",
-            "  \(steps) steps, \(evaluations) RHS evaluations, \(String(format: "%.3f", wallSeconds)) s",
+            "  \(steps) steps, \(evaluations) RHS evaluations, \(String(format: "%.3f", wallSeconds)) s (data \(String(format: "%.3f", dataSeconds)) s, set-up \(String(format: "%.3f", setupSeconds)) s)",
         ]
         if sigma11Singular {
             lines.append("  note: Σ11 is singular; W* is the minimum-norm least-squares map Σ31Σ11⁺")
@@ -79,6 +82,11 @@ public struct SimulationSummary: Sendable {
 
 func fmt(_ x: Double) -> String { String(format: "%.6g", x) }
 
+/// Wall-clock seconds since `start`.
+func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
 /// Integrates gradient flow from the configured start and streams the trajectory to CSV.
 public struct Simulation {
     public let configuration: SimulationConfiguration
@@ -90,6 +98,7 @@ public struct Simulation {
         try cfg.validate()
         let clockStart = DispatchTime.now()
         let data = try cfg.data.correlations()
+        let dataSeconds = seconds(since: clockStart)
         let c = data.correlations
         let architecture = try resolveArchitecture(cfg, inputs: c.inputs, outputs: c.outputs)
         let w0 = try cfg.initialization.weights(for: architecture, correlations: c)
@@ -105,6 +114,7 @@ public struct Simulation {
             maxSteps: cfg.maxSteps)
 
         let out = try OutputFile(path: cfg.output)
+        let setupSeconds = seconds(since: clockStart) - dataSeconds
         let progress = Progress(label: "linflow simulate")
         var weights = w0
         var rows = 0
@@ -132,14 +142,17 @@ public struct Simulation {
                                 detail: "t = \(fmt(t)) of \(fmt(tEnd)), loss \(fmt(loss))")
             }
         }
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - clockStart.uptimeNanoseconds) / 1e9
-        return SimulationSummary(
+        let wall = seconds(since: clockStart)
+        var summary = SimulationSummary(
             architecture: architecture, dataDescription: data.description, sampleCount: c.sampleCount,
             method: cfg.method, tEnd: tEnd, rows: rows, output: out.path, initialLoss: initialLoss,
             finalLoss: loss, lossFloor: ls.lossFloor,
             distanceToLeastSquares: (weights.effectiveMap - ls.map).frobeniusNorm,
             steps: integrator.steps, evaluations: flow.evaluations, wallSeconds: wall,
             sigma11Singular: ls.sigma11IsSingular)
+        summary.dataSeconds = dataSeconds
+        summary.setupSeconds = setupSeconds
+        return summary
     }
 
     private func record(status: String, rows: Int, loss: Double, integrator: ODEIntegrator, flow: GradientFlow,
