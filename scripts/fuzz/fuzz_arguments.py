@@ -3,7 +3,10 @@
 
 Each run must end with a documented exit code (0, 3, 64, 65, 66, 73), never a signal; every
 failure must print exactly one line on stderr starting with "linflow: error:". Runs are kept
-small (short horizons, few samples, a step cap) so that many fit in the time given.
+small (short horizons, few samples, a cap of 300 GSL steps) so that many fit in the time given.
+The cap matters for the implicit steppers: each of their steps builds a dense Jacobian from one
+Hessian-vector product per weight, and an early run with 2000 steps of bsimp on the 368-weight
+default network took over a minute (docs/reliability.md).
 
 usage: scripts/fuzz/fuzz_arguments.py path/to/linflow SECONDS [SEED]
 """
@@ -42,7 +45,7 @@ def main():
                 v = rng.choice(options[opt])
                 args += [f"{opt}={v}"] if rng.random() < 0.5 else [opt, v]
             if sub == "simulate":
-                args += ["--max-steps", "2000", "--samples", "3", "-o", os.path.join(d, "out.csv")]
+                args += ["--max-steps", "300", "--samples", "3", "-o", os.path.join(d, "out.csv")]
                 if "--t-end" not in " ".join(args):
                     args += ["--t-end", "2"]
             try:

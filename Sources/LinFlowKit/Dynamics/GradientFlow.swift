@@ -193,35 +193,66 @@ public final class GradientFlow: @unchecked Sendable {
     /// dG_l = dQ_l P_{l−1}ᵀ + Q_l dP_{l−1}ᵀ. With biases it runs on the chain matrices W̃_l, whose
     /// clamped entry does not move (the direction's chain matrices have 0 there).
     public func velocityDerivative(at weights: Weights, along v: Weights) -> Weights {
-        let w = (1...depth).map { weights.chainLayer($0) }, dw = (1...depth).map { v.chainLayer($0, clamp: 0) }
-        let L = depth
-        var P = [Matrix.identity(n0)], dP = [Matrix(rows: n0, cols: n0)]
-        for l in 1...L {
-            P.append(w[l - 1] * P[l - 1])
-            dP.append(dw[l - 1] * P[l - 1] + w[l - 1] * dP[l - 1])
+        let lin = Linearization(self, at: weights)
+        return Weights(architecture: architecture,
+                       chainLayers: lin.derivative(along: (1...depth).map { v.chainLayer($0, clamp: 0) }))
+    }
+
+    /// What the directional derivative needs at θ but not the direction: W_l, W_lᵀ, the
+    /// prefixes P_l, their transposes and the back-propagated Q_l. Built once per Jacobian, it
+    /// turns each of its columns into a handful of products (and none with P_0 = I).
+    struct Linearization {
+        let depth: Int
+        let w: [Matrix], wT: [Matrix]
+        /// Index l holds P_l, P_lᵀ, Q_l for l = 1…L (index 0 unused: P_0 = I).
+        let pT: [Matrix], q: [Matrix]
+        let p: [Matrix]
+        let sigma11: Matrix
+
+        init(_ flow: GradientFlow, at weights: Weights) {
+            depth = flow.depth
+            let L = depth
+            w = (1...L).map { weights.chainLayer($0) }
+            wT = w.map(\.transposed)
+            var p = [Matrix(rows: 0, cols: 0), w[0]]
+            for l in 2...max(2, L) where l <= L { p.append(w[l - 1] * p[l - 1]) }
+            var q = [Matrix](repeating: Matrix(rows: 0, cols: 0), count: L + 1)
+            q[L] = flow.correlations.sigma31 - p[L] * flow.correlations.sigma11
+            if L >= 2 { for l in stride(from: L - 1, through: 1, by: -1) { q[l] = wT[l] * q[l + 1] } }
+            self.p = p
+            pT = p.map(\.transposed)
+            self.q = q
+            sigma11 = flow.correlations.sigma11
         }
-        var Q = [Matrix](repeating: Matrix(rows: 0, cols: 0), count: L + 1)
-        var dQ = Q
-        Q[L] = correlations.sigma31 - P[L] * correlations.sigma11
-        dQ[L] = (-1.0) * (dP[L] * correlations.sigma11)
-        if L >= 2 {
-            for l in stride(from: L - 1, through: 1, by: -1) {
-                Q[l] = w[l].transposed * Q[l + 1]
-                dQ[l] = dw[l].transposed * Q[l + 1] + w[l].transposed * dQ[l + 1]
+
+        /// dG_l along the chain-layer directions dW_1…dW_L.
+        func derivative(along dw: [Matrix]) -> [Matrix] {
+            let L = depth
+            var dP = [Matrix(rows: 0, cols: 0), dw[0]]
+            for l in 2...max(2, L) where l <= L { dP.append(dw[l - 1] * p[l - 1] + w[l - 1] * dP[l - 1]) }
+            var dQ = [Matrix](repeating: Matrix(rows: 0, cols: 0), count: L + 1)
+            dQ[L] = (-1.0) * (dP[L] * sigma11)
+            if L >= 2 {
+                for l in stride(from: L - 1, through: 1, by: -1) {
+                    dQ[l] = dw[l].transposed * q[l + 1] + wT[l] * dQ[l + 1]
+                }
             }
+            return (1...L).map { l in l == 1 ? dQ[1] : dQ[l] * pT[l - 1] + q[l] * dP[l - 1].transposed }
         }
-        let dG = (1...L).map { l in dQ[l] * P[l - 1].transposed + Q[l] * dP[l - 1].transposed }
-        return Weights(architecture: architecture, chainLayers: dG)
     }
 
     /// The Jacobian of the flow, ∂(dθ/dt)/∂θ = −H, row-major dimension × dimension, built one
     /// column at a time from exact Hessian-vector products (used by GSL's implicit steppers).
+    /// It costs `dimension` directional derivatives per call, so implicit steppers suit small
+    /// networks (hundreds of weights, not tens of thousands).
     public func jacobian(at weights: Weights, into out: UnsafeMutablePointer<Double>) {
         let n = dimension
+        let lin = Linearization(self, at: weights)
         var e = Weights(architecture: architecture, flat: .init(repeating: 0, count: n))
         for j in 0..<n {
             e.flat[j] = 1
-            let col = velocityDerivative(at: weights, along: e).flat
+            let dG = lin.derivative(along: (1...depth).map { e.chainLayer($0, clamp: 0) })
+            let col = Weights(architecture: architecture, chainLayers: dG).flat
             for i in 0..<n { out[i * n + j] = col[i] }
             e.flat[j] = 0
         }
