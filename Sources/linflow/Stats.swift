@@ -8,9 +8,12 @@ extension Linflow {
 
         @OptionGroup var dataOptions: DataOptions
 
+        @Flag(help: "Report on x̃ = [x; 1], the input of an affine network (as `simulate --bias`): W* gains the intercept column.")
+        var bias = false
+
         func run() throws {
             try runReportingErrors {
-                print(try StatsReport(data: dataOptions.source).render(), terminator: "")
+                print(try StatsReport(data: dataOptions.source, bias: bias).render(), terminator: "")
             }
         }
     }

@@ -119,6 +119,19 @@ import Testing
         #expect(r.stdout.contains("loss floor L*"))
     }
 
+    /// With --bias, stats gives the affine least-squares fit z = w0 + w1 x1 + w2 x2 of the first
+    /// seed's four points, which by hand is w1 = 1.95, w2 = −0.75, w0 = 0.975, residual loss 1/3200.
+    @Test func statsWithBiasGivesTheAffineLeastSquaresFit() throws {
+        let r = try CLI.run(["stats", "--dataset", "seed-affine", "--bias"])
+        #expect(r.status == 0)
+        let line = r.stdout.split(separator: "\n").drop { !$0.hasPrefix("least-squares map") }.dropFirst().first ?? ""
+        let w = line.split(separator: " ").compactMap { Double($0) }
+        #expect(w.count == 3)
+        for (a, b) in zip(w, [1.95, -0.75, 0.975]) { #expect(abs(a - b) < 1e-5) }
+        let floor = r.stdout.split(separator: "\n").first { $0.hasPrefix("loss floor") }.flatMap { Double($0.split(separator: " ").last!) }
+        #expect(abs((floor ?? 0) - 1.0 / 3200) < 1e-12)
+    }
+
     @Test func datasetsRoundTripThroughSimulate() throws {
         let dir = CLI.temporaryDirectory()
         let path = dir.appendingPathComponent("h.csv").path

@@ -3,19 +3,29 @@ import Foundation
 /// `linflow stats`: the correlations of a dataset and what follows from them.
 public struct StatsReport {
     public let data: DataSource
+    /// Report on x̃ = [x; 1], the input of an affine network (`--bias`): Σ̃11, Σ̃31 and the affine
+    /// least-squares map [W b], whose last column is the intercept.
+    public let bias: Bool
 
-    public init(data: DataSource) { self.data = data }
+    public init(data: DataSource, bias: Bool = false) {
+        self.data = data
+        self.bias = bias
+    }
 
     public func render() throws -> String {
         let loaded = try data.correlations()
-        let c = loaded.correlations
+        let c = bias ? try loaded.correlations.augmented() : loaded.correlations
         let ls = try LeastSquares(c)
         let svd = try SingularValueDecomposition(c.sigma31)
         let eig = try symmetricEigenvalues(c.sigma11)
         var s = ""
         s += "data: \(loaded.description)\n"
         s += "samples N = \(c.sampleCount), inputs = \(c.inputs) (\(loaded.inputNames.joined(separator: ","))), outputs = \(c.outputs) (\(loaded.outputNames.joined(separator: ",")))\n"
-        s += "tr Σ33 = \(c.traceSigma33)\n\n"
+        s += "tr Σ33 = \(c.traceSigma33)\n"
+        if bias {
+            s += "with --bias: the inputs are augmented, x̃ = [x; 1], so Σ11 below is E[x̃x̃ᵀ], Σ31 is E[y x̃ᵀ], and the last column of W* is the intercept b\n"
+        }
+        s += "\n"
         s += section("Σ11 = 1/N Σ x xᵀ", c.sigma11)
         s += "eigenvalues of Σ11: \(list(eig))\n"
         if let cI = whitenedScale(c.sigma11) {
