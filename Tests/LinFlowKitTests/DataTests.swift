@@ -116,6 +116,89 @@ import Numerics
         #expect(rank == 2)
         #expect((a * p * a).isApproximatelyEqual(to: a, absoluteTolerance: 1e-12))
     }
+
+    /// The eigen-decomposition pseudo-inverse of a symmetric PSD matrix (the one least squares
+    /// uses for Σ11) meets the Penrose conditions A A⁺ A = A, A⁺ A A⁺ = A⁺, is exactly symmetric,
+    /// finds the rank and equals the known A⁺ = Q diag(1/λ) Qᵀ of A = Q diag(λ) Qᵀ, for
+    /// full-rank and singular A (eigenvalues spread over three decades, the rest zero).
+    @Test(arguments: [(1, 1), (5, 5), (5, 2), (30, 30), (30, 17), (80, 80), (80, 1), (80, 79)])
+    func symmetricPseudoInverseOfPSDMatrix(n: Int, rank: Int) throws {
+        var g = SplitMix64(seed: UInt64(100 * n + rank))
+        let q = randomOrthogonal(n, &g)
+        let lambda = (0..<n).map { k in k < rank ? Double.pow(10, -3 * Double(k) / Double(max(rank - 1, 1))) * (1 + 0.1 * g.uniform()) : 0 }
+        var a = Matrix(rows: n, cols: n), exact = Matrix(rows: n, cols: n)
+        for i in 0..<n {
+            for j in 0...i {
+                var s = 0.0, t = 0.0
+                for k in 0..<rank { s += q[i, k] * lambda[k] * q[j, k]; t += q[i, k] / lambda[k] * q[j, k] }
+                (a[i, j], a[j, i], exact[i, j], exact[j, i]) = (s, s, t, t)
+            }
+        }
+        let (p, r) = try a.symmetricPseudoInverse()
+        #expect(r == rank)
+        let rel = { (x: Matrix, y: Matrix) in maxAbsDifference(x, y) / y.storage.map(abs).max()! }
+        #expect(rel(a * p * a, a) < 1e-10)
+        #expect(rel(p * a * p, p) < 1e-10)
+        #expect(rel(p, exact) < 1e-10, "relative difference \(rel(p, exact)) to Q diag(1/λ) Qᵀ")
+        for i in 0..<n { for j in 0..<n { #expect(p[i, j] == p[j, i]) } }
+    }
+
+    /// It agrees with the SVD pseudo-inverse of random PSD matrices B Bᵀ where GSL's Jacobi SVD
+    /// is reliable: small, well-conditioned matrices. (GSL 2.7.1's Jacobi SVD returns success
+    /// with inaccurate singular values for larger ones, e.g. 80 × 80, and noise singular values
+    /// above the rank cut-off for singular ones, e.g. rank 6 at 20 × 20; docs/performance.md.)
+    /// B is n × k, so A has rank min(n, k); k ≥ 2n or ≤ n/2 keeps A well conditioned.
+    @Test(arguments: [(4, 8), (6, 3), (12, 30), (12, 5), (20, 40)])
+    func symmetricPseudoInverseAgreesWithSVD(n: Int, k: Int) throws {
+        var g = SplitMix64(seed: UInt64(7 * n + k))
+        let rank = min(n, k)
+        let b = g.matrix(n, k)
+        var a = b * b.transposed
+        for i in 0..<n { for j in 0..<i { a[i, j] = a[j, i] } }
+        let (p, r) = try a.symmetricPseudoInverse()
+        let (s, rs) = try a.pseudoInverse()
+        #expect(r == rank && rs == rank)
+        let d = maxAbsDifference(p, s) / s.storage.map(abs).max()!
+        #expect(d < 1e-10, "relative difference \(d) to the SVD pseudo-inverse")
+    }
+
+    /// Zero and empty matrices have rank 0 and a zero pseudo-inverse; an invertible one gets its inverse.
+    @Test func symmetricPseudoInverseEdgeCases() throws {
+        let (z, rz) = try Matrix(rows: 3, cols: 3).symmetricPseudoInverse()
+        #expect(rz == 0 && z.storage.allSatisfy { $0 == 0 })
+        let (e, re) = try Matrix(rows: 0, cols: 0).symmetricPseudoInverse()
+        #expect(re == 0 && e.rows == 0)
+        let d = Matrix(rows: 2, cols: 2, storage: [4, 0, 0, 0.25])
+        let (p, r) = try d.symmetricPseudoInverse()
+        #expect(r == 2)
+        #expect(p.isApproximatelyEqual(to: Matrix(rows: 2, cols: 2, storage: [0.25, 0, 0, 4]), absoluteTolerance: 1e-15))
+    }
+
+    /// The streamed correlations match the definition across block boundaries: N below one
+    /// block, exactly one, a multiple, and not a multiple of the block size; Σ11 exactly symmetric.
+    @Test(arguments: [1, 6, 7, 8, 21, 30])
+    func correlationsAcrossBlockBoundaries(n: Int) {
+        let s = Samples(n: n, inputs: 5, outputs: 2, seed: UInt64(40 + n))
+        var acc = CorrelationAccumulator(inputs: 5, outputs: 2, blockRows: 7)
+        for (x, y) in zip(s.x, s.y) { acc.add(input: x, output: y) }
+        let c = acc.finish()
+        #expect(c.sampleCount == n)
+        let m = Double(n)
+        for i in 0..<5 {
+            for j in 0..<5 {
+                let d = zip(s.x, s.x).reduce(0.0) { $0 + $1.0[i] * $1.1[j] } / m
+                #expect(c.sigma11[i, j].isApproximatelyEqual(to: d, absoluteTolerance: 1e-13))
+                #expect(c.sigma11[i, j] == c.sigma11[j, i])
+            }
+            for o in 0..<2 {
+                let d = zip(s.y, s.x).reduce(0.0) { $0 + $1.0[o] * $1.1[i] } / m
+                #expect(c.sigma31[o, i].isApproximatelyEqual(to: d, absoluteTolerance: 1e-13))
+            }
+            #expect(c.inputMean![i].isApproximatelyEqual(to: s.x.reduce(0.0) { $0 + $1[i] } / m, absoluteTolerance: 1e-14))
+        }
+        let t33 = s.y.reduce(0.0) { $0 + $1.reduce(0) { $0 + $1 * $1 } } / m
+        #expect(c.traceSigma33.isApproximatelyEqual(to: t33, relativeTolerance: 1e-13))
+    }
 }
 
 /// The fast decimal parser of the CSV reader agrees with strtod bit for bit wherever it

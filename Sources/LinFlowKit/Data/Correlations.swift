@@ -66,8 +66,8 @@ public struct Correlations: Equatable, Sendable {
 }
 
 /// Builds ``Correlations`` in one streaming pass. Rows are buffered in blocks and folded in
-/// with a matrix product (Σ11 += XᵦᵀXᵦ), which is what makes the pass run at BLAS speed;
-/// memory is one block, whatever N is.
+/// with a matrix product (Σ11 += XᵦᵀXᵦ, a symmetric rank-k update of the upper triangle), which
+/// is what makes the pass run at BLAS speed; memory is one block, whatever N is.
 public struct CorrelationAccumulator {
     public let inputs: Int
     public let outputs: Int
@@ -122,9 +122,9 @@ public struct CorrelationAccumulator {
         xBlock.withUnsafeBufferPointer { px in
             yBlock.withUnsafeBufferPointer { py in
                 s11.withUnsafeMutableBufferPointer { p11 in
-                    // Σ11 += Xᵀ X  (X is n × inputs, row-major)
-                    gemm(.transpose, .none, ni, ni, n, 1, px.baseAddress!, ni, px.baseAddress!, ni,
-                         1, p11.baseAddress!, ni)
+                    // Σ11 += Xᵀ X  (X is n × inputs, row-major), upper triangle only; the
+                    // lower one is mirrored in finish().
+                    syrkUpper(.transpose, ni, n, 1, px.baseAddress!, ni, 1, p11.baseAddress!, ni)
                 }
                 s31.withUnsafeMutableBufferPointer { p31 in
                     // Σ31 += Yᵀ X
@@ -141,14 +141,10 @@ public struct CorrelationAccumulator {
     public mutating func finish() -> Correlations {
         flush()
         let invN = 1 / Double(count)
-        // Symmetrise Σ11 exactly: the blocked product may differ in the last bit across the diagonal.
+        // Only the upper triangle was accumulated: mirror it, so Σ11 is exactly symmetric.
         var m11 = Matrix(rows: inputs, cols: inputs, storage: s11.map { $0 * invN })
         for i in 0..<inputs {
-            for j in (i + 1)..<max(i + 1, inputs) {
-                let a = 0.5 * (m11[i, j] + m11[j, i])
-                m11[i, j] = a
-                m11[j, i] = a
-            }
+            for j in (i + 1)..<max(i + 1, inputs) { m11[j, i] = m11[i, j] }
         }
         return Correlations(
             sampleCount: count,

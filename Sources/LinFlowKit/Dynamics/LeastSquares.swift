@@ -12,7 +12,9 @@ public struct LeastSquares: Sendable {
     public var sigma11IsSingular: Bool { sigma11Rank < map.cols }
 
     public init(_ c: Correlations) throws {
-        let (pinv, rank) = try c.sigma11.pseudoInverse()
+        // Σ11 is symmetric positive semidefinite: its pseudo-inverse from the symmetric
+        // eigen-decomposition, several times cheaper than the Jacobi SVD at 784 inputs.
+        let (pinv, rank) = try c.sigma11.symmetricPseudoInverse()
         let w = c.sigma31 * pinv
         map = w
         sigma11Rank = rank

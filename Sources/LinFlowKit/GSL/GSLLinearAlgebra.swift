@@ -67,6 +67,37 @@ extension Matrix {
     }
 }
 
+extension Matrix {
+    /// Moore–Penrose pseudo-inverse of a symmetric positive semidefinite matrix from its
+    /// eigen-decomposition A = O diag(λ) Oᵀ: A⁺ = O_r diag(1/λ) O_rᵀ over the eigenvalues above
+    /// the rank cut-off n · ε · λ_max (the SVD's cut-off, as the singular values of such a
+    /// matrix are its eigenvalues). Eigenvalues at or below it, including the slightly negative
+    /// ones rounding gives a singular A, count as zero. Computed as B Bᵀ with B = O_r diag(λ^-½),
+    /// so the result is exactly symmetric. Only the symmetric part of A is meaningful: the
+    /// decomposition reads the lower triangle.
+    public func symmetricPseudoInverse() throws -> (inverse: Matrix, rank: Int) {
+        precondition(rows == cols, "symmetricPseudoInverse needs a square matrix")
+        let n = rows
+        let (values, o) = try symmetricEigen(self)
+        guard let lmax = values.first, lmax > 0 else { return (Matrix(rows: n, cols: n), 0) }
+        let tol = Double(n) * Double.ulpOfOne * lmax
+        let r = values.prefix { $0 > tol }.count  // values are in decreasing order
+        var b = Matrix(rows: n, cols: r)
+        let scale = values.prefix(r).map { 1 / $0.squareRoot() }
+        for i in 0..<n { for k in 0..<r { b[i, k] = o[i, k] * scale[k] } }
+        var p = Matrix(rows: n, cols: n)
+        if r > 0 {
+            b.storage.withUnsafeBufferPointer { pb in
+                p.storage.withUnsafeMutableBufferPointer { pp in
+                    syrkUpper(.none, n, r, 1, pb.baseAddress!, r, 0, pp.baseAddress!, n)
+                }
+            }
+            for i in 0..<n { for j in (i + 1)..<n { p[j, i] = p[i, j] } }
+        }
+        return (p, r)
+    }
+}
+
 /// Symmetric eigenvalues by GSL, in decreasing order.
 public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
     try symmetricEigen(a).values
