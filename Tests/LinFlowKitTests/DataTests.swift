@@ -281,3 +281,29 @@ import Numerics
         for chunk in [1, 2, 3, 5, 8, 13, 64] { #expect(try rows(chunk) == reference) }
     }
 }
+
+/// The SVD used for Σ31 (stats, modes, aligned starts) and orthogonal starts: singular values of
+/// a matrix built as U diag(s) Vᵀ from known factors, at sizes up to 120.
+@Suite struct SingularValueTests {
+    @Test(arguments: [(5, 3), (30, 30), (80, 80), (120, 40), (40, 120)])
+    func recoversKnownSingularValues(rows: Int, cols: Int) throws {
+        var g = SplitMix64(seed: UInt64(rows * 1000 + cols))
+        let r = min(rows, cols)
+        let u = randomOrthogonal(rows, &g), v = randomOrthogonal(cols, &g)
+        let s = (0..<r).map { 1e-3 + Double($0 * $0) / Double(r) }.sorted(by: >)
+        var a = Matrix(rows: rows, cols: cols)
+        for i in 0..<rows {
+            for j in 0..<cols {
+                var x = 0.0
+                for k in 0..<r { x += u[i, k] * s[k] * v[j, k] }
+                a[i, j] = x
+            }
+        }
+        let svd = try SingularValueDecomposition(a)
+        for (p, q) in zip(svd.values, s) { #expect(abs(p - q) <= 1e-10 * s[0], "\(rows)x\(cols): \(p) vs \(q)") }
+        // And the factors reproduce A.
+        var recon = Matrix(rows: rows, cols: cols)
+        for i in 0..<rows { for j in 0..<cols { for k in 0..<r { recon[i, j] += svd.u[i, k] * svd.values[k] * svd.v[j, k] } } }
+        #expect(maxAbsDifference(recon, a) <= 1e-10 * s[0])
+    }
+}

@@ -1,7 +1,6 @@
 import CGSL
 
-/// Thin singular value decomposition A = U diag(s) Vᵀ by GSL (one-sided Jacobi, accurate to
-/// high relative precision also for small singular values).
+/// Thin singular value decomposition A = U diag(s) Vᵀ by GSL's Golub–Reinsch algorithm.
 public struct SingularValueDecomposition: Sendable {
     /// m × r, r = min(m, n); columns are the left singular vectors.
     public let u: Matrix
@@ -32,7 +31,12 @@ public struct SingularValueDecomposition: Sendable {
         let gs = gsl_vector_alloc(n)!
         defer { gsl_matrix_free(gu); gsl_matrix_free(gv); gsl_vector_free(gs) }
         for r in 0..<m { for c in 0..<n { gsl_matrix_set(gu, r, c, a[r, c]) } }
-        try GSL.check(gsl_linalg_SV_decomp_jacobi(gu, gv, gs), "singular value decomposition")
+        // Golub–Reinsch, not GSL's one-sided Jacobi: in GSL 2.7.1 the Jacobi routine stops its
+        // sweeps early on matrices of a few dozen columns and returns singular values off by
+        // ~1e-7 relative while reporting success (Tests: SingularValueTests).
+        let work = gsl_vector_alloc(n)!
+        defer { gsl_vector_free(work) }
+        try GSL.check(gsl_linalg_SV_decomp(gu, gv, gs, work), "singular value decomposition")
         var u = Matrix(rows: m, cols: n), v = Matrix(rows: n, cols: n)
         for r in 0..<m { for c in 0..<n { u[r, c] = gsl_matrix_get(gu, r, c) } }
         for r in 0..<n { for c in 0..<n { v[r, c] = gsl_matrix_get(gv, r, c) } }
