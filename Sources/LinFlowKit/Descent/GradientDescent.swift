@@ -88,6 +88,8 @@ public struct DivergenceCheck: Sendable {
 
     /// nil while all is well; otherwise the one-line reason, naming the step and its time.
     public func failure(step: Int, time: Double, loss: Double, finiteWeights: Bool) -> String? {
+        // Checked every step: the message (String(format:)) only once something failed.
+        guard !finiteWeights || !loss.isFinite || loss > bound else { return nil }
         let at = "step \(step) (t = \(fmt(time)))"
         if !finiteWeights { return "descent diverged at \(at): the weights or the gradient became infinite or NaN" }
         if !loss.isFinite { return "descent diverged at \(at): the loss became infinite or NaN" }

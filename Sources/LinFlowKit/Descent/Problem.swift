@@ -123,10 +123,12 @@ struct DescentLoop {
         let fullBatch = beforeStep == nil
         if fullBatch { flow.recordsLoss = true }
         defer { if fullBatch { flow.recordsLoss = false } }
+        // Locals, not `self`: the loop below ran a value-witness copy of this struct per step.
+        let (steps, every, schedule, start, initialLoss, dataFlow) = (steps, every, schedule, problem.start, initialLoss, problem.flow)
         try writingRows(to: out, rowsWritten: rowsWritten, provenance: provenance) {
             defer { progress.finish() }
             try out.write(header)
-            try record(0, 0, problem.start, initialLoss)
+            try record(0, 0, start, initialLoss)
             // Full batch: the gradient at θ_{k−1}, evaluated one step ahead.
             var finiteGradient = fullBatch ? descent.evaluateGradient() : true
             for k in 1...steps {
@@ -139,7 +141,7 @@ struct DescentLoop {
                 } else {
                     try beforeStep?()
                     finite = descent.advance()
-                    loss = finite ? problem.flow.loss(at: descent.weights) : .nan
+                    loss = finite ? dataFlow.loss(at: descent.weights) : .nan
                 }
                 let t = schedule.time(ofStep: k)
                 if let why = divergence.failure(step: k, time: t, loss: loss, finiteWeights: finite) {
