@@ -53,6 +53,30 @@ import Numerics
         }
     }
 
+    /// The loss read off an evaluation, L* + ½ Σ E_ij (W*_ij − W_ij), is ``GradientFlow/loss(at:)``
+    /// on random weights, with and without biases, at depths 1 to 4; it is withheld (NaN) when
+    /// the flow is off or evaluates a minibatch's correlations.
+    @Test(arguments: [false, true])
+    func lossAtLastEvaluationIsTheLoss(bias: Bool) throws {
+        let data = Samples(n: 40, inputs: 4, outputs: 3, seed: 12, shift: bias ? 0.7 : 0)
+        var g = SplitMix64(seed: 13)
+        for sizes in [[4, 3], [4, 5, 3], [4, 2, 6, 3], [4, 5, 3, 4, 3]] {
+            let a = try Architecture(sizes: sizes, bias: bias)
+            let flow = try GradientFlow(architecture: a, correlations: data.correlations)
+            var d = [Double](repeating: 0, count: a.parameterCount)
+            #expect(flow.lossAtLastEvaluation.isNaN)
+            flow.recordsLoss = true
+            for scale in [0.05, 0.5, 1.5] {
+                let w = Weights(architecture: a, flat: (0..<a.parameterCount).map { _ in scale * g.normal() })
+                w.flat.withUnsafeBufferPointer { y in _ = flow.evaluate(y.baseAddress!, &d) }
+                let exact = flow.loss(at: w)
+                #expect(abs(flow.lossAtLastEvaluation - exact) <= 1e-12 * exact, "\(sizes) bias \(bias) scale \(scale)")
+            }
+            try flow.setGradientCorrelations(data.correlations)
+            #expect(flow.lossAtLastEvaluation.isNaN)
+        }
+    }
+
     /// Heavy ball on a one-parameter quadratic L(w) = ½(a w² − 2bw + c): the error e_k = w_k − b/a
     /// solves e_{k+1} = (1 + β − ηa)e_k − βe_{k−1} with e_{−1} = e_0, whose closed form follows
     /// from the roots of r² − (1 + β − ηa)r + β (real and distinct, or a complex pair ρe^{±iφ}).

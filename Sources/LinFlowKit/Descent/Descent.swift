@@ -138,11 +138,9 @@ public struct Descent {
         }
         try loop.run(descent, to: out, header: layout.headerLine, label: "linflow descend", rowsWritten: { rows },
                      provenance: provenance,
-                     beforeStep: {
-                         if let batches {
-                             try gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
-                         }
-                     }) { k, t, weights, loss in
+                     beforeStep: batches.map { batches in {
+                         try gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
+                     } }) { k, t, weights, loss in
             let s = k == 0 ? initialSharpness : sharpness.estimate(at: weights)
             if s > top.value { top = (s, t) }
             try out.write(try layout.row(time: t, loss: loss, weights: weights, sharpness: s))

@@ -37,10 +37,20 @@ public final class GradientDescent {
 
     /// Takes one step; returns false if the gradient or the new weights are not finite.
     @discardableResult
-    public func advance() -> Bool {
-        let finiteGradient = state.withUnsafeBufferPointer { y in
+    public func advance() -> Bool { step(finiteGradient: evaluateGradient()) }
+
+    /// Evaluates the gradient at θ_k (the first half of ``advance()``); with
+    /// ``GradientFlow/recordsLoss`` on, the source then also knows L(θ_k). Returns false if the
+    /// gradient is not finite.
+    public func evaluateGradient() -> Bool {
+        state.withUnsafeBufferPointer { y in
             direction.withUnsafeMutableBufferPointer { d in gradientSource.evaluate(y.baseAddress!, d.baseAddress!) }
         }
+    }
+
+    /// Moves θ_k to θ_{k+1} along the gradient of the last ``evaluateGradient()`` (the second
+    /// half of ``advance()``); returns false if that gradient or the new weights are not finite.
+    public func step(finiteGradient: Bool) -> Bool {
         let eta = learningRate, beta = momentum
         var finite = finiteGradient
         // Through buffer pointers: indexing the arrays of a class costs a dynamic exclusivity
@@ -78,6 +88,8 @@ public struct DivergenceCheck: Sendable {
 
     /// nil while all is well; otherwise the one-line reason, naming the step and its time.
     public func failure(step: Int, time: Double, loss: Double, finiteWeights: Bool) -> String? {
+        // Checked every step: the message (String(format:)) only once something failed.
+        guard !finiteWeights || !loss.isFinite || loss > bound else { return nil }
         let at = "step \(step) (t = \(fmt(time)))"
         if !finiteWeights { return "descent diverged at \(at): the weights or the gradient became infinite or NaN" }
         if !loss.isFinite { return "descent diverged at \(at): the loss became infinite or NaN" }

@@ -107,26 +107,47 @@ struct DescentLoop {
     var elapsedSeconds: Double { Double(DispatchTime.now().uptimeNanoseconds - clockStart.uptimeNanoseconds) / 1e9 }
 
     /// `beforeStep` runs before each step (e.g. to load a minibatch); `record(k, t, θ_k, L(θ_k))`
-    /// writes a row.
+    /// writes a row (the only place a ``Weights`` is built).
+    ///
+    /// Full batch (no `beforeStep`): the gradient evaluation at θ_k also gives L(θ_k)
+    /// (``GradientFlow/lossAtLastEvaluation``), so a step costs one evaluation and no allocation;
+    /// θ_K gets one more evaluation for its loss. Row 0 keeps ``initialLoss`` (from
+    /// ``GradientFlow/loss(at:)``); later losses may differ from it in the last bits.
+    /// Minibatches: the loss is that of the full data, from ``GradientFlow/loss(at:)``.
     func run(_ descent: GradientDescent, to out: OutputFile, header: String, label: String,
-             rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord, beforeStep: () throws -> Void = {},
+             rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord, beforeStep: (() throws -> Void)? = nil,
              record: (_ step: Int, _ time: Double, _ weights: Weights, _ loss: Double) throws -> Void) throws {
         let divergence = DivergenceCheck(initialLoss: initialLoss)
         let progress = Progress(label: label)
+        let flow = descent.gradientSource
+        let fullBatch = beforeStep == nil
+        if fullBatch { flow.recordsLoss = true }
+        defer { if fullBatch { flow.recordsLoss = false } }
+        // Locals, not `self`: the loop below ran a value-witness copy of this struct per step.
+        let (steps, every, schedule, start, initialLoss, dataFlow) = (steps, every, schedule, problem.start, initialLoss, problem.flow)
         try writingRows(to: out, rowsWritten: rowsWritten, provenance: provenance) {
             defer { progress.finish() }
             try out.write(header)
-            try record(0, 0, problem.start, initialLoss)
+            try record(0, 0, start, initialLoss)
+            // Full batch: the gradient at θ_{k−1}, evaluated one step ahead.
+            var finiteGradient = fullBatch ? descent.evaluateGradient() : true
             for k in 1...steps {
-                try beforeStep()
-                let finite = descent.advance()
+                let finite: Bool, loss: Double
+                if fullBatch {
+                    finite = descent.step(finiteGradient: finiteGradient)
+                    // The gradient at θ_k (for step k + 1) and L(θ_k).
+                    if finite { finiteGradient = descent.evaluateGradient() }
+                    loss = finite ? flow.lossAtLastEvaluation : .nan
+                } else {
+                    try beforeStep?()
+                    finite = descent.advance()
+                    loss = finite ? dataFlow.loss(at: descent.weights) : .nan
+                }
                 let t = schedule.time(ofStep: k)
-                let weights = descent.weights
-                let loss = finite ? problem.flow.loss(at: weights) : .nan
                 if let why = divergence.failure(step: k, time: t, loss: loss, finiteWeights: finite) {
                     throw LinflowError.numerical(why)
                 }
-                if k % every == 0 || k == steps { try record(k, t, weights, loss) }
+                if k % every == 0 || k == steps { try record(k, t, descent.weights, loss) }
                 if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at step \(k) (t = \(fmt(t)))") }
                 progress.update(fraction: Double(k) / Double(steps), detail: "step \(k) of \(steps), loss \(fmt(loss))")
             }

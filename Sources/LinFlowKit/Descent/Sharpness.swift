@@ -39,10 +39,15 @@ public final class SharpnessEstimator {
 
     /// λ_max(∇²L) at `weights`.
     public func estimate(at weights: Weights) -> Double {
-        let arch = flow.architecture
+        let arch = flow.architecture, layers = 1...arch.depth
+        // What the products share at θ (W_l, prefixes, back-propagated errors) is built once per
+        // estimate, not once per product as ``GradientFlow/velocityDerivative(at:along:)`` would.
+        let lin = GradientFlow.Linearization(flow, at: weights)
         func hessianTimes(_ v: [Double]) -> [Double] {
             products += 1
-            return flow.velocityDerivative(at: weights, along: Weights(architecture: arch, flat: v)).flat.map { -$0 }
+            let direction = Weights(architecture: arch, flat: v)
+            let dG = lin.derivative(along: layers.map { direction.chainLayer($0, clamp: 0) })
+            return Weights(architecture: arch, chainLayers: dG).flat.map { -$0 }
         }
         // Phase 1: spectral radius.
         var v = normalized(zip(vector, freshVector()).map(+)), rho = 0.0, hv = [Double]()

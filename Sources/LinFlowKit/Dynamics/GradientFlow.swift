@@ -42,6 +42,26 @@ public final class GradientFlow: @unchecked Sendable {
     // The buffers above are `let` and the counter lives outside the object so that an
     // evaluation of a tiny chain pays no dynamic exclusivity checks (they were ~20% of it).
     private let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+    /// W* (nL × n0, the chain's input space) for the loss read off an evaluation.
+    private let leastSquaresMap: UnsafeMutablePointer<Double>
+    /// [0]: whether ``evaluate(_:_:)`` records the loss (1) or not (0); [1]: 1 once
+    /// ``setGradientCorrelations(_:)`` replaced the data's Σ11 and Σ31.
+    private let lossFlags = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+    private let lastLoss = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+
+    /// Whether ``evaluate(_:_:)`` also records L(θ) for ``lossAtLastEvaluation`` (off by default:
+    /// the ODE integrators do not need it).
+    public var recordsLoss: Bool {
+        get { lossFlags[0] != 0 }
+        set { lossFlags[0] = newValue ? 1 : 0 }
+    }
+
+    /// L(θ) at the θ of the last ``evaluate(_:_:)`` while ``recordsLoss`` was on, read off its
+    /// error E = Σ31 − WΣ11 without a product: since Σ31 = W*Σ11, (W − W*)Σ11 = −E and
+    /// L = L* + ½ tr((W − W*)Σ11(W − W*)ᵀ) = L* + ½ Σ_ij E_ij (W*_ij − W_ij). It agrees with
+    /// ``loss(at:)`` to rounding. NaN if nothing was recorded, or once ``setGradientCorrelations(_:)``
+    /// made the evaluations use other correlations than the data's (a minibatch's loss is not L).
+    public var lossAtLastEvaluation: Double { lossFlags[1] == 0 ? lastLoss.pointee : .nan }
 
     /// `correlations` are those of the data (Σ11, Σ31 of x); with biases they must carry the
     /// means, and the flow works on their ``Correlations/augmented()`` form.
@@ -73,6 +93,10 @@ public final class GradientFlow: @unchecked Sendable {
         }
         (self.prefix, self.back, self.chain, self.grad) = (prefix, back, chain, grad)
         counter.initialize(to: 0)
+        leastSquaresMap = .allocate(capacity: leastSquares.map.storage.count)
+        leastSquaresMap.initialize(from: leastSquares.map.storage, count: leastSquares.map.storage.count)
+        lossFlags.initialize(repeating: 0, count: 2)
+        lastLoss.initialize(to: .nan)
         dimension = architecture.parameterCount
         offsets = (0...depth).map { $0 == 0 ? 0 : architecture.offset(ofLayer: $0) }
     }
@@ -82,6 +106,9 @@ public final class GradientFlow: @unchecked Sendable {
         sigma31.deallocate()
         (prefix + back + chain + grad).forEach { $0.deallocate() }
         counter.deallocate()
+        leastSquaresMap.deallocate()
+        lossFlags.deallocate()
+        lastLoss.deallocate()
     }
 
     /// The number of parameters (stored: the architecture computes it on every call).
@@ -122,6 +149,7 @@ public final class GradientFlow: @unchecked Sendable {
         let e = depth == 1 ? g(1) : back[depth]
         e.update(from: sigma31, count: nL * n0)
         gemm(.none, .none, nL, n0, n0, -1, P(depth), n0, sigma11, n0, 1, e, n0, path: p)
+        if lossFlags[0] != 0 { recordLoss(error: e, endToEnd: P(depth), count: nL * n0) }
         // Q_l = W_{l+1}ᵀ Q_{l+1}; Q_1 is G_1 and goes straight to its place in dθ/dt.
         if depth >= 2 {
             for l in stride(from: depth - 1, through: 1, by: -1) {
@@ -142,6 +170,16 @@ public final class GradientFlow: @unchecked Sendable {
         return finite
     }
 
+    /// L* + ½ Σ_ij E_ij (W*_ij − W_ij) into ``lastLoss`` (see ``lossAtLastEvaluation``).
+    private func recordLoss(error e: UnsafePointer<Double>, endToEnd w: UnsafePointer<Double>, count: Int) {
+        let ws = UnsafePointer(leastSquaresMap)
+        var t = 0.0
+        for i in 0..<count { t += e[i] * (ws[i] - w[i]) }
+        // As in ``Correlations/excessLoss(endToEnd:leastSquares:)`` the excess is ≥ 0, but a NaN
+        // stays NaN (Swift's max(0, .nan) is 0) so that a divergence is seen.
+        lastLoss.pointee = leastSquares.lossFloor + 0.5 * (t.isNaN ? t : max(0, t))
+    }
+
     /// Makes ``evaluate(_:_:)`` use the Σ11 and Σ31 of `c` (the data's sizes, with means), e.g. a
     /// minibatch's own for stochastic gradient descent; with biases they are augmented like the
     /// data's. `correlations`, `loss(at:)`, `leastSquares` and `velocityDerivative(at:along:)`
@@ -151,6 +189,7 @@ public final class GradientFlow: @unchecked Sendable {
         precondition(c.inputs == n0 && c.outputs == architecture.outputs)
         sigma11.update(from: c.sigma11.storage, count: n0 * n0)
         sigma31.update(from: c.sigma31.storage, count: c.sigma31.storage.count)
+        lossFlags[1] = 1
     }
 
     /// Copies (W_l, b_l) from the flat vector into the top rows of W̃_l = [W_l b_l; 0ᵀ 1].

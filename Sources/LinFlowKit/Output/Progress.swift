@@ -21,14 +21,14 @@ public final class Progress {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
-    public func update(fraction: Double, detail: String) {
+    public func update(fraction: Double, detail: @autoclosure () -> String) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         guard now - start.uptimeNanoseconds > 1_000_000_000, now - lastDraw > 200_000_000 else { return }
         lastDraw = now
         drawn = true
         let pct = Int((fraction * 100).rounded(.down))
-        FileHandle.standardError.write("\r\u{1B}[K\(label): \(detail) (\(pct)%)".data(using: .utf8)!)
+        FileHandle.standardError.write("\r\u{1B}[K\(label): \(detail()) (\(pct)%)".data(using: .utf8)!)
     }
 
     public func finish() {
