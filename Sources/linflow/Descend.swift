@@ -62,6 +62,9 @@ extension Linflow {
         @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
         var diagnostics: String = "all"
 
+        @Flag(inversion: .prefixedNo, help: "Estimate the sharpness at every written row (the sharpness column); --no-sharpness estimates it once, for the warning, and drops the column (much faster on large networks).")
+        var sharpness = true
+
         @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete.", valueName: "file"))
         var out: String?
 
@@ -80,6 +83,7 @@ extension Linflow {
             cfg.momentum = momentum
             cfg.output = out
             cfg.diagnostics = diagnostics == "all" ? .all : diagnostics == "sv" ? .singularValues : []
+            cfg.trackSharpness = sharpness
             try runReportingErrors {
                 try plotting.drawing(out) {
                     let summary = try Descent(cfg).run(notice: printToStandardError)

@@ -145,3 +145,18 @@ func column(_ csv: (header: [String], rows: [[Double]]), _ name: String) -> [Dou
         for o in common + ["--method", "--rtol", "--atol"] { #expect(compare.contains(o), "\(o)") }
     }
 }
+
+@Suite struct DescentSharpnessOptionTests {
+    /// --no-sharpness drops exactly the sharpness column and changes nothing else.
+    @Test func noSharpnessDropsOnlyThatColumn() throws {
+        let args = ["descend", "--steps", "40", "--every", "10", "--lr", "0.2"]
+        let with = try CLI.run(args), without = try CLI.run(args + ["--no-sharpness"])
+        #expect(with.status == 0 && without.status == 0)
+        let stripped = with.stdout.split(separator: "\n").map { line in
+            String(line[..<line.lastIndex(of: ",")!])
+        }
+        #expect(stripped == without.stdout.split(separator: "\n").map(String.init))
+        #expect(with.stdout.hasPrefix("t,") && with.stdout.split(separator: "\n")[0].hasSuffix(",sharpness"))
+        #expect(without.stderr.contains("not tracked along the run"))
+    }
+}

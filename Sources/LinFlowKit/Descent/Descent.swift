@@ -11,6 +11,10 @@ public struct DescentConfiguration: Sendable {
     /// nil or "-": standard output.
     public var output: String?
     public var diagnostics: TrajectoryLayout.Diagnostics = .all
+    /// Estimate the sharpness at every written row (the `sharpness` column). Off: estimated once,
+    /// at the start, for the stability warning only; no column. Each estimate costs tens of
+    /// Hessian-vector products, which dominates descent on large networks.
+    public var trackSharpness = true
 
     public init() {}
 
@@ -27,14 +31,17 @@ public struct DescentConfiguration: Sendable {
 /// (λ_max of the Hessian of the full-data loss at that row).
 public struct DescentLayout: Sendable {
     public let trajectory: TrajectoryLayout
+    /// Whether the `sharpness` column is written (`--no-sharpness` drops it).
+    public var sharpness = true
 
-    public var columns: [String] { trajectory.columns + ["sharpness"] }
+    public var columns: [String] { trajectory.columns + (sharpness ? ["sharpness"] : []) }
     public var headerLine: String { columns.joined(separator: ",") + "\n" }
 
-    public func row(time: Double, loss: Double, weights: Weights, sharpness: Double) throws -> String {
+    public func row(time: Double, loss: Double, weights: Weights, sharpness value: Double?) throws -> String {
         var s = try trajectory.row(time: time, loss: loss, weights: weights)
+        guard sharpness, let value else { return s }
         s.removeLast()
-        s += ",\(sharpness)\n"
+        s += ",\(value)\n"
         return s
     }
 }
@@ -70,6 +77,8 @@ public struct DescentSummary: Sendable {
     public var largestSharpness: (value: Double, time: Double)
     public var gradientEvaluations: Int
     public var hessianProducts: Int
+    /// False with `--no-sharpness`: only the start's sharpness is known.
+    public var sharpnessTracked = true
     public var wallSeconds: Double
     /// Of ``wallSeconds``: reading the data and the set-up before the first step.
     public var setupSeconds = 0.0
@@ -84,7 +93,9 @@ public struct DescentSummary: Sendable {
         var lines = [
             "linflow: \(architecture.description) network on \(dataDescription) (N = \(sampleCount)), \(method): \(steps) steps to t = \(fmt(tEnd)), \(rows) rows \(dest)",
             "  " + loss.text,
-            "  sharpness λ_max \(fmt(initialSharpness)) at the start, largest \(fmt(top.value)) at t = \(fmt(top.time)); 2/λ_max = \(fmt(2 / top.value))",
+            sharpnessTracked
+                ? "  sharpness λ_max \(fmt(initialSharpness)) at the start, largest \(fmt(top.value)) at t = \(fmt(top.time)); 2/λ_max = \(fmt(2 / top.value))"
+                : "  sharpness λ_max \(fmt(initialSharpness)) at the start (not tracked along the run: --no-sharpness)",
             "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products, \(String(format: "%.3f", wallSeconds)) s (data and set-up \(String(format: "%.3f", setupSeconds)) s)",
         ]
         if learningRate > 2 / top.value, learningRate <= 2 / initialSharpness {
@@ -127,7 +138,8 @@ public struct Descent {
 
         let descent = GradientDescent(gradientSource: gradientSource, initial: p.start,
                                       learningRate: loop.learningRate, momentum: cfg.momentum)
-        let layout = DescentLayout(trajectory: TrajectoryLayout(architecture: p.architecture, diagnostics: cfg.diagnostics))
+        let layout = DescentLayout(trajectory: TrajectoryLayout(architecture: p.architecture, diagnostics: cfg.diagnostics),
+                                   sharpness: cfg.trackSharpness)
         let out = try OutputFile(path: cfg.output)
         var rows = 0, finalLoss = loop.initialLoss, top = (value: initialSharpness, time: 0.0)
         let provenance = { (status: String) in
@@ -141,8 +153,12 @@ public struct Descent {
                      beforeStep: batches.map { batches in {
                          try gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
                      } }) { k, t, weights, loss in
-            let s = k == 0 ? initialSharpness : sharpness.estimate(at: weights)
-            if s > top.value { top = (s, t) }
+            var s: Double?
+            if cfg.trackSharpness {
+                let v = k == 0 ? initialSharpness : sharpness.estimate(at: weights)
+                if v > top.value { top = (v, t) }
+                s = v
+            }
             try out.write(try layout.row(time: t, loss: loss, weights: weights, sharpness: s))
             rows += 1
             finalLoss = loss
@@ -159,6 +175,7 @@ public struct Descent {
             gradientEvaluations: gradientSource.evaluations, hessianProducts: sharpness.products,
             wallSeconds: loop.elapsedSeconds)
         summary.setupSeconds = loop.setupSeconds
+        summary.sharpnessTracked = cfg.trackSharpness
         return summary
     }
 }
