@@ -105,9 +105,12 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
 
 public enum Transpose: Sendable { case none, transpose }
 
-/// Below this many multiply-adds a straight loop beats the call overhead of a BLAS dgemm
-/// (measured in docs/performance.md); above it, OpenBLAS's blocked kernels win by far.
-@usableFromInline let blasThreshold = 32 * 32 * 32
+/// Below this many multiply-adds a straight loop beats the call overhead of a BLAS dgemm; above
+/// it OpenBLAS wins, even at the 8-16-15 sizes of the hierarchical dataset (products of 1–2·10³
+/// multiply-adds: 2.9 µs per RHS through OpenBLAS against 4.0 µs through the loops, measured with
+/// `linflow simulate --t-end 4000 --diagnostics none`). The 2-2-1 network's products (≤ 8) stay
+/// in the loops, where a BLAS call would cost more than the product.
+@usableFromInline let blasThreshold = 256
 
 /// The upper triangle of C ← α op(A) op(A)ᵀ + β C for row-major buffers (CBLAS dsyrk), with
 /// op(A) n×k: `.none` gives A Aᵀ (A is n×k), `.transpose` gives AᵀA (A is k×n). The strictly
