@@ -26,26 +26,15 @@ extension Linflow {
         @Option(name: .long, help: "Closed form: auto, modes (aligned balanced starts, any depth) or riccati (zero-balanced, two layers).")
         var form: ClosedFormKind = .auto
 
-        @Option(name: .customLong("t-end"), help: ArgumentHelp("End time T (default: the dataset's suggested horizon, 80 for hierarchy).", valueName: "T"))
-        var tEnd: Double?
+        @OptionGroup var sampling: SamplingOptions
 
-        @Option(name: .long, help: ArgumentHelp("Number of intervals M: M+1 rows at t = 0, T/M, …, T.", valueName: "M"))
-        var samples: Int = 200
-
-        @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
-        var diagnostics: String = "all"
+        @OptionGroup var diagnosticsOptions: DiagnosticsOptions
 
         @Flag(inversion: .prefixedNo, help: "Integrate the flow numerically beside the closed form to measure learning times and deviations.")
         var check = true
 
         @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete.", valueName: "file"))
         var out: String?
-
-        func validate() throws {
-            if let tEnd, !(tEnd > 0 && tEnd.isFinite) { throw ValidationError("--t-end must be a positive number, got \(tEnd)") }
-            if samples < 1 { throw ValidationError("--samples must be at least 1, got \(samples)") }
-            do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError("\(error)") }
-        }
 
         func run() throws {
             try runReportingErrors {
@@ -56,9 +45,9 @@ extension Linflow {
                 cfg.modes = model.modes
                 cfg.initialization = model.initialization(defaultKind: "aligned")
                 cfg.form = form
-                cfg.tEnd = tEnd
-                cfg.samples = samples
-                cfg.diagnostics = try TrajectoryLayout.Diagnostics(argument: diagnostics)
+                cfg.tEnd = sampling.tEnd
+                cfg.samples = sampling.samples
+                cfg.diagnostics = diagnosticsOptions.value
                 cfg.check = check
                 cfg.output = out
                 try plotting.drawing(out, kind: .modes) {

@@ -99,3 +99,32 @@ struct IntegrationOptions: ParsableArguments {
         if let atol, !(atol > 0 && atol.isFinite) { throw ValidationError("--atol must be a positive number, got \(atol)") }
     }
 }
+
+/// `--t-end` and `--samples`: the times at which rows are written (simulate, analytic), so that
+/// both commands' CSVs share one time axis.
+struct SamplingOptions: ParsableArguments {
+    @Option(name: .customLong("t-end"), help: ArgumentHelp("End time T (default: the dataset's suggested horizon, 80 for hierarchy).", valueName: "T"))
+    var tEnd: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Number of intervals M: M+1 rows at t = 0, T/M, …, T.", valueName: "M"))
+    var samples: Int = 200
+
+    func validate() throws {
+        if let tEnd, !(tEnd > 0 && tEnd.isFinite) { throw ValidationError("--t-end must be a positive number, got \(tEnd)") }
+        if samples < 1 { throw ValidationError("--samples must be at least 1, got \(samples)") }
+    }
+}
+
+/// `--diagnostics all|sv|none`, parsed by ``TrajectoryLayout/Diagnostics/init(argument:)``
+/// (simulate, descend, analytic).
+struct DiagnosticsOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
+    var diagnostics: String = "all"
+
+    func validate() throws {
+        do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError("\(error)") }
+    }
+
+    /// Valid after `validate()`.
+    var value: TrajectoryLayout.Diagnostics { (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all }
+}

@@ -59,8 +59,7 @@ extension Linflow {
         @Option(name: .long, help: ArgumentHelp("Heavy-ball momentum β in [0, 1): θ ← θ + β(θ − θ_prev) − η∇L.", valueName: "β"))
         var momentum: Double = 0
 
-        @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
-        var diagnostics: String = "all"
+        @OptionGroup var diagnosticsOptions: DiagnosticsOptions
 
         @Flag(inversion: .prefixedNo, help: "Estimate the sharpness at every written row (the sharpness column); --no-sharpness estimates it once, for the warning, and drops the column (much faster on large networks).")
         var sharpness = true
@@ -71,7 +70,6 @@ extension Linflow {
         func validate() throws {
             if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
             if !(momentum >= 0 && momentum < 1) { throw ValidationError("--momentum must be at least 0 and below 1, got \(momentum)") }
-            if !["all", "sv", "none"].contains(diagnostics) { throw ValidationError("--diagnostics must be all, sv or none, got '\(diagnostics)'") }
         }
 
         func run() throws {
@@ -82,7 +80,7 @@ extension Linflow {
             cfg.shuffleSeed = shuffleSeed ?? model.seed
             cfg.momentum = momentum
             cfg.output = out
-            cfg.diagnostics = diagnostics == "all" ? .all : diagnostics == "sv" ? .singularValues : []
+            cfg.diagnostics = diagnosticsOptions.value
             cfg.trackSharpness = sharpness
             try runReportingErrors {
                 try plotting.drawing(out) {

@@ -20,26 +20,18 @@ extension Linflow {
 
         @OptionGroup var integration: IntegrationOptions
 
-        @Option(name: .customLong("t-end"), help: ArgumentHelp("End time T (default: the dataset's suggested horizon, 80 for hierarchy).", valueName: "T"))
-        var tEnd: Double?
-
-        @Option(name: .long, help: ArgumentHelp("Number of intervals M: M+1 rows at t = 0, T/M, …, T.", valueName: "M"))
-        var samples: Int = 200
+        @OptionGroup var sampling: SamplingOptions
 
         @Option(name: .customLong("max-steps"), help: "Stop with an error after this many GSL steps.")
         var maxSteps: Int?
 
-        @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
-        var diagnostics: String = "all"
+        @OptionGroup var diagnosticsOptions: DiagnosticsOptions
 
         @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete.", valueName: "file"))
         var out: String?
 
         func validate() throws {
-            if let tEnd, !(tEnd > 0 && tEnd.isFinite) { throw ValidationError("--t-end must be a positive number, got \(tEnd)") }
-            if samples < 1 { throw ValidationError("--samples must be at least 1, got \(samples)") }
             if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be positive, got \(maxSteps)") }
-            if !["all", "sv", "none"].contains(diagnostics) { throw ValidationError("--diagnostics must be all, sv or none, got '\(diagnostics)'") }
         }
 
         func run() throws {
@@ -52,11 +44,11 @@ extension Linflow {
             cfg.method = integration.method
             cfg.relativeTolerance = integration.rtol ?? cfg.relativeTolerance
             cfg.absoluteTolerance = integration.atol ?? cfg.absoluteTolerance
-            cfg.tEnd = tEnd
-            cfg.samples = samples
+            cfg.tEnd = sampling.tEnd
+            cfg.samples = sampling.samples
             cfg.maxSteps = maxSteps
             cfg.output = out
-            cfg.diagnostics = diagnostics == "all" ? .all : diagnostics == "sv" ? .singularValues : []
+            cfg.diagnostics = diagnosticsOptions.value
             try runReportingErrors {
                 try plotting.drawing(out) {
                     let summary = try Simulation(cfg).run()

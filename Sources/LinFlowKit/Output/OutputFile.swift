@@ -77,8 +77,6 @@ public final class OutputFile {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
-    public var isTerminal: Bool { isatty(fd) != 0 }
-
     /// The sibling file that ``commit()`` renames over the destination (nil on stdout), for a
     /// program such as gnuplot that writes the content itself.
     public var temporaryPath: String? { tempPath }

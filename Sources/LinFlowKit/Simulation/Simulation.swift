@@ -211,7 +211,8 @@ public func resolveArchitecture(network: NetworkSpec?, bias: Bool, initializatio
                                 inputs: Int, outputs: Int) throws -> Architecture {
     if let spec = network { return try spec.architecture(inputs: inputs, outputs: outputs, bias: bias) }
     if case .file(let path) = initialization {
-        let a = try WeightFile.lastRow(path: path).architecture
+        // Only the header: the weights themselves are read once, by the initialisation.
+        let a = try WeightFile.architecture(path: path)
         guard a.inputs == inputs, a.outputs == outputs else {
             throw LinflowError.data("\(path): its weights form a \(a.description) network, but the data have \(inputs) inputs and \(outputs) outputs")
         }
