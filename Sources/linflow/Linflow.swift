@@ -21,6 +21,8 @@ struct Linflow: ParsableCommand {
     /// ArgumentParser prints usage errors over several lines; linflow promises one line per error
     /// (docs/cli.md), so parse errors are reported here and help and version go through as usual.
     static func main() {
+        // Before anything can call BLAS (see BLASCore).
+        BLASCore.selectForThisCPU()
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var command = try parseAsRoot(arguments)

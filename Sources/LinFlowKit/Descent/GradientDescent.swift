@@ -61,8 +61,8 @@ public final class GradientDescent {
                     for i in 0..<x.count {
                         v[i] = beta * v[i] + eta * d[i]
                         x[i] += v[i]
-                        if !x[i].isFinite { finite = false }
                     }
+                    if let base = x.baseAddress, !allFinite(base, count: x.count) { finite = false }
                 }
             }
         }

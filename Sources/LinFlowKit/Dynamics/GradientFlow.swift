@@ -165,9 +165,7 @@ public final class GradientFlow: @unchecked Sendable {
             }
         }
         if bias { scatterVelocity(dydt) }
-        var finite = true
-        for i in 0..<dimension where !dydt[i].isFinite { finite = false; break }
-        return finite
+        return allFinite(dydt, count: dimension)
     }
 
     /// L* + ½ Σ_ij E_ij (W*_ij − W_ij) into ``lastLoss`` (see ``lossAtLastEvaluation``).

@@ -197,3 +197,23 @@ public func gemm(
 
 /// Which implementation ``gemm`` uses; `.automatic` picks by size.
 public enum GemmPath: Sendable { case automatic, blas, loop }
+
+/// Whether all `count` values at `x` are finite (no ±∞, no NaN).
+///
+/// v − v is 0 for a finite v and NaN for ±∞ or NaN, and a sum of exact zeros stays 0, so one
+/// SIMD accumulator decides. Unlike `isFinite` with an early exit this compiles to packed
+/// subtractions and adds; it runs on every right-hand-side evaluation and descent step.
+@inline(__always)
+func allFinite(_ x: UnsafePointer<Double>, count: Int) -> Bool {
+    var acc = SIMD8<Double>()
+    var i = 0
+    let raw = UnsafeRawPointer(x)
+    while i + 8 <= count {
+        let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<Double>.stride, as: SIMD8<Double>.self)
+        acc += v - v
+        i += 8
+    }
+    var tail = 0.0
+    while i < count { tail += x[i] - x[i]; i += 1 }
+    return acc.sum() + tail == 0
+}

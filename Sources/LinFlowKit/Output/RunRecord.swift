@@ -1,7 +1,7 @@
 import Foundation
 
 /// The provenance of an output file, written beside it as `OUT.json` (for `OUT.csv`):
-/// linflow's and GSL's versions, the command line, the data file's size and SHA-256, and every
+/// linflow's and GSL's versions, the BLAS kernels and threads, the command line, the data file's size and SHA-256, and every
 /// setting that determines the numbers. It holds no timestamps or timings, so the same command
 /// gives the same record, byte for byte, just as it gives the same CSV.
 public struct RunRecord {
@@ -11,6 +11,7 @@ public struct RunRecord {
         entries = settings
         entries["linflow_version"] = LinflowVersion.string
         entries["gsl_version"] = GSL.version
+        entries["blas"] = BLASCore.record
         entries["command"] = command
         entries["arguments"] = Array(CommandLine.arguments.dropFirst())
     }
