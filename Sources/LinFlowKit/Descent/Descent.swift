@@ -77,6 +77,8 @@ public struct DescentSummary: Sendable {
     public var largestSharpness: (value: Double, time: Double)
     public var gradientEvaluations: Int
     public var hessianProducts: Int
+    /// Of ``wallSeconds``: the sharpness estimates (Hessian-vector products and Lanczos).
+    public var sharpnessSeconds = 0.0
     /// False with `--no-sharpness`: only the start's sharpness is known.
     public var sharpnessTracked = true
     public var wallSeconds: Double
@@ -96,7 +98,7 @@ public struct DescentSummary: Sendable {
             sharpnessTracked
                 ? "  sharpness λ_max \(fmt(initialSharpness)) at the start, largest \(fmt(top.value)) at t = \(fmt(top.time)); 2/λ_max = \(fmt(2 / top.value))"
                 : "  sharpness λ_max \(fmt(initialSharpness)) at the start (not tracked along the run: --no-sharpness)",
-            "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products, \(String(format: "%.3f", wallSeconds)) s (data and set-up \(String(format: "%.3f", setupSeconds)) s)",
+            "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products (\(String(format: "%.3f", sharpnessSeconds)) s), \(String(format: "%.3f", wallSeconds)) s (data and set-up \(String(format: "%.3f", setupSeconds)) s)",
         ]
         if learningRate > 2 / top.value, learningRate <= 2 / initialSharpness {
             lines.append("  note: the sharpness grew past 2/η = \(fmt(2 / learningRate)) along the run: descent reached the edge of stability")
@@ -175,6 +177,7 @@ public struct Descent {
             gradientEvaluations: gradientSource.evaluations, hessianProducts: sharpness.products,
             wallSeconds: loop.elapsedSeconds)
         summary.setupSeconds = loop.setupSeconds
+        summary.sharpnessSeconds = sharpness.seconds
         summary.sharpnessTracked = cfg.trackSharpness
         return summary
     }

@@ -1,35 +1,41 @@
-/// The sharpness λ_max(H), the largest (algebraic) eigenvalue of the Hessian H = ∇²L(θ), by
-/// power iteration on exact Hessian-vector products (H v = −``GradientFlow/velocityDerivative(at:along:)``).
+/// The sharpness λ_max(H), the largest (algebraic) eigenvalue of the Hessian H = ∇²L(θ), by the
+/// Lanczos iteration on exact Hessian-vector products (H v = −``GradientFlow/velocityDerivative(at:along:)``).
 ///
-/// H is symmetric but indefinite away from a minimum (at θ = 0 of a two-layer net its spectrum
-/// is ±s_i, the singular values of Σ31), so plain power iteration would find the eigenvalue of
-/// largest magnitude, which can be negative. Two phases therefore:
+/// k steps of Lanczos from a unit vector q_1 build an orthonormal basis of the Krylov space
+/// span{q_1, Hq_1, …, H^{k−1}q_1} in which H is the tridiagonal T_k (α on the diagonal, β beside
+/// it); the largest eigenvalue θ of T_k (GSL's symmetric eigensolver) is the best estimate of
+/// λ_max that space holds, never above it, and ‖H y − θ y‖ = β_{k+1}|s_k| for its Ritz vector
+/// y = Q_k s. It finds the largest *algebraic* eigenvalue directly, also where H is indefinite
+/// (at θ = 0 of a two-layer net its spectrum is ±s_i), and converges in tens of products where
+/// power iteration needs thousands when the top eigenvalues cluster (2000+ products at
+/// 784-1000-10 on random data).
 ///
-/// 1. power iteration on H: ρ_k = ‖H v_k‖ increases to the spectral radius ρ = max |λ_i|.
-///    If the Rayleigh quotient v·Hv has reached +ρ, the dominant eigenvalue is positive: λ_max = ρ.
-/// 2. otherwise power iteration on H + ρI, whose eigenvalues λ_i + ρ are ≥ 0 and largest at
-///    λ_max: its Rayleigh quotient μ gives λ_max = μ − ρ.
-///
-/// Each phase stops when its estimate changes by less than `tolerance` (relative) in one
-/// iteration, or after `maxIterations`. A Rayleigh quotient never exceeds λ_max, so an estimate
-/// that has not converged errs low. Each call starts from the last eigenvector plus a fresh
-/// random vector of the same norm: the first makes estimates along a trajectory cheap, the
-/// second lets a new eigenvalue that rises past the old top one be found (a warm start alone,
-/// purified of every other direction, would stay with the old eigenvalue).
+/// It stops when the residual is ≤ `tolerance`·|θ| (an eigenvalue of H lies within the residual
+/// of θ), or after `maxIterations` (or the dimension) steps. When the basis fits in 32 MB it is kept,
+/// each new vector is re-orthogonalised against it (no spurious copies of converged values),
+/// and the next call starts from this call's Ritz vector plus a fresh random vector: the first
+/// makes estimates along a trajectory cheap, the second lets a new eigenvalue that rises past
+/// the old top one be found. Larger networks start from a fresh random vector each time. The
+/// random vectors come from a fixed seed, so estimates are reproducible.
 public final class SharpnessEstimator {
     public let flow: GradientFlow
     public let tolerance: Double
     public let maxIterations: Int
     /// Hessian-vector products used so far.
     public private(set) var products = 0
+    /// Wall-clock seconds spent in ``estimate(at:)`` so far.
+    public private(set) var seconds = 0.0
     private var vector: [Double]
     private let random = GaussianSource(seed: 0x5348_4152)
+    /// How many Lanczos vectors are kept for re-orthogonalisation and the Ritz vector.
+    private let storable: Int
 
     public init(flow: GradientFlow, tolerance: Double = 1e-7, maxIterations: Int = 2000) {
         self.flow = flow
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         vector = Array(repeating: 0, count: flow.dimension)
+        storable = (32 << 20) / (8 * max(1, flow.dimension))
     }
 
     /// A unit vector from a fixed pseudo-random sequence, so that estimates are reproducible.
@@ -39,6 +45,11 @@ public final class SharpnessEstimator {
 
     /// λ_max(∇²L) at `weights`.
     public func estimate(at weights: Weights) -> Double {
+        let clock = ContinuousClock(), start = clock.now
+        defer {
+            let d = (clock.now - start).components
+            seconds += Double(d.seconds) + Double(d.attoseconds) * 1e-18
+        }
         let arch = flow.architecture, layers = 1...arch.depth
         // What the products share at θ (W_l, prefixes, back-propagated errors) is built once per
         // estimate, not once per product as ``GradientFlow/velocityDerivative(at:along:)`` would.
@@ -49,34 +60,66 @@ public final class SharpnessEstimator {
             let dG = lin.derivative(along: layers.map { direction.chainLayer($0, clamp: 0) })
             return Weights(architecture: arch, chainLayers: dG).flat.map { -$0 }
         }
-        // Phase 1: spectral radius.
-        var v = normalized(zip(vector, freshVector()).map(+)), rho = 0.0, hv = [Double]()
-        for _ in 0..<maxIterations {
-            hv = hessianTimes(v)
-            let r = norm(hv)
-            guard r > 0, r.isFinite else { return r.isFinite ? 0 : .nan }
-            v = hv.map { $0 / r }
-            let done = abs(r - rho) <= tolerance * r
-            rho = r
-            if done { break }
+        let n = flow.dimension
+        let steps = min(maxIterations, n)
+        var q = normalized(zip(vector, freshVector()).map(+)), previous = [Double](repeating: 0, count: n)
+        var basis: [[Double]] = []
+        let keep = steps <= storable
+        var alpha: [Double] = [], beta: [Double] = []  // beta[i] couples q_i and q_{i+1}
+        var theta = -Double.infinity, ritz: [Double] = []
+        for k in 0..<steps {
+            if keep { basis.append(q) }
+            var w = hessianTimes(q)
+            guard w.allSatisfy(\.isFinite) else { return .nan }
+            let a = dot(w, q)
+            alpha.append(a)
+            let b = beta.last ?? 0
+            for i in 0..<n { w[i] -= a * q[i] + b * previous[i] }
+            if keep { for v in basis { let c = dot(w, v); for i in 0..<n { w[i] -= c * v[i] } } }
+            let next = norm(w)
+            // β ≈ 0: the Krylov space is invariant under H and θ is exact in it.
+            let invariant = next <= 1e-14 * max(abs(a), b, 1e-300)
+            // T_k's eigenproblem costs O(k³) (GSL's dense solver), more than a product once k is
+            // in the hundreds, so after 30 steps convergence is checked every ⌈k/10⌉ steps.
+            if k >= 30, k % ((k + 9) / 10) != 0, !invariant, k < steps - 1 {
+                beta.append(next)
+                previous = q
+                q = w.map { $0 / next }
+                continue
+            }
+            // The top eigenpair of T_k; its last component gives the residual.
+            guard let (value, s) = topEigenpair(alpha: alpha, beta: beta) else { return .nan }
+            let residual = next * abs(s[k])
+            let scale = max(abs(value), .leastNormalMagnitude)
+            theta = value
+            ritz = s
+            // Some eigenvalue of H lies within the residual of θ.
+            if residual <= tolerance * scale || invariant || k == steps - 1 { break }
+            beta.append(next)
+            previous = q
+            q = w.map { $0 / next }
         }
-        if abs(dot(v, hessianTimes(v)) - rho) <= 10 * tolerance * rho {
-            vector = v
-            return rho
+        if keep {
+            var y = [Double](repeating: 0, count: n)
+            for (v, c) in zip(basis, ritz) { for i in 0..<n { y[i] += c * v[i] } }
+            vector = normalized(y)
+        } else {
+            vector = [Double](repeating: 0, count: n)
         }
-        // Phase 2: the top of H + ρI.
-        var mu = 0.0
-        for _ in 0..<maxIterations {
-            var w = hessianTimes(v)
-            for i in w.indices { w[i] += rho * v[i] }
-            let m = dot(v, w)
-            let done = abs(m - mu) <= tolerance * abs(m)
-            mu = m
-            v = normalized(w)
-            if done { break }
+        return theta
+    }
+
+    /// The largest eigenvalue of the symmetric tridiagonal matrix (α on the diagonal, β beside
+    /// it) and its unit eigenvector, by GSL; nil if GSL fails.
+    private func topEigenpair(alpha: [Double], beta: [Double]) -> (Double, [Double])? {
+        let k = alpha.count
+        var t = Matrix(rows: k, cols: k)
+        for i in 0..<k {
+            t[i, i] = alpha[i]
+            if i + 1 < k { t[i, i + 1] = beta[i]; t[i + 1, i] = beta[i] }
         }
-        vector = v
-        return mu - rho
+        guard let (values, vectors) = try? symmetricEigen(t) else { return nil }
+        return (values[0], vectors.column(0))
     }
 }
 
