@@ -73,7 +73,7 @@ extension Matrix {
 
 extension Matrix {
     /// Moore–Penrose pseudo-inverse of a symmetric positive semidefinite matrix from its
-    /// eigen-decomposition A = O diag(λ) Oᵀ: A⁺ = O_r diag(1/λ) O_rᵀ over the eigenvalues above
+    /// eigen-decomposition A = O diag(λ) Oᵀ (LAPACK's dsyevd, see LAPACK.swift): A⁺ = O_r diag(1/λ) O_rᵀ over the eigenvalues above
     /// the rank cut-off n · ε · λ_max (the SVD's cut-off, as the singular values of such a
     /// matrix are its eigenvalues). Eigenvalues at or below it, including the slightly negative
     /// ones rounding gives a singular A, count as zero. Computed as B Bᵀ with B = O_r diag(λ^-½),
@@ -82,7 +82,7 @@ extension Matrix {
     public func symmetricPseudoInverse() throws -> (inverse: Matrix, rank: Int) {
         precondition(rows == cols, "symmetricPseudoInverse needs a square matrix")
         let n = rows
-        let (values, o) = try symmetricEigen(self)
+        let (values, o) = try symmetricEigenDivideAndConquer(self)
         guard let lmax = values.first, lmax > 0 else { return (Matrix(rows: n, cols: n), 0) }
         let tol = Double(n) * Double.ulpOfOne * lmax
         let r = values.prefix { $0 > tol }.count  // values are in decreasing order
