@@ -2,6 +2,7 @@ import ArgumentParser
 import LinFlowKit
 
 extension StepperMethod: ExpressibleByArgument {}
+extension ErrorNorm: ExpressibleByArgument {}
 
 /// `--data` and `--outputs`, shared by every command that reads a dataset.
 struct DataOptions: ParsableArguments {
@@ -93,6 +94,9 @@ struct IntegrationOptions: ParsableArguments {
 
     @Option(name: .long, help: "Absolute error tolerance of the step-size control (default: simulate 1e-10, compare 1e-12).")
     var atol: Double?
+
+    @Option(name: .customLong("error-norm"), help: "How a step's error is measured against atol + rtol·|y_i|: max (GSL's: every weight within tolerance) or rms (scipy's and MATLAB's: the root mean square).")
+    var errorNorm: ErrorNorm = .max
 
     func validate() throws {
         if let rtol, !(rtol > 0 && rtol.isFinite) { throw ValidationError("--rtol must be a positive number, got \(rtol)") }

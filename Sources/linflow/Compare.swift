@@ -34,6 +34,7 @@ extension Linflow {
             cfg.method = integration.method
             cfg.relativeTolerance = integration.rtol ?? cfg.relativeTolerance
             cfg.absoluteTolerance = integration.atol ?? cfg.absoluteTolerance
+            cfg.errorNorm = integration.errorNorm
             cfg.output = out
             try runReportingErrors {
                 try plotting.drawing(out, kind: .compare) {

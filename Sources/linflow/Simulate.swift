@@ -44,6 +44,7 @@ extension Linflow {
             cfg.method = integration.method
             cfg.relativeTolerance = integration.rtol ?? cfg.relativeTolerance
             cfg.absoluteTolerance = integration.atol ?? cfg.absoluteTolerance
+            cfg.errorNorm = integration.errorNorm
             cfg.tEnd = sampling.tEnd
             cfg.samples = sampling.samples
             cfg.maxSteps = maxSteps

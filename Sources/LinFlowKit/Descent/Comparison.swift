@@ -7,6 +7,7 @@ public struct ComparisonConfiguration: Sendable {
     /// comparison with the modified flow is meant to show.
     public var relativeTolerance = 1e-10
     public var absoluteTolerance = 1e-12
+    public var errorNorm: ErrorNorm = .max
     /// nil or "-": standard output.
     public var output: String?
 
@@ -120,7 +121,8 @@ public struct Comparison {
         }
         func integrator(_ system: ODESystem) throws -> ODEIntegrator {
             try ODEIntegrator(system: system, initialState: p.start.flat, method: cfg.method,
-                              relativeTolerance: cfg.relativeTolerance, absoluteTolerance: cfg.absoluteTolerance)
+                              relativeTolerance: cfg.relativeTolerance, absoluteTolerance: cfg.absoluteTolerance,
+                              errorNorm: cfg.errorNorm)
         }
         let flow = try integrator(p.flow)
         let modified = try integrator(ModifiedFlow(flow: p.flow, learningRate: eta))
@@ -145,7 +147,7 @@ public struct Comparison {
         let provenance = { (status: String) in
             p.record(command: "compare", status: status, rows: summary.rows, settings: [
                 "lr": eta, "steps": loop.steps, "every": loop.every, "method": cfg.method.rawValue,
-                "rtol": cfg.relativeTolerance, "atol": cfg.absoluteTolerance,
+                "rtol": cfg.relativeTolerance, "atol": cfg.absoluteTolerance, "error_norm": cfg.errorNorm.rawValue,
             ])
         }
         try loop.run(descent, to: out, header: layout.headerLine, label: "linflow compare",

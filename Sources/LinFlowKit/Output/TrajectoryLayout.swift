@@ -64,16 +64,15 @@ public struct TrajectoryLayout: Sendable {
 
     /// One row. Doubles are written in Swift's shortest form that reads back to the same bits.
     public func row(time: Double, loss: Double, weights: Weights) throws -> String {
-        var s = "\(time),\(loss)"
-        s.reserveCapacity(24 * (weights.flat.count + 8))
-        for v in weights.flat { s += ","; s += v.description }
+        var r = CSVRow(capacity: 24 * (weights.flat.count + 8))
+        r.append(time)
+        r.append(loss)
+        r.append(contentsOf: weights.flat)
         if diagnostics.contains(.singularValues) {
-            let sv = try SingularValueDecomposition(weights.endToEnd).values
-            for v in sv { s += ","; s += v.description }
+            r.append(contentsOf: try SingularValueDecomposition(weights.endToEnd).values)
         }
-        if diagnostics.contains(.imbalance) { s += ",\(weights.imbalance)" }
-        if let modes { for a in modes.strengths(of: weights.endToEnd) { s += ","; s += a.description } }
-        s += "\n"
-        return s
+        if diagnostics.contains(.imbalance) { r.append(weights.imbalance) }
+        if let modes { r.append(contentsOf: modes.strengths(of: weights.endToEnd)) }
+        return r.line
     }
 }

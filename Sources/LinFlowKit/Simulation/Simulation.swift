@@ -11,6 +11,7 @@ public struct SimulationConfiguration: Sendable {
     public var method: StepperMethod = .rkf45
     public var relativeTolerance = 1e-8
     public var absoluteTolerance = 1e-10
+    public var errorNorm: ErrorNorm = .max
     /// nil: the dataset's suggested horizon, or 80.
     public var tEnd: Double?
     public var samples = 200
@@ -111,7 +112,7 @@ public struct Simulation {
         let integrator = try ODEIntegrator(
             system: flow, initialState: w0.flat, method: cfg.method,
             relativeTolerance: cfg.relativeTolerance, absoluteTolerance: cfg.absoluteTolerance,
-            maxSteps: cfg.maxSteps)
+            errorNorm: cfg.errorNorm, maxSteps: cfg.maxSteps)
 
         let out = try OutputFile(path: cfg.output)
         let setupSeconds = seconds(since: clockStart) - dataSeconds
@@ -160,7 +161,7 @@ public struct Simulation {
         let cfg = configuration
         var settings: [String: Any] = [
             "method": cfg.method.rawValue, "rtol": cfg.relativeTolerance, "atol": cfg.absoluteTolerance,
-            "t_end": tEnd, "samples": cfg.samples,
+            "error_norm": cfg.errorNorm.rawValue, "t_end": tEnd, "samples": cfg.samples,
         ]
         if let m = cfg.maxSteps { settings["max_steps"] = m }
         return RunRecord(command: "simulate", settings: [

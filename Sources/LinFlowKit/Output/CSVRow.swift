@@ -1,0 +1,31 @@
+/// One CSV row of numbers, built as ASCII bytes.
+///
+/// `Double.write(to:)` prints the same shortest round-trip digits as `description`, into a stack
+/// buffer handed to `_writeASCII`, so a number costs no String of its own: 60 ns instead of
+/// 130 ns per value on this machine, where formatting was 40% of a 100-64-10 run with 21 rows.
+/// (If the standard library stopped calling `_writeASCII`, `write(_:)` would still be correct.)
+struct CSVRow: TextOutputStream {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
+
+    /// The value, preceded by a comma unless it is the row's first.
+    mutating func append(_ value: Double) {
+        if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
+        value.write(to: &self)
+    }
+
+    mutating func append<S: Sequence>(contentsOf values: S) where S.Element == Double {
+        for v in values { append(v) }
+    }
+
+    /// The row with its line end.
+    var line: String {
+        var b = bytes
+        b.append(UInt8(ascii: "\n"))
+        return String(decoding: b, as: UTF8.self)
+    }
+}
