@@ -31,4 +31,25 @@ import Numerics
         x[17] = .leastNonzeroMagnitude
         #expect(x.withUnsafeBufferPointer { allFinite($0.baseAddress!, count: $0.count) })
     }
+
+    /// The fused descent update x ← x + αd gives the scalar loop's numbers bit for bit and the
+    /// same verdict as `isFinite` on the result, including overflow to ±∞ in the update itself.
+    @Test func fusedUpdateMatchesTheScalarLoop() {
+        var rng = SplitMix64(seed: 7)
+        for count in [1, 7, 8, 9, 64, 65, 1001] {
+            for trial in 0..<12 {
+                var x = (0..<count).map { _ in rng.uniform() }
+                var d = (0..<count).map { _ in rng.normal() }
+                let alpha = trial == 3 ? Double.greatestFiniteMagnitude : 0.05
+                if trial == 5 { d[Int(rng.next() % UInt64(count))] = .nan }
+                if trial == 7 { x[count - 1] = .infinity }
+                let expected = zip(x, d).map { $0 + alpha * $1 }
+                let ok = x.withUnsafeMutableBufferPointer { xp in
+                    d.withUnsafeBufferPointer { dp in addScaledCheckingFinite(alpha, dp.baseAddress!, to: xp.baseAddress!, count: count) }
+                }
+                #expect(zip(x, expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
+                #expect(ok == expected.allSatisfy(\.isFinite), "count \(count) trial \(trial)")
+            }
+        }
+    }
 }

@@ -240,3 +240,23 @@ func allFinite(_ x: UnsafePointer<Double>, count: Int) -> Bool {
     while i < count { tail += x[i] - x[i]; i += 1 }
     return acc.sum() + tail == 0
 }
+
+/// x ← x + α d, returning whether every new x is finite (the test of ``allFinite(_:count:)``
+/// fused into the same pass).
+@inline(__always)
+func addScaledCheckingFinite(_ alpha: Double, _ d: UnsafePointer<Double>, to x: UnsafeMutablePointer<Double>, count: Int) -> Bool {
+    var acc = SIMD8<Double>()
+    var i = 0
+    let stride = MemoryLayout<Double>.stride
+    let rd = UnsafeRawPointer(d), rx = UnsafeMutableRawPointer(x)
+    while i + 8 <= count {
+        let v = rx.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self)
+            + alpha * rd.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self)
+        rx.storeBytes(of: v, toByteOffset: i * stride, as: SIMD8<Double>.self)
+        acc += v - v
+        i += 8
+    }
+    var tail = 0.0
+    while i < count { x[i] += alpha * d[i]; tail += x[i] - x[i]; i += 1 }
+    return acc.sum() + tail == 0
+}
