@@ -31,6 +31,8 @@ public final class SharpnessEstimator {
     private let random = GaussianSource(seed: 0x5348_4152)
     /// How many Lanczos vectors are kept for re-orthogonalisation and the Ritz vector.
     private let storable: Int
+    /// Allocation-free products for chains without biases.
+    private let hessianProduct: HessianProduct?
 
     public init(flow: GradientFlow, tolerance: Double = 1e-7, maxIterations: Int = 2000) {
         self.flow = flow
@@ -38,6 +40,7 @@ public final class SharpnessEstimator {
         self.maxIterations = maxIterations
         vector = Array(repeating: 0, count: flow.dimension)
         storable = (32 << 20) / (8 * max(1, flow.dimension))
+        hessianProduct = flow.architecture.bias ? nil : HessianProduct(flow)
     }
 
     /// A unit vector from a fixed pseudo-random sequence, so that estimates are reproducible.
@@ -54,24 +57,36 @@ public final class SharpnessEstimator {
         }
         let arch = flow.architecture, layers = 1...arch.depth
         // What the products share at θ (W_l, prefixes, back-propagated errors) is built once per
-        // estimate, not once per product as ``GradientFlow/velocityDerivative(at:along:)`` would.
-        let lin = GradientFlow.Linearization(flow, at: weights)
-        func hessianTimes(_ v: [Double]) -> [Double] {
-            products += 1
-            let direction = Weights(architecture: arch, flat: v)
-            let dG = lin.derivative(along: layers.map { direction.chainLayer($0, clamp: 0) })
-            return Weights(architecture: arch, chainLayers: dG).flat.map { -$0 }
-        }
+        // estimate, not once per product as ``GradientFlow/velocityDerivative(at:along:)`` would;
+        // without biases on preallocated buffers (``HessianProduct``).
         let n = flow.dimension
+        let hessianTimes: (_ v: [Double], _ out: inout [Double]) -> Void
+        if let hp = hessianProduct {
+            weights.flat.withUnsafeBufferPointer { hp.prepare(at: $0.baseAddress!) }
+            hessianTimes = { v, out in
+                v.withUnsafeBufferPointer { pv in
+                    out.withUnsafeMutableBufferPointer { po in hp.apply(pv.baseAddress!, into: po.baseAddress!) }
+                }
+            }
+        } else {
+            let lin = GradientFlow.Linearization(flow, at: weights)
+            hessianTimes = { v, out in
+                let direction = Weights(architecture: arch, flat: v)
+                let dG = lin.derivative(along: layers.map { direction.chainLayer($0, clamp: 0) })
+                out = Weights(architecture: arch, chainLayers: dG).flat.map { -$0 }
+            }
+        }
         let steps = min(maxIterations, n)
         var q = normalized(zip(vector, freshVector()).map(+)), previous = [Double](repeating: 0, count: n)
         var basis: [[Double]] = []
         let keep = steps <= storable
         var alpha: [Double] = [], beta: [Double] = []  // beta[i] couples q_i and q_{i+1}
         var theta = -Double.infinity, ritz: [Double] = []
+        var w = [Double](repeating: 0, count: n)
         for k in 0..<steps {
             if keep { basis.append(q) }
-            var w = hessianTimes(q)
+            products += 1
+            hessianTimes(q, &w)
             guard w.withUnsafeBufferPointer({ allFinite($0.baseAddress!, count: n) }) else { return .nan }
             let a = dot(w, q)
             alpha.append(a)
@@ -95,7 +110,7 @@ public final class SharpnessEstimator {
             beta.append(next)
             swap(&previous, &q)
             scal(1 / next, &w)
-            q = w
+            swap(&q, &w)  // w's old storage (q_{k−1}'s) is overwritten by the next product
         }
         if keep {
             var y = [Double](repeating: 0, count: n)

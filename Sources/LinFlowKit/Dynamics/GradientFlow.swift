@@ -294,6 +294,21 @@ public final class GradientFlow: @unchecked Sendable {
     /// networks (hundreds of weights, not tens of thousands).
     public func jacobian(at weights: Weights, into out: UnsafeMutablePointer<Double>) {
         let n = dimension
+        if !architecture.bias {
+            // Column j is −H e_j; H is symmetric, so rows are written contiguously instead.
+            let hp = HessianProduct(self)
+            weights.flat.withUnsafeBufferPointer { hp.prepare(at: $0.baseAddress!) }
+            let e = UnsafeMutablePointer<Double>.allocate(capacity: n)
+            defer { e.deallocate() }
+            e.initialize(repeating: 0, count: n)
+            for j in 0..<n {
+                e[j] = 1
+                hp.apply(e, into: out + j * n)
+                e[j] = 0
+            }
+            for i in 0..<(n * n) { out[i] = -out[i] }
+            return
+        }
         let lin = Linearization(self, at: weights)
         var e = Weights(architecture: architecture, flat: .init(repeating: 0, count: n))
         for j in 0..<n {

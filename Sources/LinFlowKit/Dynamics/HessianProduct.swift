@@ -1,0 +1,96 @@
+/// Hessian-vector products H v = ∇²L(θ) v at one θ, for many v, allocating nothing per product:
+/// the directional derivative of the velocity G_l = Q_l P_{l−1}ᵀ (``GradientFlow``'s notation,
+/// P_0 = I, Q_L = Σ31 − P_L Σ11, Q_l = W_{l+1}ᵀ Q_{l+1}) along dW, negated:
+///
+///     dP_1 = dW_1,   dP_l = dW_l P_{l−1} + W_l dP_{l−1}
+///     dQ_L = −dP_L Σ11,   dQ_l = dW_{l+1}ᵀ Q_{l+1} + W_{l+1}ᵀ dQ_{l+1}
+///     dG_1 = dQ_1,   dG_l = dQ_l P_{l−1}ᵀ + Q_l dP_{l−1}ᵀ,     H v = −dG.
+///
+/// The same algebra as ``GradientFlow/velocityDerivative(at:along:)``, on raw buffers sized once
+/// (at 784-1000-10 a product otherwise allocates ~10 temporaries of 6 MB). Chains without biases
+/// only; the sharpness and the Jacobian fall back to the general path with biases. Σ11 and Σ31
+/// are the data's (``GradientFlow/correlations``), as for the loss.
+final class HessianProduct {
+    private let sizes: [Int]
+    private let depth: Int
+    private let n0: Int
+    private let offsets: [Int]
+    let dimension: Int
+    private let sigma11: [Double]
+    private let sigma31: [Double]
+    /// θ, and per layer l = 1…L: P_l, Q_l, dP_l, dQ_l (n_l × n0; index 0 unused).
+    private let theta: UnsafeMutablePointer<Double>
+    private let p, q, dp, dq: [UnsafeMutablePointer<Double>]
+
+    init(_ flow: GradientFlow) {
+        precondition(!flow.architecture.bias, "HessianProduct is for chains without biases")
+        let a = flow.architecture
+        sizes = a.chainSizes
+        depth = a.depth
+        n0 = sizes[0]
+        dimension = a.parameterCount
+        offsets = (0...depth).map { $0 == 0 ? 0 : a.offset(ofLayer: $0) }
+        sigma11 = flow.correlations.sigma11.storage
+        sigma31 = flow.correlations.sigma31.storage
+        theta = .allocate(capacity: dimension)
+        let (sizes, n0, depth) = (sizes, n0, depth)
+        func buffers() -> [UnsafeMutablePointer<Double>] {
+            (0...depth).map { .allocate(capacity: $0 == 0 ? 1 : sizes[$0] * n0) }
+        }
+        (p, q, dp, dq) = (buffers(), buffers(), buffers(), buffers())
+    }
+
+    deinit {
+        theta.deallocate()
+        (p + q + dp + dq).forEach { $0.deallocate() }
+    }
+
+    /// Fixes θ (flat weights) and forms P_l and Q_l there.
+    func prepare(at weights: UnsafePointer<Double>) {
+        theta.update(from: weights, count: dimension)
+        let L = depth
+        p[1].update(from: theta + offsets[1], count: sizes[1] * n0)
+        if L >= 2 {
+            for l in 2...L {
+                gemm(.none, .none, sizes[l], n0, sizes[l - 1], 1, theta + offsets[l], sizes[l - 1], p[l - 1], n0, 0, p[l], n0)
+            }
+        }
+        q[L].update(from: sigma31, count: sizes[L] * n0)
+        gemm(.none, .none, sizes[L], n0, n0, -1, p[L], n0, sigma11, n0, 1, q[L], n0)
+        if L >= 2 {
+            for l in stride(from: L - 1, through: 1, by: -1) {
+                gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], 1, theta + offsets[l + 1], sizes[l], q[l + 1], n0, 0, q[l], n0)
+            }
+        }
+    }
+
+    /// out = H v at the θ of the last ``prepare(at:)``.
+    func apply(_ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        let L = depth
+        func w(_ l: Int) -> UnsafePointer<Double> { UnsafePointer(theta + offsets[l]) }
+        func dw(_ l: Int) -> UnsafePointer<Double> { v + offsets[l] }
+        func P(_ l: Int) -> UnsafePointer<Double> { UnsafePointer(p[l]) }
+        func dP(_ l: Int) -> UnsafePointer<Double> { l == 1 ? dw(1) : UnsafePointer(dp[l]) }
+        if L == 1 {
+            // L = ½ tr((W − W*)Σ11(W − W*)ᵀ) + const: H v = dW Σ11.
+            gemm(.none, .none, sizes[1], n0, n0, 1, dw(1), n0, sigma11, n0, 0, out, n0)
+            return
+        }
+        for l in 2...L {
+            gemm(.none, .none, sizes[l], n0, sizes[l - 1], 1, dw(l), sizes[l - 1], P(l - 1), n0, 0, dp[l], n0)
+            gemm(.none, .none, sizes[l], n0, sizes[l - 1], 1, w(l), sizes[l - 1], dP(l - 1), n0, 1, dp[l], n0)
+        }
+        gemm(.none, .none, sizes[L], n0, n0, -1, dP(L), n0, sigma11, n0, 0, dq[L], n0)
+        for l in stride(from: L - 1, through: 1, by: -1) {
+            // dQ_1 is dG_1: written (negated) straight into its place in the output.
+            let (target, alpha) = l == 1 ? (out + offsets[1], -1.0) : (dq[l], 1.0)
+            gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], alpha, dw(l + 1), sizes[l], q[l + 1], n0, 0, target, n0)
+            gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], alpha, w(l + 1), sizes[l], dq[l + 1], n0, 1, target, n0)
+        }
+        for l in 2...L {
+            let target = out + offsets[l]
+            gemm(.none, .transpose, sizes[l], sizes[l - 1], n0, -1, dq[l], n0, P(l - 1), n0, 0, target, sizes[l - 1])
+            gemm(.none, .transpose, sizes[l], sizes[l - 1], n0, -1, q[l], n0, dP(l - 1), n0, 1, target, sizes[l - 1])
+        }
+    }
+}
