@@ -14,10 +14,16 @@ public final class ModifiedFlow: ODESystem {
     public let learningRate: Double
     private var g: [Double]
 
+    /// Without biases: H g on preallocated buffers, into `hg`.
+    private let hessianProduct: HessianProduct?
+    private var hg: [Double]
+
     public init(flow: GradientFlow, learningRate: Double) {
         self.flow = flow
         self.learningRate = learningRate
         g = Array(repeating: 0, count: flow.dimension)
+        hg = g
+        hessianProduct = flow.architecture.bias ? nil : HessianProduct(flow)
     }
 
     public var dimension: Int { flow.dimension }
@@ -25,6 +31,14 @@ public final class ModifiedFlow: ODESystem {
     public func evaluate(_ y: UnsafePointer<Double>, _ dydt: UnsafeMutablePointer<Double>) -> Bool {
         let n = dimension
         guard g.withUnsafeMutableBufferPointer({ flow.evaluate(y, $0.baseAddress!) }) else { return false }
+        if let hp = hessianProduct {
+            // dθ/dt = g − (η/2)H∇L = g + (η/2)Hg.
+            hp.prepare(at: y)
+            g.withUnsafeBufferPointer { pg in hg.withUnsafeMutableBufferPointer { hp.apply(pg.baseAddress!, into: $0.baseAddress!) } }
+            let half = 0.5 * learningRate
+            for i in 0..<n { dydt[i] = g[i] + half * hg[i] }
+            return allFinite(dydt, count: n)
+        }
         let arch = flow.architecture
         let theta = Weights(architecture: arch, flat: Array(UnsafeBufferPointer(start: y, count: n)))
         let hGrad = flow.velocityDerivative(at: theta, along: Weights(architecture: arch, flat: g)).flat
