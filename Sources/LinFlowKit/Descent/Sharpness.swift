@@ -5,16 +5,16 @@ import CGSL
 ///
 /// k steps of Lanczos from a unit vector q_1 build an orthonormal basis of the Krylov space
 /// span{q_1, Hq_1, …, H^{k−1}q_1} in which H is the tridiagonal T_k (α on the diagonal, β beside
-/// it); the largest eigenvalue θ of T_k (GSL's symmetric eigensolver) is the best estimate of
-/// λ_max that space holds, never above it, and ‖H y − θ y‖ = β_{k+1}|s_k| for its Ritz vector
-/// y = Q_k s (LAPACK's dstevx gives θ and s in O(k)). It finds the largest *algebraic* eigenvalue directly, also where H is indefinite
-/// (at θ = 0 of a two-layer net its spectrum is ±s_i), and converges in tens of products where
-/// power iteration needs thousands when the top eigenvalues cluster (2000+ products at
+/// it); the largest eigenvalue θ of T_k is the best estimate of λ_max that space holds, never
+/// above it, and ‖H y − θ y‖ = β_{k+1}|s_k| for its Ritz vector y = Q_k s (LAPACK's dstevx gives
+/// θ and s in O(k)). It finds the largest *algebraic* eigenvalue directly, also where H is
+/// indefinite (at θ = 0 of a two-layer net its spectrum is ±s_i), and converges in tens of
+/// products where power iteration needs thousands when the top eigenvalues cluster (2004 at
 /// 784-1000-10 on random data).
 ///
 /// It stops when the residual is ≤ `tolerance`·|θ| (an eigenvalue of H lies within the residual
-/// of θ), or after `maxIterations` (or the dimension) steps. When the basis fits in 32 MB it is kept,
-/// each new vector is re-orthogonalised against it (no spurious copies of converged values),
+/// of θ), or after `maxIterations` (or the dimension) steps. When the basis fits in 32 MB it is
+/// kept, each new vector is re-orthogonalised against it (no spurious copies of converged values),
 /// and the next call starts from this call's Ritz vector plus a fresh random vector: the first
 /// makes estimates along a trajectory cheap, the second lets a new eigenvalue that rises past
 /// the old top one be found. Larger networks start from a fresh random vector each time. The

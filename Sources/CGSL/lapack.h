@@ -1,0 +1,16 @@
+#ifndef LINFLOW_CGSL_LAPACK_H
+#define LINFLOW_CGSL_LAPACK_H
+
+#include <stddef.h>
+
+/* LAPACK, from the same OpenBLAS (Debian ships no LAPACKE in it): the Fortran entry points,
+   every argument by reference, the lengths of CHARACTER arguments appended (gfortran's ABI). */
+void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+             double *work, const int *lwork, int *iwork, const int *liwork, int *info,
+             size_t jobz_len, size_t uplo_len);
+void dstevx_(const char *jobz, const char *range, const int *n, double *d, double *e,
+             const double *vl, const double *vu, const int *il, const int *iu, const double *abstol,
+             int *m, double *w, double *z, const int *ldz, double *work, int *iwork, int *ifail,
+             int *info, size_t jobz_len, size_t range_len);
+
+#endif
