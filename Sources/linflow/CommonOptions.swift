@@ -101,6 +101,7 @@ struct IntegrationOptions: ParsableArguments {
     func validate() throws {
         if let rtol, !(rtol > 0 && rtol.isFinite) { throw ValidationError("--rtol must be a positive number, got \(rtol)") }
         if let atol, !(atol > 0 && atol.isFinite) { throw ValidationError("--atol must be a positive number, got \(atol)") }
+        do { try errorNorm.check(with: method) } catch { throw ValidationError(error.description) }
     }
 }
 

@@ -129,6 +129,9 @@ func column(_ csv: (header: [String], rows: [[Double]]), _ name: String) -> [Dou
         (["descend", "--dataset", "seed-affine", "--batch-size", "5"], "--batch-size 5 exceeds the 4 samples"),
         (["compare", "--lr=-1"], "--lr must be a positive number"),
         (["compare", "--rtol", "0"], "--rtol must be a positive number"),
+        (["compare", "--method", "msadams", "--error-norm", "rms"], "--error-norm rms does not apply to --method msadams"),
+        (["simulate", "--method", "msbdf", "--error-norm", "rms"], "--error-norm rms does not apply to --method msbdf"),
+        (["simulate", "--error-norm", "l2"], "'l2' is invalid for '--error-norm"),
     ] as [([String], String)])
     func badOptionsAreOneLineUsageErrors(arguments: [String], message: String) throws {
         let r = try CLI.run(arguments)
@@ -142,7 +145,7 @@ func column(_ csv: (header: [String], rows: [[Double]]), _ name: String) -> [Dou
                       "--lr", "--steps", "--every", "--out"]
         let descend = try CLI.run(["descend", "--help"]).stdout, compare = try CLI.run(["compare", "--help"]).stdout
         for o in common + ["--batch-size", "--shuffle-seed", "--momentum", "--diagnostics"] { #expect(descend.contains(o), "\(o)") }
-        for o in common + ["--method", "--rtol", "--atol"] { #expect(compare.contains(o), "\(o)") }
+        for o in common + ["--method", "--rtol", "--atol", "--error-norm"] { #expect(compare.contains(o), "\(o)") }
     }
 }
 

@@ -34,6 +34,7 @@ def main():
         "--method": ["rkf45", "rk8pd", "rk4", "bsimp", "msbdf", "euler", ""],
         "--rtol": numbers, "--atol": numbers, "--t-end": numbers, "--samples": numbers,
         "--max-steps": numbers, "--diagnostics": ["all", "sv", "none", "x"],
+        "--error-norm": ["max", "rms", "l2", ""],
     }
     subcommands = ["simulate", "stats", "datasets", "bogus", ""]
     start, runs, failures = time.time(), 0, []

@@ -21,6 +21,7 @@ public struct ComparisonConfiguration: Sendable {
         guard absoluteTolerance > 0, absoluteTolerance.isFinite else {
             throw LinflowError.usage("--atol must be positive, got \(absoluteTolerance)")
         }
+        try errorNorm.check(with: method)
     }
 }
 

@@ -54,6 +54,15 @@ public enum ErrorNorm: String, CaseIterable, Sendable {
     /// √(mean_i (err_i / D_i)²) ≤ 1, as scipy's solve_ivp, MATLAB's ode45 and SUNDIALS measure it:
     /// looser than `max` by up to √n, so fewer steps on large networks (CGSL's shim).
     case rms
+
+    /// GSL's multistep methods test each step's error per component themselves (through the
+    /// control's error level), so an RMS control would only fight their own test: with msadams
+    /// and msbdf it took more steps for a 7–8× larger error. Refused there.
+    public func check(with method: StepperMethod) throws(LinflowError) {
+        if self == .rms, method == .msadams || method == .msbdf {
+            throw .usage("--error-norm rms does not apply to --method \(method.rawValue), which tests each weight's error itself; use --error-norm max")
+        }
+    }
 }
 
 /// The one place that talks to gsl_odeiv2: a driver with adaptive step-size control

@@ -38,6 +38,7 @@ public struct SimulationConfiguration: Sendable {
             throw LinflowError.usage("--atol must be positive, got \(absoluteTolerance)")
         }
         if let maxSteps, maxSteps < 1 { throw LinflowError.usage("--max-steps must be positive, got \(maxSteps)") }
+        try errorNorm.check(with: method)
     }
 }
 
