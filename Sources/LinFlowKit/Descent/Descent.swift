@@ -139,6 +139,15 @@ public struct Descent {
         let sharpness = SharpnessEstimator(flow: p.flow, tolerance: cfg.trackSharpness ? 1e-7 : 1e-4)
         let initialSharpness = sharpness.estimate(at: p.start)
         if let w = stabilityWarning(learningRate: loop.learningRate, sharpness: initialSharpness) { notice(w) }
+        if cfg.trackSharpness {
+            // Each written row repeats an estimate like this one; on large networks that can
+            // dwarf the descent itself (784-1000-10: ~1.4 s per row), so say so before starting.
+            let rowsAhead = loop.steps / loop.every + (loop.steps % loop.every == 0 ? 0 : 1)
+            let projected = Double(rowsAhead) * sharpness.seconds
+            if projected > 30 {
+                notice("linflow: note: the sharpness column will take about \(Int(projected.rounded())) s (\(rowsAhead) more rows at \(String(format: "%.2f", sharpness.seconds)) s each); --no-sharpness or a larger --every makes it cheaper")
+            }
+        }
 
         let descent = GradientDescent(gradientSource: gradientSource, initial: p.start,
                                       learningRate: loop.learningRate, momentum: cfg.momentum)
