@@ -9,10 +9,11 @@ import Numerics
 @Suite struct HessianProductTests {
     static let shapes: [[Int]] = [[4, 3], [3, 5, 2], [5, 4, 6, 3], [2, 3, 3, 2, 4], [6, 2, 7]]
 
-    @Test(arguments: shapes)
-    func agreesWithTheGeneralPathDifferencesAndSymmetry(sizes: [Int]) throws {
-        let data = Samples(n: 40, inputs: sizes.first!, outputs: sizes.last!, seed: UInt64(sizes.reduce(7, +)))
-        let a = try Architecture(sizes: sizes)
+    @Test(arguments: shapes, [false, true])
+    func agreesWithTheGeneralPathDifferencesAndSymmetry(sizes: [Int], bias: Bool) throws {
+        // With biases, data with non-zero means so that the bias directions matter.
+        let data = Samples(n: 40, inputs: sizes.first!, outputs: sizes.last!, seed: UInt64(sizes.reduce(7, +)), shift: bias ? 0.7 : 0)
+        let a = try Architecture(sizes: sizes, bias: bias)
         let flow = try GradientFlow(architecture: a, correlations: data.correlations)
         let hp = HessianProduct(flow)
         var g = SplitMix64(seed: 99)
@@ -30,7 +31,7 @@ import Numerics
             let w = Weights(architecture: a, flat: theta)
             let general = flow.velocityDerivative(at: w, along: Weights(architecture: a, flat: v)).flat.map { -$0 }
             let scale = general.map(abs).max()!
-            for i in 0..<n { #expect(abs(hv[i] - general[i]) <= 1e-12 * scale, "\(sizes) trial \(trial) i \(i)") }
+            for i in 0..<n { #expect(abs(hv[i] - general[i]) <= 1e-12 * scale, "\(sizes) bias \(bias) trial \(trial) i \(i)") }
             // Central differences of the gradient −velocity along v (error O(ε²) for this polynomial).
             let eps = 1e-5
             let plus = flow.velocity(at: Weights(architecture: a, flat: zip(theta, v).map { $0 + eps * $1 })).flat
@@ -43,9 +44,10 @@ import Numerics
 
     /// The sharpness (which now uses these products) and the dense Jacobian of implicit
     /// steppers agree with GSL's eigenvalues of the general path's dense Hessian.
-    @Test func sharpnessAndJacobianMatchTheGeneralPath() throws {
-        let data = Samples(n: 30, inputs: 4, outputs: 3, seed: 5)
-        let a = try Architecture(sizes: [4, 5, 3, 3])
+    @Test(arguments: [false, true])
+    func sharpnessAndJacobianMatchTheGeneralPath(bias: Bool) throws {
+        let data = Samples(n: 30, inputs: 4, outputs: 3, seed: 5, shift: bias ? 0.9 : 0)
+        let a = try Architecture(sizes: [4, 5, 3, 3], bias: bias)
         let flow = try GradientFlow(architecture: a, correlations: data.correlations)
         var g = SplitMix64(seed: 8)
         let n = a.parameterCount

@@ -7,15 +7,14 @@
 /// over a fixed horizon, but only within O(η) of the plain flow dθ/dt = −∇L.
 ///
 /// H∇L is the exact Hessian-vector product: with g = −∇L from ``GradientFlow/evaluate(_:_:)``,
-/// H∇L = −Hg = ``GradientFlow/velocityDerivative(at:along:)`` along g, so the right-hand side
-/// is g − (η/2)·velocityDerivative(θ, g).
+/// H∇L = −Hg (``HessianProduct``, allocation-free), so the right-hand side is g + (η/2)·Hg.
 public final class ModifiedFlow: ODESystem {
     public let flow: GradientFlow
     public let learningRate: Double
     private var g: [Double]
 
-    /// Without biases: H g on preallocated buffers, into `hg`.
-    private let hessianProduct: HessianProduct?
+    /// H g on preallocated buffers, into `hg`.
+    private let hessianProduct: HessianProduct
     private var hg: [Double]
 
     public init(flow: GradientFlow, learningRate: Double) {
@@ -23,7 +22,7 @@ public final class ModifiedFlow: ODESystem {
         self.learningRate = learningRate
         g = Array(repeating: 0, count: flow.dimension)
         hg = g
-        hessianProduct = flow.architecture.bias ? nil : HessianProduct(flow)
+        hessianProduct = HessianProduct(flow)
     }
 
     public var dimension: Int { flow.dimension }
@@ -31,24 +30,12 @@ public final class ModifiedFlow: ODESystem {
     public func evaluate(_ y: UnsafePointer<Double>, _ dydt: UnsafeMutablePointer<Double>) -> Bool {
         let n = dimension
         guard g.withUnsafeMutableBufferPointer({ flow.evaluate(y, $0.baseAddress!) }) else { return false }
-        if let hp = hessianProduct {
-            // dθ/dt = g − (η/2)H∇L = g + (η/2)Hg.
-            hp.prepare(at: y)
-            g.withUnsafeBufferPointer { pg in hg.withUnsafeMutableBufferPointer { hp.apply(pg.baseAddress!, into: $0.baseAddress!) } }
-            let half = 0.5 * learningRate
-            for i in 0..<n { dydt[i] = g[i] + half * hg[i] }
-            return allFinite(dydt, count: n)
-        }
-        let arch = flow.architecture
-        let theta = Weights(architecture: arch, flat: Array(UnsafeBufferPointer(start: y, count: n)))
-        let hGrad = flow.velocityDerivative(at: theta, along: Weights(architecture: arch, flat: g)).flat
+        // dθ/dt = g − (η/2)H∇L = g + (η/2)Hg.
+        hessianProduct.prepare(at: y)
+        g.withUnsafeBufferPointer { pg in hg.withUnsafeMutableBufferPointer { hessianProduct.apply(pg.baseAddress!, into: $0.baseAddress!) } }
         let half = 0.5 * learningRate
-        var finite = true
-        for i in 0..<n {
-            dydt[i] = g[i] - half * hGrad[i]
-            if !dydt[i].isFinite { finite = false }
-        }
-        return finite
+        for i in 0..<n { dydt[i] = g[i] + half * hg[i] }
+        return allFinite(dydt, count: n)
     }
 
     /// ∂f/∂θ by central differences of the exact right-hand side f, one column at a time with

@@ -31,8 +31,8 @@ public final class SharpnessEstimator {
     private let random = GaussianSource(seed: 0x5348_4152)
     /// How many Lanczos vectors are kept for re-orthogonalisation and the Ritz vector.
     private let storable: Int
-    /// Allocation-free products for chains without biases.
-    private let hessianProduct: HessianProduct?
+    /// Allocation-free Hessian-vector products.
+    private let hessianProduct: HessianProduct
 
     public init(flow: GradientFlow, tolerance: Double = 1e-7, maxIterations: Int = 2000) {
         self.flow = flow
@@ -40,7 +40,7 @@ public final class SharpnessEstimator {
         self.maxIterations = maxIterations
         vector = Array(repeating: 0, count: flow.dimension)
         storable = (32 << 20) / (8 * max(1, flow.dimension))
-        hessianProduct = flow.architecture.bias ? nil : HessianProduct(flow)
+        hessianProduct = HessianProduct(flow)
     }
 
     /// A unit vector from a fixed pseudo-random sequence, so that estimates are reproducible.
@@ -55,25 +55,13 @@ public final class SharpnessEstimator {
             let d = (clock.now - start).components
             seconds += Double(d.seconds) + Double(d.attoseconds) * 1e-18
         }
-        let arch = flow.architecture, layers = 1...arch.depth
         // What the products share at θ (W_l, prefixes, back-propagated errors) is built once per
-        // estimate, not once per product as ``GradientFlow/velocityDerivative(at:along:)`` would;
-        // without biases on preallocated buffers (``HessianProduct``).
+        // estimate; each product then runs on preallocated buffers (``HessianProduct``).
         let n = flow.dimension
-        let hessianTimes: (_ v: [Double], _ out: inout [Double]) -> Void
-        if let hp = hessianProduct {
-            weights.flat.withUnsafeBufferPointer { hp.prepare(at: $0.baseAddress!) }
-            hessianTimes = { v, out in
-                v.withUnsafeBufferPointer { pv in
-                    out.withUnsafeMutableBufferPointer { po in hp.apply(pv.baseAddress!, into: po.baseAddress!) }
-                }
-            }
-        } else {
-            let lin = GradientFlow.Linearization(flow, at: weights)
-            hessianTimes = { v, out in
-                let direction = Weights(architecture: arch, flat: v)
-                let dG = lin.derivative(along: layers.map { direction.chainLayer($0, clamp: 0) })
-                out = Weights(architecture: arch, chainLayers: dG).flat.map { -$0 }
+        weights.flat.withUnsafeBufferPointer { hessianProduct.prepare(at: $0.baseAddress!) }
+        func hessianTimes(_ v: [Double], _ out: inout [Double]) {
+            v.withUnsafeBufferPointer { pv in
+                out.withUnsafeMutableBufferPointer { hessianProduct.apply(pv.baseAddress!, into: $0.baseAddress!) }
             }
         }
         let steps = min(maxIterations, n)

@@ -191,28 +191,10 @@ public final class GradientFlow: @unchecked Sendable {
     }
 
     /// Copies (W_l, b_l) from the flat vector into the top rows of W̃_l = [W_l b_l; 0ᵀ 1].
-    private func gatherChain(_ y: UnsafePointer<Double>) {
-        for l in 1...depth {
-            let (rows, cols) = architecture.shape(ofLayer: l)
-            let w = y + offsets[l], b = y + offsets[l] + rows * cols, m = chain[l]
-            for r in 0..<rows {
-                (m + r * (cols + 1)).update(from: w + r * cols, count: cols)
-                m[r * (cols + 1) + cols] = b[r]
-            }
-        }
-    }
+    private func gatherChain(_ y: UnsafePointer<Double>) { architecture.gatherChain(y, into: chain) }
 
     /// The inverse of ``gatherChain(_:)`` for the velocities, dropping each clamped row.
-    private func scatterVelocity(_ dydt: UnsafeMutablePointer<Double>) {
-        for l in 1...depth {
-            let (rows, cols) = architecture.shape(ofLayer: l)
-            let w = dydt + offsets[l], b = dydt + offsets[l] + rows * cols, m = grad[l]
-            for r in 0..<rows {
-                (w + r * cols).update(from: m + r * (cols + 1), count: cols)
-                b[r] = m[r * (cols + 1) + cols]
-            }
-        }
-    }
+    private func scatterVelocity(_ dydt: UnsafeMutablePointer<Double>) { architecture.scatterChain(grad, into: dydt) }
 
     /// −∇L at `weights`, as a value (allocates; for set-up and tests).
     public func velocity(at weights: Weights) -> Weights {
@@ -294,30 +276,18 @@ public final class GradientFlow: @unchecked Sendable {
     /// networks (hundreds of weights, not tens of thousands).
     public func jacobian(at weights: Weights, into out: UnsafeMutablePointer<Double>) {
         let n = dimension
-        if !architecture.bias {
-            // Column j is −H e_j; H is symmetric, so rows are written contiguously instead.
-            let hp = HessianProduct(self)
-            weights.flat.withUnsafeBufferPointer { hp.prepare(at: $0.baseAddress!) }
-            let e = UnsafeMutablePointer<Double>.allocate(capacity: n)
-            defer { e.deallocate() }
-            e.initialize(repeating: 0, count: n)
-            for j in 0..<n {
-                e[j] = 1
-                hp.apply(e, into: out + j * n)
-                e[j] = 0
-            }
-            for i in 0..<(n * n) { out[i] = -out[i] }
-            return
-        }
-        let lin = Linearization(self, at: weights)
-        var e = Weights(architecture: architecture, flat: .init(repeating: 0, count: n))
+        // Column j is −H e_j; H is symmetric, so rows are written contiguously instead.
+        let hp = HessianProduct(self)
+        weights.flat.withUnsafeBufferPointer { hp.prepare(at: $0.baseAddress!) }
+        let e = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer { e.deallocate() }
+        e.initialize(repeating: 0, count: n)
         for j in 0..<n {
-            e.flat[j] = 1
-            let dG = lin.derivative(along: (1...depth).map { e.chainLayer($0, clamp: 0) })
-            let col = Weights(architecture: architecture, chainLayers: dG).flat
-            for i in 0..<n { out[i * n + j] = col[i] }
-            e.flat[j] = 0
+            e[j] = 1
+            hp.apply(e, into: out + j * n)
+            e[j] = 0
         }
+        for i in 0..<(n * n) { out[i] = -out[i] }
     }
 }
 

@@ -7,9 +7,10 @@
 ///     dG_1 = dQ_1,   dG_l = dQ_l P_{l−1}ᵀ + Q_l dP_{l−1}ᵀ,     H v = −dG.
 ///
 /// The same algebra as ``GradientFlow/velocityDerivative(at:along:)``, on raw buffers sized once
-/// (at 784-1000-10 a product otherwise allocates ~10 temporaries of 6 MB). Chains without biases
-/// only; the sharpness and the Jacobian fall back to the general path with biases. Σ11 and Σ31
-/// are the data's (``GradientFlow/correlations``), as for the loss.
+/// (at 784-1000-10 a product otherwise allocates ~10 temporaries of 6 MB). With biases it runs on
+/// the augmented chain W̃_l = [W_l b_l; 0ᵀ 1] (directions have zero clamped rows, and the clamped
+/// rows of the result are dropped), as ``GradientFlow`` does. Σ11 and Σ31 are the data's
+/// (``GradientFlow/correlations``, augmented with biases), as for the loss.
 final class HessianProduct {
     private let sizes: [Int]
     private let depth: Int
@@ -21,10 +22,13 @@ final class HessianProduct {
     /// θ, and per layer l = 1…L: P_l, Q_l, dP_l, dQ_l (n_l × n0; index 0 unused).
     private let theta: UnsafeMutablePointer<Double>
     private let p, q, dp, dq: [UnsafeMutablePointer<Double>]
+    /// With biases only: W̃_l, dW̃_l and dG̃_l (chain shapes; index 0 unused).
+    private let architecture: Architecture
+    private let chain, direction, result: [UnsafeMutablePointer<Double>]
 
     init(_ flow: GradientFlow) {
-        precondition(!flow.architecture.bias, "HessianProduct is for chains without biases")
         let a = flow.architecture
+        architecture = a
         sizes = a.chainSizes
         depth = a.depth
         n0 = sizes[0]
@@ -38,42 +42,59 @@ final class HessianProduct {
             (0...depth).map { .allocate(capacity: $0 == 0 ? 1 : sizes[$0] * n0) }
         }
         (p, q, dp, dq) = (buffers(), buffers(), buffers(), buffers())
+        func chainBuffers(clamped: Bool) -> [UnsafeMutablePointer<Double>] {
+            guard a.bias else { return [] }
+            return (0...depth).map { l in
+                let m = l == 0 ? 1 : sizes[l] * sizes[l - 1]
+                let b = UnsafeMutablePointer<Double>.allocate(capacity: m)
+                b.initialize(repeating: 0, count: m)
+                if clamped && l >= 1 && l < depth { b[m - 1] = 1 }  // the constant unit stays 1
+                return b
+            }
+        }
+        (chain, direction, result) = (chainBuffers(clamped: true), chainBuffers(clamped: false), chainBuffers(clamped: false))
     }
 
     deinit {
         theta.deallocate()
-        (p + q + dp + dq).forEach { $0.deallocate() }
+        (p + q + dp + dq + chain + direction + result).forEach { $0.deallocate() }
     }
+
+    /// W_l (W̃_l with biases) at the prepared θ.
+    private func w(_ l: Int) -> UnsafePointer<Double> { architecture.bias ? UnsafePointer(chain[l]) : UnsafePointer(theta + offsets[l]) }
 
     /// Fixes θ (flat weights) and forms P_l and Q_l there.
     func prepare(at weights: UnsafePointer<Double>) {
         theta.update(from: weights, count: dimension)
+        if architecture.bias { architecture.gatherChain(weights, into: chain) }
         let L = depth
-        p[1].update(from: theta + offsets[1], count: sizes[1] * n0)
+        p[1].update(from: w(1), count: sizes[1] * n0)
         if L >= 2 {
             for l in 2...L {
-                gemm(.none, .none, sizes[l], n0, sizes[l - 1], 1, theta + offsets[l], sizes[l - 1], p[l - 1], n0, 0, p[l], n0)
+                gemm(.none, .none, sizes[l], n0, sizes[l - 1], 1, w(l), sizes[l - 1], p[l - 1], n0, 0, p[l], n0)
             }
         }
         q[L].update(from: sigma31, count: sizes[L] * n0)
         gemm(.none, .none, sizes[L], n0, n0, -1, p[L], n0, sigma11, n0, 1, q[L], n0)
         if L >= 2 {
             for l in stride(from: L - 1, through: 1, by: -1) {
-                gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], 1, theta + offsets[l + 1], sizes[l], q[l + 1], n0, 0, q[l], n0)
+                gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], 1, w(l + 1), sizes[l], q[l + 1], n0, 0, q[l], n0)
             }
         }
     }
 
     /// out = H v at the θ of the last ``prepare(at:)``.
     func apply(_ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
-        let L = depth
-        func w(_ l: Int) -> UnsafePointer<Double> { UnsafePointer(theta + offsets[l]) }
-        func dw(_ l: Int) -> UnsafePointer<Double> { v + offsets[l] }
+        let L = depth, bias = architecture.bias
+        if bias { architecture.gatherChain(v, into: direction) }
+        func dw(_ l: Int) -> UnsafePointer<Double> { bias ? UnsafePointer(direction[l]) : v + offsets[l] }
+        func target(_ l: Int) -> UnsafeMutablePointer<Double> { bias ? result[l] : out + offsets[l] }
         func P(_ l: Int) -> UnsafePointer<Double> { UnsafePointer(p[l]) }
         func dP(_ l: Int) -> UnsafePointer<Double> { l == 1 ? dw(1) : UnsafePointer(dp[l]) }
+        defer { if bias { architecture.scatterChain(result, into: out) } }
         if L == 1 {
             // L = ½ tr((W − W*)Σ11(W − W*)ᵀ) + const: H v = dW Σ11.
-            gemm(.none, .none, sizes[1], n0, n0, 1, dw(1), n0, sigma11, n0, 0, out, n0)
+            gemm(.none, .none, sizes[1], n0, n0, 1, dw(1), n0, sigma11, n0, 0, target(1), n0)
             return
         }
         for l in 2...L {
@@ -83,14 +104,13 @@ final class HessianProduct {
         gemm(.none, .none, sizes[L], n0, n0, -1, dP(L), n0, sigma11, n0, 0, dq[L], n0)
         for l in stride(from: L - 1, through: 1, by: -1) {
             // dQ_1 is dG_1: written (negated) straight into its place in the output.
-            let (target, alpha) = l == 1 ? (out + offsets[1], -1.0) : (dq[l], 1.0)
-            gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], alpha, dw(l + 1), sizes[l], q[l + 1], n0, 0, target, n0)
-            gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], alpha, w(l + 1), sizes[l], dq[l + 1], n0, 1, target, n0)
+            let (into, alpha) = l == 1 ? (target(1), -1.0) : (dq[l], 1.0)
+            gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], alpha, dw(l + 1), sizes[l], q[l + 1], n0, 0, into, n0)
+            gemm(.transpose, .none, sizes[l], n0, sizes[l + 1], alpha, w(l + 1), sizes[l], dq[l + 1], n0, 1, into, n0)
         }
         for l in 2...L {
-            let target = out + offsets[l]
-            gemm(.none, .transpose, sizes[l], sizes[l - 1], n0, -1, dq[l], n0, P(l - 1), n0, 0, target, sizes[l - 1])
-            gemm(.none, .transpose, sizes[l], sizes[l - 1], n0, -1, q[l], n0, dP(l - 1), n0, 1, target, sizes[l - 1])
+            gemm(.none, .transpose, sizes[l], sizes[l - 1], n0, -1, dq[l], n0, P(l - 1), n0, 0, target(l), sizes[l - 1])
+            gemm(.none, .transpose, sizes[l], sizes[l - 1], n0, -1, q[l], n0, dP(l - 1), n0, 1, target(l), sizes[l - 1])
         }
     }
 }

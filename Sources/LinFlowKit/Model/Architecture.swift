@@ -175,3 +175,36 @@ public struct Weights: Equatable, Sendable {
         return worst
     }
 }
+
+/// Between the flat parameter vector of an affine chain and its augmented matrices
+/// W̃_l = [W_l b_l; 0ᵀ 1] (row-major, ``chainSizes``; the clamped last row only below the
+/// output layer), for code that runs the linear-chain algebra on W̃ (``GradientFlow``,
+/// ``HessianProduct``).
+extension Architecture {
+    /// Copies (W_l, b_l) from the flat vector `y` into the top rows of each `chain[l]`, l = 1…L.
+    /// The clamped rows are left as they are (the caller sets them once).
+    func gatherChain(_ y: UnsafePointer<Double>, into chain: [UnsafeMutablePointer<Double>]) {
+        for l in 1...depth {
+            let (rows, cols) = shape(ofLayer: l)
+            let w = y + offset(ofLayer: l), b = w + rows * cols, m = chain[l]
+            for r in 0..<rows {
+                (m + r * (cols + 1)).update(from: w + r * cols, count: cols)
+                m[r * (cols + 1) + cols] = b[r]
+            }
+        }
+    }
+
+    /// The inverse of ``gatherChain(_:into:)``: the top rows of each `chain[l]` into the flat
+    /// vector, dropping the clamped rows.
+    func scatterChain(_ chain: [UnsafeMutablePointer<Double>], into y: UnsafeMutablePointer<Double>) {
+        for l in 1...depth {
+            let (rows, cols) = shape(ofLayer: l)
+            let w = y + offset(ofLayer: l), b = w + rows * cols, m = chain[l]
+            for r in 0..<rows {
+                (w + r * cols).update(from: m + r * (cols + 1), count: cols)
+                b[r] = m[r * (cols + 1) + cols]
+            }
+        }
+    }
+}
+
