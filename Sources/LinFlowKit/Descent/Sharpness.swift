@@ -1,5 +1,3 @@
-import CGSL
-
 /// The sharpness λ_max(H), the largest (algebraic) eigenvalue of the Hessian H = ∇²L(θ), by the
 /// Lanczos iteration on exact Hessian-vector products (H v = −``GradientFlow/velocityDerivative(at:along:)``).
 ///
@@ -109,28 +107,4 @@ public final class SharpnessEstimator {
         }
         return theta
     }
-}
-
-func dot(_ a: [Double], _ b: [Double]) -> Double {
-    precondition(a.count == b.count)
-    return cblas_ddot(Int32(a.count), a, 1, b, 1)
-}
-
-func norm(_ a: [Double]) -> Double { cblas_dnrm2(Int32(a.count), a, 1) }
-
-/// y ← y + α x.
-func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
-    precondition(x.count == y.count)
-    cblas_daxpy(Int32(x.count), alpha, x, 1, &y, 1)
-}
-
-/// x ← α x.
-func scal(_ alpha: Double, _ x: inout [Double]) { cblas_dscal(Int32(x.count), alpha, &x, 1) }
-
-func normalized(_ a: [Double]) -> [Double] {
-    let n = norm(a)
-    guard n > 0 else { return a }
-    var b = a
-    scal(1 / n, &b)
-    return b
 }
