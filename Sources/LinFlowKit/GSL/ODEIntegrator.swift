@@ -130,13 +130,9 @@ public final class ODEIntegrator {
         driver = d
         self.maxSteps = maxSteps
         if errorNorm == .rms {
-            let status = linflow_driver_use_rms_norm(d, absoluteTolerance, relativeTolerance)
-            if status != Int32(GSL_SUCCESS) {
-                gsl_odeiv2_driver_free(d)
-                gslSystem.deallocate()
-                context.release()
-                throw GSLError(status: status, context: "setting up the RMS error norm")
-            }
+            // Every stored property is set by now, so throwing runs deinit, which frees the
+            // driver, the system and the context (freeing them here as well would free twice).
+            try GSL.check(linflow_driver_use_rms_norm(d, absoluteTolerance, relativeTolerance), "setting up the RMS error norm")
         }
     }
 
