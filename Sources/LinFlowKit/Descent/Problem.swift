@@ -104,7 +104,7 @@ struct DescentLoop {
 
     var learningRate: Double { schedule.learningRate }
 
-    var elapsedSeconds: Double { Double(DispatchTime.now().uptimeNanoseconds - clockStart.uptimeNanoseconds) / 1e9 }
+    var elapsedSeconds: Double { seconds(since: clockStart) }
 
     /// `beforeStep` runs before each step (e.g. to load a minibatch); `record(k, t, θ_k, L(θ_k))`
     /// writes a row (the only place a ``Weights`` is built).

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The sharpness λ_max(H), the largest (algebraic) eigenvalue of the Hessian H = ∇²L(θ), by the
 /// Lanczos iteration on exact Hessian-vector products (H v = −``GradientFlow/velocityDerivative(at:along:)``).
 ///
@@ -48,11 +50,8 @@ public final class SharpnessEstimator {
 
     /// λ_max(∇²L) at `weights`.
     public func estimate(at weights: Weights) -> Double {
-        let clock = ContinuousClock(), start = clock.now
-        defer {
-            let d = (clock.now - start).components
-            seconds += Double(d.seconds) + Double(d.attoseconds) * 1e-18
-        }
+        let start = DispatchTime.now()
+        defer { seconds += LinFlowKit.seconds(since: start) }
         // What the products share at θ (W_l, prefixes, back-propagated errors) is built once per
         // estimate; each product then runs on preallocated buffers (``HessianProduct``).
         let n = flow.dimension

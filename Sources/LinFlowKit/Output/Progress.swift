@@ -17,9 +17,7 @@ public final class Progress {
         self.label = label
     }
 
-    public var elapsedSeconds: Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
+    public var elapsedSeconds: Double { seconds(since: start) }
 
     public func update(fraction: Double, detail: @autoclosure () -> String) {
         guard enabled else { return }
