@@ -142,7 +142,7 @@ public struct Descent {
         if cfg.trackSharpness {
             // Each written row repeats an estimate like this one; on large networks that can
             // dwarf the descent itself (784-1000-10: ~1.4 s per row), so say so before starting.
-            let rowsAhead = loop.steps / loop.every + (loop.steps % loop.every == 0 ? 0 : 1)
+            let rowsAhead = loop.rowsAfterStart
             let projected = Double(rowsAhead) * sharpness.seconds
             if projected > 30 {
                 notice("linflow: note: the sharpness column will take about \(Int(projected.rounded())) s (\(rowsAhead) more rows at \(String(format: "%.2f", sharpness.seconds)) s each); --no-sharpness or a larger --every makes it cheaper")

@@ -104,6 +104,12 @@ struct DescentLoop {
 
     var learningRate: Double { schedule.learningRate }
 
+    /// Whether step k (1…steps) is written: every `every`-th step, and the last.
+    static func writesRow(afterStep k: Int, every: Int, steps: Int) -> Bool { k % every == 0 || k == steps }
+
+    /// How many rows follow row 0 (θ_0).
+    var rowsAfterStart: Int { (1...steps).lazy.filter { Self.writesRow(afterStep: $0, every: every, steps: steps) }.count }
+
     var elapsedSeconds: Double { seconds(since: clockStart) }
 
     /// `beforeStep` runs before each step (e.g. to load a minibatch); `record(k, t, θ_k, L(θ_k))`
@@ -147,7 +153,7 @@ struct DescentLoop {
                 if let why = divergence.failure(step: k, time: t, loss: loss, finiteWeights: finite) {
                     throw LinflowError.numerical(why)
                 }
-                if k % every == 0 || k == steps { try record(k, t, descent.weights, loss) }
+                if Self.writesRow(afterStep: k, every: every, steps: steps) { try record(k, t, descent.weights, loss) }
                 if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at step \(k) (t = \(fmt(t)))") }
                 progress.update(fraction: Double(k) / Double(steps), detail: "step \(k) of \(steps), loss \(fmt(loss))")
             }
