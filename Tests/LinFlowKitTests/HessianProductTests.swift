@@ -2,15 +2,14 @@ import Testing
 import Numerics
 @testable import LinFlowKit
 
-/// The allocation-free Hessian-vector product against three independent facts: the general
-/// path (``GradientFlow/velocityDerivative(at:along:)``, itself checked against differences of
-/// the sample loss), central differences of the exact gradient, and the symmetry uᵀHv = vᵀHu
-/// (which a wrong transpose breaks).
+/// The allocation-free Hessian-vector product against three independent facts: the product rule
+/// on whole matrices (``referenceVelocityDerivative(_:at:along:)``), central differences of the
+/// exact gradient, and the symmetry uᵀHv = vᵀHu (which a wrong transpose breaks).
 @Suite struct HessianProductTests {
     static let shapes: [[Int]] = [[4, 3], [3, 5, 2], [5, 4, 6, 3], [2, 3, 3, 2, 4], [6, 2, 7]]
 
     @Test(arguments: shapes, [false, true])
-    func agreesWithTheGeneralPathDifferencesAndSymmetry(sizes: [Int], bias: Bool) throws {
+    func agreesWithTheReferenceDifferencesAndSymmetry(sizes: [Int], bias: Bool) throws {
         // With biases, data with non-zero means so that the bias directions matter.
         let data = Samples(n: 40, inputs: sizes.first!, outputs: sizes.last!, seed: UInt64(sizes.reduce(7, +)), shift: bias ? 0.7 : 0)
         let a = try Architecture(sizes: sizes, bias: bias)
@@ -29,7 +28,7 @@ import Numerics
             }
             let hv = h(v), hu = h(u)
             let w = Weights(architecture: a, flat: theta)
-            let general = flow.velocityDerivative(at: w, along: Weights(architecture: a, flat: v)).flat.map { -$0 }
+            let general = referenceVelocityDerivative(flow, at: w, along: Weights(architecture: a, flat: v)).flat.map { -$0 }
             let scale = general.map(abs).max()!
             for i in 0..<n { #expect(abs(hv[i] - general[i]) <= 1e-12 * scale, "\(sizes) bias \(bias) trial \(trial) i \(i)") }
             // Central differences of the gradient −velocity along v (error O(ε²) for this polynomial).
@@ -42,10 +41,10 @@ import Numerics
         }
     }
 
-    /// The sharpness (which now uses these products) and the dense Jacobian of implicit
-    /// steppers agree with GSL's eigenvalues of the general path's dense Hessian.
+    /// The sharpness (which uses these products) and the dense Jacobian of implicit steppers
+    /// agree with GSL's eigenvalues of the reference's dense Hessian.
     @Test(arguments: [false, true])
-    func sharpnessAndJacobianMatchTheGeneralPath(bias: Bool) throws {
+    func sharpnessAndJacobianMatchTheReference(bias: Bool) throws {
         let data = Samples(n: 30, inputs: 4, outputs: 3, seed: 5, shift: bias ? 0.9 : 0)
         let a = try Architecture(sizes: [4, 5, 3, 3], bias: bias)
         let flow = try GradientFlow(architecture: a, correlations: data.correlations)
@@ -56,7 +55,7 @@ import Numerics
         for j in 0..<n {
             var e = [Double](repeating: 0, count: n)
             e[j] = 1
-            let col = flow.velocityDerivative(at: w, along: Weights(architecture: a, flat: e)).flat
+            let col = referenceVelocityDerivative(flow, at: w, along: Weights(architecture: a, flat: e)).flat
             for i in 0..<n { dense[i, j] = -col[i] }
         }
         let top = try symmetricEigenvalues(dense).first!

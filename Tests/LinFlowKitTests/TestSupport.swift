@@ -123,3 +123,27 @@ func integrate(_ flow: GradientFlow, from w0: Weights, times: [Double], method: 
         return Weights(architecture: w0.architecture, flat: integrator.state)
     }
 }
+
+/// −H v by the product rule on whole matrices, written for clarity (no buffers, no reuse):
+/// dP_l = V_l P_{l−1} + W_l dP_{l−1}, dQ_L = −dP_L Σ11, dQ_l = V_{l+1}ᵀQ_{l+1} + W_{l+1}ᵀ dQ_{l+1},
+/// dG_l = dQ_l P_{l−1}ᵀ + Q_l dP_{l−1}ᵀ, on the chain matrices W̃_l with biases (the direction's
+/// clamped entries 0). An implementation independent of ``HessianProduct`` to compare it with.
+func referenceVelocityDerivative(_ flow: GradientFlow, at weights: Weights, along v: Weights) -> Weights {
+    let L = flow.architecture.depth
+    let w = (1...L).map { weights.chainLayer($0) }, dw = (1...L).map { v.chainLayer($0, clamp: 0) }
+    let s11 = flow.correlations.sigma11, s31 = flow.correlations.sigma31
+    var p = [Matrix.identity(s11.rows)], dp = [Matrix(rows: s11.rows, cols: s11.rows)]
+    for l in 1...L {
+        p.append(w[l - 1] * p[l - 1])
+        dp.append(dw[l - 1] * p[l - 1] + w[l - 1] * dp[l - 1])
+    }
+    var q = [Matrix](repeating: Matrix(rows: 0, cols: 0), count: L + 1), dq = q
+    q[L] = s31 - p[L] * s11
+    dq[L] = (-1.0) * (dp[L] * s11)
+    for l in stride(from: L - 1, through: 1, by: -1) {
+        q[l] = w[l].transposed * q[l + 1]
+        dq[l] = dw[l].transposed * q[l + 1] + w[l].transposed * dq[l + 1]
+    }
+    return Weights(architecture: flow.architecture,
+                   chainLayers: (1...L).map { dq[$0] * p[$0 - 1].transposed + q[$0] * dp[$0 - 1].transposed })
+}

@@ -205,69 +205,16 @@ public final class GradientFlow: @unchecked Sendable {
         return Weights(architecture: architecture, flat: out)
     }
 
-    /// The directional derivative of −∇L at θ along v, i.e. −H(θ) v with H the Hessian of L.
-    ///
-    /// Differentiates the evaluation order of ``evaluate(_:_:)`` term by term:
-    /// dP_l = V_l P_{l−1} + W_l dP_{l−1}, dE = −dP_L Σ11, dQ_l = V_{l+1}ᵀQ_{l+1} + W_{l+1}ᵀ dQ_{l+1},
-    /// dG_l = dQ_l P_{l−1}ᵀ + Q_l dP_{l−1}ᵀ. With biases it runs on the chain matrices W̃_l, whose
-    /// clamped entry does not move (the direction's chain matrices have 0 there).
+    /// The directional derivative of −∇L at θ along v, i.e. −H(θ) v with H the Hessian of L
+    /// (``HessianProduct``, which differentiates the evaluation order of ``evaluate(_:_:)`` term
+    /// by term). Allocates; for one-off products and tests — repeated products at one θ should
+    /// keep a ``HessianProduct``.
     public func velocityDerivative(at weights: Weights, along v: Weights) -> Weights {
-        let lin = Linearization(self, at: weights)
-        return Weights(architecture: architecture,
-                       chainLayers: lin.derivative(along: (1...depth).map { v.chainLayer($0, clamp: 0) }))
-    }
-
-    /// What the directional derivative needs at θ but not the direction: W_l, the prefixes P_l
-    /// and the back-propagated Q_l. Built once per Jacobian or sharpness estimate, it turns each
-    /// directional derivative into a handful of products (and none with P_0 = I).
-    struct Linearization {
-        let depth: Int
-        /// w[l − 1] = W_l.
-        let w: [Matrix]
-        /// Index l holds P_l and Q_l for l = 1…L (index 0 unused: P_0 = I).
-        let p: [Matrix], q: [Matrix]
-        let sigma11: Matrix
-
-        init(_ flow: GradientFlow, at weights: Weights) {
-            depth = flow.depth
-            let L = depth
-            w = (1...L).map { weights.chainLayer($0) }
-            var p = [Matrix(rows: 0, cols: 0), w[0]]
-            for l in 2...max(2, L) where l <= L { p.append(w[l - 1] * p[l - 1]) }
-            var q = [Matrix](repeating: Matrix(rows: 0, cols: 0), count: L + 1)
-            q[L] = flow.correlations.sigma31 - p[L] * flow.correlations.sigma11
-            if L >= 2 { for l in stride(from: L - 1, through: 1, by: -1) { q[l] = Matrix.product(w[l], .transpose, q[l + 1], .none) } }
-            self.p = p
-            self.q = q
-            sigma11 = flow.correlations.sigma11
-        }
-
-        /// dG_l along the chain-layer directions dW_1…dW_L. Transposes go to gemm as flags and
-        /// sums accumulate in place: at 784-1000-10 every temporary is 6 MB.
-        func derivative(along dw: [Matrix]) -> [Matrix] {
-            let L = depth
-            var dP = [Matrix(rows: 0, cols: 0), dw[0]]
-            for l in 2...max(2, L) where l <= L {
-                var d = Matrix.product(dw[l - 1], .none, p[l - 1], .none)
-                d.addProduct(w[l - 1], .none, dP[l - 1], .none)
-                dP.append(d)
-            }
-            var dQ = [Matrix](repeating: Matrix(rows: 0, cols: 0), count: L + 1)
-            dQ[L] = Matrix.product(dP[L], .none, sigma11, .none, alpha: -1)
-            if L >= 2 {
-                for l in stride(from: L - 1, through: 1, by: -1) {
-                    var d = Matrix.product(dw[l], .transpose, q[l + 1], .none)
-                    d.addProduct(w[l], .transpose, dQ[l + 1], .none)
-                    dQ[l] = d
-                }
-            }
-            return (1...L).map { l in
-                guard l > 1 else { return dQ[1] }
-                var g = Matrix.product(dQ[l], .none, p[l - 1], .transpose)
-                g.addProduct(q[l], .none, dP[l - 1], .transpose)
-                return g
-            }
-        }
+        let hp = HessianProduct(self)
+        var out = [Double](repeating: 0, count: dimension)
+        weights.flat.withUnsafeBufferPointer { hp.prepare(at: $0.baseAddress!) }
+        v.flat.withUnsafeBufferPointer { pv in out.withUnsafeMutableBufferPointer { hp.apply(pv.baseAddress!, into: $0.baseAddress!) } }
+        return Weights(architecture: architecture, flat: out.map { -$0 })
     }
 
     /// The Jacobian of the flow, ∂(dθ/dt)/∂θ = −H, row-major dimension × dimension, built one

@@ -6,8 +6,8 @@
 ///     dQ_L = −dP_L Σ11,   dQ_l = dW_{l+1}ᵀ Q_{l+1} + W_{l+1}ᵀ dQ_{l+1}
 ///     dG_1 = dQ_1,   dG_l = dQ_l P_{l−1}ᵀ + Q_l dP_{l−1}ᵀ,     H v = −dG.
 ///
-/// The same algebra as ``GradientFlow/velocityDerivative(at:along:)``, on raw buffers sized once
-/// (at 784-1000-10 a product otherwise allocates ~10 temporaries of 6 MB). With biases it runs on
+/// On raw buffers sized once: at 784-1000-10 a product through ``Matrix`` values allocated ~10
+/// temporaries of 6 MB. With biases it runs on
 /// the augmented chain W̃_l = [W_l b_l; 0ᵀ 1] (directions have zero clamped rows, and the clamped
 /// rows of the result are dropped), as ``GradientFlow`` does. Σ11 and Σ31 are the data's
 /// (``GradientFlow/correlations``, augmented with biases), as for the loss.

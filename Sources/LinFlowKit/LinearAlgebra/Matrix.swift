@@ -82,29 +82,6 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
         return c
     }
 
-    /// op(A) op(B) with op(X) = X or Xᵀ, by ``gemm``'s transpose flags rather than copies.
-    public static func product(_ a: Matrix, _ ta: Transpose, _ b: Matrix, _ tb: Transpose, alpha: Double = 1) -> Matrix {
-        let m = ta == .none ? a.rows : a.cols
-        var c = Matrix(rows: m, cols: tb == .none ? b.cols : b.rows)
-        c.addProduct(a, ta, b, tb, alpha: alpha)
-        return c
-    }
-
-    /// self ← self + α op(A) op(B), in place (gemm with β = 1).
-    public mutating func addProduct(_ a: Matrix, _ ta: Transpose, _ b: Matrix, _ tb: Transpose, alpha: Double = 1) {
-        let (m, k) = ta == .none ? (a.rows, a.cols) : (a.cols, a.rows)
-        let (kb, n) = tb == .none ? (b.rows, b.cols) : (b.cols, b.rows)
-        precondition(k == kb && m == rows && n == cols, "shape mismatch in addProduct")
-        let (cols, aCols, bCols) = (self.cols, a.cols, b.cols)
-        a.storage.withUnsafeBufferPointer { pa in
-            b.storage.withUnsafeBufferPointer { pb in
-                storage.withUnsafeMutableBufferPointer { pc in
-                    gemm(ta, tb, m, n, k, alpha, pa.baseAddress!, aCols, pb.baseAddress!, bCols, 1, pc.baseAddress!, cols)
-                }
-            }
-        }
-    }
-
     public static func + (a: Matrix, b: Matrix) -> Matrix {
         precondition(a.rows == b.rows && a.cols == b.cols)
         return Matrix(rows: a.rows, cols: a.cols, storage: zip(a.storage, b.storage).map(+))
