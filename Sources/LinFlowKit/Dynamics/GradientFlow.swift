@@ -131,7 +131,7 @@ public final class GradientFlow: @unchecked Sendable {
         counter.pointee += 1
         let p = gemmPath
         let bias = architecture.bias
-        if bias { gatherChain(y) }
+        if bias { architecture.gatherChain(y, into: chain) }
         // W̃_l and where its velocity goes: the flat vector itself, or the chain buffers.
         func w(_ l: Int) -> UnsafePointer<Double> { bias ? UnsafePointer(chain[l]) : y + offsets[l] }
         func g(_ l: Int) -> UnsafeMutablePointer<Double> { bias ? grad[l] : dydt + offsets[l] }
@@ -164,7 +164,7 @@ public final class GradientFlow: @unchecked Sendable {
                      0, g(l), sizes[l - 1], path: p)
             }
         }
-        if bias { scatterVelocity(dydt) }
+        if bias { architecture.scatterChain(grad, into: dydt) }
         return allFinite(dydt, count: dimension)
     }
 
@@ -189,12 +189,6 @@ public final class GradientFlow: @unchecked Sendable {
         sigma31.update(from: c.sigma31.storage, count: c.sigma31.storage.count)
         lossFlags[1] = 1
     }
-
-    /// Copies (W_l, b_l) from the flat vector into the top rows of W̃_l = [W_l b_l; 0ᵀ 1].
-    private func gatherChain(_ y: UnsafePointer<Double>) { architecture.gatherChain(y, into: chain) }
-
-    /// The inverse of ``gatherChain(_:)`` for the velocities, dropping each clamped row.
-    private func scatterVelocity(_ dydt: UnsafeMutablePointer<Double>) { architecture.scatterChain(grad, into: dydt) }
 
     /// −∇L at `weights`, as a value (allocates; for set-up and tests).
     public func velocity(at weights: Weights) -> Weights {

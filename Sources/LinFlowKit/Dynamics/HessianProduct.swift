@@ -19,7 +19,8 @@ final class HessianProduct {
     let dimension: Int
     private let sigma11: [Double]
     private let sigma31: [Double]
-    /// θ, and per layer l = 1…L: P_l, Q_l, dP_l, dQ_l (n_l × n0; index 0 unused).
+    /// θ (without biases; with them ``chain`` holds it), and per layer l = 1…L: P_l, Q_l, dP_l,
+    /// dQ_l (n_l × n0; index 0 unused).
     private let theta: UnsafeMutablePointer<Double>
     private let p, q, dp, dq: [UnsafeMutablePointer<Double>]
     /// With biases only: W̃_l, dW̃_l and dG̃_l (chain shapes; index 0 unused).
@@ -65,8 +66,11 @@ final class HessianProduct {
 
     /// Fixes θ (flat weights) and forms P_l and Q_l there.
     func prepare(at weights: UnsafePointer<Double>) {
-        theta.update(from: weights, count: dimension)
-        if architecture.bias { architecture.gatherChain(weights, into: chain) }
+        if architecture.bias {
+            architecture.gatherChain(weights, into: chain)
+        } else {
+            theta.update(from: weights, count: dimension)
+        }
         let L = depth
         p[1].update(from: w(1), count: sizes[1] * n0)
         if L >= 2 {
