@@ -1,14 +1,15 @@
 import CGSL
 
-/// The two eigenproblems where GSL's unblocked routines are the bottleneck, solved by LAPACK
-/// (OpenBLAS's): Σ11's decomposition for the least-squares map (GSL's `gsl_eigen_symmv` took
-/// ~1 s at 784 inputs) and the top eigenpair of the Lanczos tridiagonal (GSL's dense solver is
-/// O(k³) per call; `dstevx` finds one eigenpair in O(k)). GSL's `symmetricEigen` stays the
-/// reference the tests compare these with.
-public struct LAPACKError: Error, CustomStringConvertible {
-    public let routine: String
-    public let info: Int32
-    public var description: String { "LAPACK \(routine) failed (info \(info))" }
+// The two eigenproblems where GSL's unblocked routines are the bottleneck, solved by LAPACK
+// (OpenBLAS's): Σ11's decomposition for the least-squares map (GSL's `gsl_eigen_symmv` took
+// ~1 s at 784 inputs) and the top eigenpair of the Lanczos tridiagonal (GSL's dense solver is
+// O(k³) per call; `dstevx` finds one eigenpair in O(k)). GSL's `symmetricEigen` stays the
+// reference the tests compare these with.
+
+/// A LAPACK failure is a ``LinflowError/numerical(_:)`` (exit 3), as GSL's are, so the CLI
+/// reports it like every other numerical failure.
+private func lapackFailure(_ routine: String, info: Int32) -> LinflowError {
+    .numerical("LAPACK \(routine) failed (info \(info))")
 }
 
 /// Symmetric eigen-decomposition A = O diag(λ) Oᵀ by LAPACK's divide and conquer (`dsyevd`):
@@ -26,13 +27,13 @@ public func symmetricEigenDivideAndConquer(_ a: Matrix) throws -> (values: [Doub
     var lwork: Int32 = -1, liwork: Int32 = -1
     var workQuery = 0.0, iworkQuery: Int32 = 0
     dsyevd_("V", "U", &n32, &z, &n32, &w, &workQuery, &lwork, &iworkQuery, &liwork, &info, 1, 1)
-    guard info == 0 else { throw LAPACKError(routine: "dsyevd (workspace query)", info: info) }
+    guard info == 0 else { throw lapackFailure("dsyevd (workspace query)", info: info) }
     lwork = Int32(workQuery)
     liwork = iworkQuery
     var work = [Double](repeating: 0, count: Int(lwork))
     var iwork = [Int32](repeating: 0, count: Int(liwork))
     dsyevd_("V", "U", &n32, &z, &n32, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
-    guard info == 0 else { throw LAPACKError(routine: "dsyevd", info: info) }
+    guard info == 0 else { throw lapackFailure("dsyevd", info: info) }
     // Column-major Z: eigenvector k is z[k*n ..< (k+1)*n], eigenvalues ascending.
     var vectors = Matrix(rows: n, cols: n)
     for k in 0..<n {
@@ -57,6 +58,6 @@ public func tridiagonalTopEigenpair(diagonal: [Double], offDiagonal: [Double]) t
     var work = [Double](repeating: 0, count: 5 * k)
     var iwork = [Int32](repeating: 0, count: 5 * k), ifail = [Int32](repeating: 0, count: k)
     dstevx_("V", "I", &n, &d, &e, &vl, &vu, &il, &iu, &abstol, &m, &w, &z, &ldz, &work, &iwork, &ifail, &info, 1, 1)
-    guard info == 0, m == 1 else { throw LAPACKError(routine: "dstevx", info: info) }
+    guard info == 0, m == 1 else { throw lapackFailure("dstevx", info: info) }
     return (w[0], z)
 }
