@@ -73,6 +73,6 @@ public struct TrajectoryLayout: Sendable {
         }
         if diagnostics.contains(.imbalance) { r.append(weights.imbalance) }
         if let modes { r.append(contentsOf: modes.strengths(of: weights.endToEnd)) }
-        return r.line
+        return r.finishLine()
     }
 }
