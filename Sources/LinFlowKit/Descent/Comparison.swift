@@ -156,9 +156,9 @@ public struct Comparison {
             let wf = try advance(flow, "flow", to: t), wm = try advance(modified, "modified flow", to: t)
             let losses = (loss, p.flow.loss(at: wf), p.flow.loss(at: wm))
             let df = layout.distances(gd, wf), dm = layout.distances(gd, wm)
-            var line = "\(t),\(losses.0),\(losses.1),\(losses.2)"
-            for v in df + dm { line += ",\(v)" }
-            try out.write(line + "\n")
+            var row = CSVRow(capacity: 24 * (4 + df.count + dm.count))
+            row.append(contentsOf: [t, losses.0, losses.1, losses.2] + df + dm)
+            try out.write(row.finishLine())
             summary.rows += 1
             summary.finalLosses = losses
             summary.flowGap.update(df[0], step: k, time: t)

@@ -38,11 +38,7 @@ public struct DescentLayout: Sendable {
     public var headerLine: String { columns.joined(separator: ",") + "\n" }
 
     public func row(time: Double, loss: Double, weights: Weights, sharpness value: Double?) throws -> String {
-        var s = try trajectory.row(time: time, loss: loss, weights: weights)
-        guard sharpness, let value else { return s }
-        s.removeLast()
-        s += ",\(value)\n"
-        return s
+        try trajectory.row(time: time, loss: loss, weights: weights, trailing: sharpness ? value.map { [$0] } ?? [] : [])
     }
 }
 

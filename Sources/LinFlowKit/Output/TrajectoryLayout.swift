@@ -62,8 +62,9 @@ public struct TrajectoryLayout: Sendable {
 
     public var headerLine: String { columns.joined(separator: ",") + "\n" }
 
-    /// One row. Doubles are written in Swift's shortest form that reads back to the same bits.
-    public func row(time: Double, loss: Double, weights: Weights) throws -> String {
+    /// One row, with `trailing` values after the layout's own columns (e.g. `descend`'s
+    /// sharpness). Doubles are written in Swift's shortest form that reads back to the same bits.
+    public func row(time: Double, loss: Double, weights: Weights, trailing: [Double] = []) throws -> String {
         var r = CSVRow(capacity: 24 * (weights.flat.count + 8))
         r.append(time)
         r.append(loss)
@@ -73,6 +74,7 @@ public struct TrajectoryLayout: Sendable {
         }
         if diagnostics.contains(.imbalance) { r.append(weights.imbalance) }
         if let modes { r.append(contentsOf: modes.strengths(of: weights.endToEnd)) }
+        r.append(contentsOf: trailing)
         return r.finishLine()
     }
 }
