@@ -10,7 +10,8 @@ extension Linflow {
             discussion: """
                 Needs whitened inputs, Σ11 = c·I (the default hierarchy dataset has c = 1/8), and a start \
                 the closed forms cover: --init aligned (the default here; any depth, Saxe et al.) or, for \
-                two layers, --init balanced or any zero-balanced file (Braun et al.). Rows are at the same \
+                two layers, --init balanced or any zero-balanced file (Braun et al.), or --init \
+                lambda-balanced --lambda λ or any λ-balanced file (Dominé et al.). Rows are at the same \
                 times as simulate's with the same --t-end and --samples, so the two CSVs overlay.
 
                 Unless --no-check, the flow is also integrated numerically (rk8pd, rtol 1e-12): stderr \
@@ -23,7 +24,7 @@ extension Linflow {
         @OptionGroup var model: ModelOptions
         @OptionGroup var plotting: PlotOptions
 
-        @Option(name: .long, help: "Closed form: auto, modes (aligned balanced starts, any depth) or riccati (zero-balanced, two layers).")
+        @Option(name: .long, help: "Closed form: auto, modes (aligned balanced starts, any depth), riccati (zero-balanced, two layers) or lambda-balanced (W32ᵀW32 − W21W21ᵀ = λI, two layers).")
         var form: ClosedFormKind = .auto
 
         @OptionGroup var sampling: SamplingOptions

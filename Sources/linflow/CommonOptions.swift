@@ -28,7 +28,7 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-/// `--hidden`, `--layers`, `--bias`, `--seed`, `--init-scale`, `--init`, `--modes`.
+/// `--hidden`, `--layers`, `--bias`, `--seed`, `--init-scale`, `--init`, `--lambda`, `--modes`.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden)).", valueName: "H"))
     var hidden: Int?
@@ -48,9 +48,14 @@ struct ModelOptions: ParsableArguments {
     var initScale: Double = 1e-3
 
     @Option(name: .customLong("init"), help: ArgumentHelp(
-        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), or a trajectory CSV written by linflow (its last row).",
+        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), lambda-balanced (two layers, W32ᵀW32 − W21W21ᵀ = λI, with --lambda), or a trajectory CSV written by linflow (its last row).",
         valueName: "kind|file"))
     var initValue: String?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "λ of --init lambda-balanced (any sign; λ > 0 needs outputs ≥ hidden units, λ < 0 inputs ≥ hidden units).",
+        valueName: "λ"))
+    var lambda: Double?
 
     @Flag(name: .long, help: "Add columns mode_1…mode_r: the strength u_αᵀWv_α of each mode of the end-to-end map along the singular vectors of the least-squares map (those of Σ31 for white inputs).")
     var modes = false
@@ -63,8 +68,9 @@ struct ModelOptions: ParsableArguments {
             if layers.split(separator: ",").count < 2 { throw ValidationError("--layers needs at least two sizes, e.g. 8,16,15") }
         }
         if !(initScale >= 0 && initScale.isFinite) { throw ValidationError("--init-scale must be a finite number >= 0, got \(initScale)") }
+        if lambda != nil && initValue == nil { throw ValidationError("--lambda applies only to --init lambda-balanced") }
         if let initValue {
-            do { _ = try Initialization(argument: initValue, seed: seed, scale: initScale) } catch { throw ValidationError("\(error)") }
+            do { _ = try Initialization(argument: initValue, seed: seed, scale: initScale, lambda: lambda) } catch { throw ValidationError("\(error)") }
         }
     }
 
@@ -76,7 +82,7 @@ struct ModelOptions: ParsableArguments {
 
     /// The start; `defaultKind` when --init is not given (validate() has checked the value).
     func initialization(defaultKind: String = "random") -> Initialization {
-        (try? Initialization(argument: initValue ?? defaultKind, seed: seed, scale: initScale))
+        (try? Initialization(argument: initValue ?? defaultKind, seed: seed, scale: initScale, lambda: lambda))
             ?? .gaussian(seed: seed, scale: initScale)
     }
 
@@ -120,16 +126,22 @@ struct SamplingOptions: ParsableArguments {
     }
 }
 
-/// `--diagnostics all|sv|none`, parsed by ``TrajectoryLayout/Diagnostics/init(argument:)``
-/// (simulate, descend, analytic).
+/// `--diagnostics all|sv|none`, parsed by ``TrajectoryLayout/Diagnostics/init(argument:)``,
+/// and `--kernel-distance` (simulate, descend, analytic).
 struct DiagnosticsOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
     var diagnostics: String = "all"
+
+    @Flag(name: .customLong("kernel-distance"), help: "Add the column kernel_distance: 1 − cos between the tangent kernel of the start and of the current weights (full NTK over all sample and output pairs, from Σ11).")
+    var kernelDistance = false
 
     func validate() throws {
         do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError("\(error)") }
     }
 
     /// Valid after `validate()`.
-    var value: TrajectoryLayout.Diagnostics { (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all }
+    var value: TrajectoryLayout.Diagnostics {
+        let chosen = (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all
+        return kernelDistance ? chosen.union(.kernelDistance) : chosen
+    }
 }

@@ -52,7 +52,8 @@ import Numerics
         let c = Samples(n: 10, inputs: 3, outputs: 2, seed: 1).correlations
         for kind in Initialization.kinds {
             func start(_ seed: UInt64) throws -> Weights {
-                try Initialization(argument: kind, seed: seed, scale: 0.1).weights(for: a, correlations: c)
+                try Initialization(argument: kind, seed: seed, scale: 0.1, lambda: kind == "lambda-balanced" ? 0 : nil)
+                    .weights(for: a, correlations: c)
             }
             #expect(try start(7) == start(7))
             #expect(try start(7) != start(8), "\(kind)")

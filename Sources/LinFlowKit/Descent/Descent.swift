@@ -147,7 +147,8 @@ public struct Descent {
 
         let descent = GradientDescent(gradientSource: gradientSource, initial: p.start,
                                       learningRate: loop.learningRate, momentum: cfg.momentum)
-        let layout = DescentLayout(trajectory: TrajectoryLayout(architecture: p.architecture, diagnostics: cfg.diagnostics),
+        let kernel = try KernelDistance(ifAsked: cfg.diagnostics, start: p.start, correlations: p.data.correlations)
+        let layout = DescentLayout(trajectory: TrajectoryLayout(architecture: p.architecture, diagnostics: cfg.diagnostics, kernel: kernel),
                                    sharpness: cfg.trackSharpness)
         let out = try OutputFile(path: cfg.output)
         var rows = 0, finalLoss = loop.initialLoss, top = (value: initialSharpness, time: 0.0)

@@ -108,7 +108,8 @@ public struct Simulation {
 
         let flow = try GradientFlow(architecture: architecture, correlations: c)
         let layout = TrajectoryLayout(architecture: architecture, diagnostics: cfg.diagnostics,
-                                      modes: cfg.modes ? try ModeBasis(flow: flow) : nil)
+                                      modes: cfg.modes ? try ModeBasis(flow: flow) : nil,
+                                      kernel: try KernelDistance(ifAsked: cfg.diagnostics, start: w0, correlations: c))
         let ls = flow.leastSquares
         let integrator = try ODEIntegrator(
             system: flow, initialState: w0.flat, method: cfg.method,
