@@ -23,6 +23,7 @@ extension Linflow {
         @OptionGroup var dataOptions: DataOptions
         @OptionGroup var model: ModelOptions
         @OptionGroup var plotting: PlotOptions
+        @OptionGroup var representations: RepresentationOptions
 
         @Option(name: .long, help: "Closed form: auto, modes (aligned balanced starts, any depth), riccati (zero-balanced, two layers) or lambda-balanced (W32ᵀW32 − W21W21ᵀ = λI, two layers).")
         var form: ClosedFormKind = .auto
@@ -51,8 +52,10 @@ extension Linflow {
                 cfg.diagnostics = diagnosticsOptions.value
                 cfg.check = check
                 cfg.output = out
-                try plotting.drawing(out, kind: .modes) {
-                    printToStandardError(try LinFlowKit.Analytic(cfg).run().text)
+                try representations.writing(out, data: dataOptions.source) {
+                    try plotting.drawing(out, kind: .modes) {
+                        printToStandardError(try LinFlowKit.Analytic(cfg).run().text)
+                    }
                 }
             }
         }

@@ -49,6 +49,7 @@ extension Linflow {
         @OptionGroup var model: ModelOptions
         @OptionGroup var descent: DescentOptions
         @OptionGroup var plotting: PlotOptions
+        @OptionGroup var representations: RepresentationOptions
 
         @Option(name: .customLong("batch-size"), help: ArgumentHelp("Minibatch SGD with batches of B samples, reshuffled every epoch (the samples are held in memory). Default: full batch.", valueName: "B"))
         var batchSize: Int?
@@ -83,9 +84,11 @@ extension Linflow {
             cfg.diagnostics = diagnosticsOptions.value
             cfg.trackSharpness = sharpness
             try runReportingErrors {
-                try plotting.drawing(out) {
-                    let summary = try Descent(cfg).run(notice: printToStandardError)
-                    printToStandardError(summary.text)
+                try representations.writing(out, data: dataOptions.source) {
+                    try plotting.drawing(out) {
+                        let summary = try Descent(cfg).run(notice: printToStandardError)
+                        printToStandardError(summary.text)
+                    }
                 }
             }
         }

@@ -17,6 +17,7 @@ extension Linflow {
         @OptionGroup var dataOptions: DataOptions
         @OptionGroup var model: ModelOptions
         @OptionGroup var plotting: PlotOptions
+        @OptionGroup var representations: RepresentationOptions
 
         @OptionGroup var integration: IntegrationOptions
 
@@ -51,9 +52,11 @@ extension Linflow {
             cfg.output = out
             cfg.diagnostics = diagnosticsOptions.value
             try runReportingErrors {
-                try plotting.drawing(out) {
-                    let summary = try Simulation(cfg).run()
-                    printToStandardError(summary.text)
+                try representations.writing(out, data: dataOptions.source) {
+                    try plotting.drawing(out) {
+                        let summary = try Simulation(cfg).run()
+                        printToStandardError(summary.text)
+                    }
                 }
             }
         }

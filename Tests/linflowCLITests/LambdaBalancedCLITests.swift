@@ -47,6 +47,28 @@ import Testing
         #expect(rows[0][k] == 0 && rows.last![k] > 0)
     }
 
+    /// `--representations` in every command that takes it: one `h` line per item and unit and one
+    /// `rsm` line per item pair, per row; refused without --out and on inputs that are not one-hot.
+    @Test func representationsInEveryCommand() throws {
+        let dir = CLI.temporaryDirectory()
+        for command in [["simulate", "--samples", "2"], ["descend", "--lr", "0.1", "--steps", "4", "--every", "2", "--no-sharpness"],
+                        ["analytic", "--samples", "2", "--no-check"]] {
+            let out = dir.appendingPathComponent("t.csv").path, rep = dir.appendingPathComponent("rep.csv").path
+            let r = try CLI.run(command + Self.start + ["-o", out, "--representations", rep])
+            #expect(r.status == 0, "\(command): \(r.stderr)")
+            let lines = try String(contentsOfFile: rep, encoding: .utf8).split(separator: "\n")
+            #expect(lines.first == "t,layer,kind,i,j,value")
+            #expect(lines.count == 1 + 3 * (8 * 6 + 8 * 8), "\(command)")
+            #expect(lines.filter { $0.hasPrefix("0.0,1,rsm,2,2,") }.count == 1)
+        }
+        let noOut = try CLI.run(["simulate", "--representations", dir.appendingPathComponent("x.csv").path])
+        #expect(noOut.status == 64 && noOut.stderr.contains("--representations needs --out"))
+        let affine = try CLI.run(["simulate", "--dataset", "seed-affine", "-o", dir.appendingPathComponent("y.csv").path,
+                                  "--representations", dir.appendingPathComponent("z.csv").path])
+        #expect(affine.status == 64 && affine.stderr.contains("one-hot"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("y.csv").path))
+    }
+
     /// Each refused before any work: exit 64, one line naming the option.
     @Test(arguments: [
         (["simulate", "--lambda", "1"], "--lambda applies only to --init lambda-balanced"),

@@ -123,26 +123,18 @@ public enum WeightFile {
     public static func lastRow(path: String) throws -> Weights {
         let reader = try NumericCSVReader(path: path)
         let columns = try Columns(reader, path: path)
-        let architecture = columns.architecture
         var row = [Double]()
         try reader.forEachRow { row.removeAll(keepingCapacity: true); row.append(contentsOf: $0) }
         guard !row.isEmpty else { throw LinflowError.data("\(path): no data rows after the header") }
-        var flat: [Double] = []
-        flat.reserveCapacity(architecture.parameterCount)
-        for (l, layer) in columns.order.enumerated() {
-            let s = columns.shape[layer]!
-            // Place each value by its (r, c) name, whatever order the columns are in.
-            var m = [Double](repeating: 0, count: s.rows * s.cols)
-            for i in columns.columnOf[layer]! {
-                let parts = columns.header[i].split(separator: "_")
-                m[(Int(parts[1])! - 1) * s.cols + Int(parts[2])! - 1] = row[i]
-            }
-            flat += m
-            if let b = columns.biasColumns[architecture.biasName(ofLayer: l + 1)], architecture.bias {
-                flat += (1...s.rows).map { row[b[$0]!] }
-            }
-        }
-        return Weights(architecture: architecture, flat: flat)
+        return columns.weights(in: row)
+    }
+
+    /// Calls `body` with the `t` value (nil without a t column) and the weights of every row.
+    public static func forEachRow(path: String, _ body: (Double?, Weights) throws -> Void) throws {
+        let reader = try NumericCSVReader(path: path)
+        let columns = try Columns(reader, path: path)
+        let time = columns.header.firstIndex(of: "t")
+        try reader.forEachRow { row in try body(time.map { row[$0] }, columns.weights(in: Array(row))) }
     }
 
     /// Where each weight and bias sits in a trajectory header, and the network they form.
@@ -155,6 +147,26 @@ public enum WeightFile {
         /// Bias name (b21) → (row → column index).
         var biasColumns: [String: [Int: Int]] = [:]
         var architecture: Architecture
+
+        /// The weights held by a row of the file, each value placed by its (r, c) name, whatever
+        /// order the columns are in.
+        func weights(in row: [Double]) -> Weights {
+            var flat: [Double] = []
+            flat.reserveCapacity(architecture.parameterCount)
+            for (l, layer) in order.enumerated() {
+                let s = shape[layer]!
+                var m = [Double](repeating: 0, count: s.rows * s.cols)
+                for i in columnOf[layer]! {
+                    let parts = header[i].split(separator: "_")
+                    m[(Int(parts[1])! - 1) * s.cols + Int(parts[2])! - 1] = row[i]
+                }
+                flat += m
+                if let b = biasColumns[architecture.biasName(ofLayer: l + 1)], architecture.bias {
+                    flat += (1...s.rows).map { row[b[$0]!] }
+                }
+            }
+            return Weights(architecture: architecture, flat: flat)
+        }
 
         init(_ reader: NumericCSVReader, path: String) throws {
             guard let header = reader.header else {
