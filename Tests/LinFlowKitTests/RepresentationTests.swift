@@ -26,19 +26,20 @@ import Numerics
     /// more alike than items of sister branches, and those more than animal against plant.
     @Test func representationsOfTheHierarchy() throws {
         for layers in [[8, 16, 15], [8, 6, 5, 15]] {
-            var cfg = SimulationConfiguration()
-            cfg.network = .layers(layers)
-            cfg.initialization = .gaussian(seed: 2, scale: layers.count > 3 ? 0.3 : 0.01)
-            cfg.tEnd = 100
-            cfg.samples = 2
-            cfg.output = temporary(".csv")
-            _ = try Simulation(cfg).run()
+            var request = RunRequest(command: .simulate)
+            request.network = NetworkChoice(layers: layers)
+            request.start = StartChoice(kind: "random", seed: 2, scale: layers.count > 3 ? 0.3 : 0.01)
+            request.integration = IntegrationChoice()
+            request.sampling = SamplingChoice(tEnd: 100, samples: 2)
+            request.columns = ColumnChoice()
+            request.output = temporary(".csv")
+            _ = try Simulation(RunSetup(request)).run()
             #expect(try Representations.items(of: .builtin("hierarchy")).first == "goldfish")
             let file = temporary("-rep.csv")
-            try Representations.write(trajectory: cfg.output!, to: file)
+            try Representations.write(trajectory: request.output!, to: file)
             let values = try read(file)
             var last: Weights?
-            try WeightFile.forEachRow(path: cfg.output!) { t, w in
+            try WeightFile.forEachRow(path: request.output!) { t, w in
                 last = w
                 var h = w.layer(1)
                 for l in 1..<layers.count - 1 {

@@ -32,7 +32,8 @@ import Testing
         #expect(record.contains("\"kind\" : \"lambda-balanced\"") && record.contains("\"lambda\" : -2"))
         #expect(parseCSV(try String(contentsOfFile: first, encoding: .utf8)).header.contains("kernel_distance"))
         // Its last row is λ-balanced: auto picks the λ-balanced form for the file.
-        let resumed = try CLI.run(["analytic", "--init", first, "--samples", "2", "--t-end", "5"])
+        // (A resumed run continues the file's time axis, which ended at 80.)
+        let resumed = try CLI.run(["analytic", "--init", first, "--samples", "2", "--t-end", "85"])
         #expect(resumed.status == 0 && resumed.stderr.contains("λ-balanced start (λ = -2)"), "\(resumed.stderr)")
         // Braun et al.'s form refuses it.
         let braun = try CLI.run(["analytic", "--init", first, "--form", "riccati", "--samples", "2"])

@@ -33,13 +33,14 @@ public enum Initialization: Sendable, Equatable {
     /// .csv is a file; otherwise it must be one of ``kinds``. `lambda` (`--lambda`) belongs to
     /// `lambda-balanced` alone: it is required there and refused with any other value.
     public init(argument text: String, seed: UInt64, scale: Double, lambda: Double? = nil) throws {
-        if text == "lambda-balanced" {
+        let isFile = FileManager.default.fileExists(atPath: text) || text.contains("/") || text.hasSuffix(".csv")
+        if !isFile && text == "lambda-balanced" {
             guard let lambda else { throw LinflowError.usage("--init lambda-balanced needs --lambda λ (W32ᵀW32 − W21W21ᵀ = λI)") }
             self = .lambdaBalanced(seed: seed, scale: scale, lambda: lambda)
             return
         }
-        if lambda != nil { throw LinflowError.usage("--lambda applies only to --init lambda-balanced, got --init \(text)") }
-        if FileManager.default.fileExists(atPath: text) || text.contains("/") || text.hasSuffix(".csv") {
+        if lambda != nil { throw LinflowError.usage("--lambda applies only to --init lambda-balanced") }
+        if isFile {
             self = .file(path: text)
             return
         }
@@ -95,7 +96,7 @@ public enum Initialization: Sendable, Equatable {
             return try LambdaBalancedStart.weights(for: architecture, lambda: lambda, scale: scale,
                                                    source: GaussianSource(seed: seed))
         case .file(let path):
-            let w = try WeightFile.lastRow(path: path)
+            let w = try WeightFile.resumePoint(path: path).weights
             guard w.architecture == architecture else {
                 throw LinflowError.data("\(path): its weights form a \(w.architecture.description) network, but this run is \(architecture.description)")
             }
@@ -110,103 +111,4 @@ public enum Initialization: Sendable, Equatable {
 func balancedChain(frames: [Matrix], values d: [Double]) -> [Matrix] {
     let D = Matrix.diagonal(d)
     return (1..<frames.count).map { l in frames[l] * D * frames[l - 1].transposed }
-}
-
-/// Reads weights from a trajectory-layout CSV (see ``TrajectoryLayout``).
-public enum WeightFile {
-    /// The architecture implied by the W (and b) columns of the header; reads only the header.
-    public static func architecture(path: String) throws -> Architecture {
-        try Columns(NumericCSVReader(path: path), path: path).architecture
-    }
-
-    /// The architecture implied by the W columns of the header, and the weights of the last row.
-    public static func lastRow(path: String) throws -> Weights {
-        let reader = try NumericCSVReader(path: path)
-        let columns = try Columns(reader, path: path)
-        var row = [Double]()
-        try reader.forEachRow { row.removeAll(keepingCapacity: true); row.append(contentsOf: $0) }
-        guard !row.isEmpty else { throw LinflowError.data("\(path): no data rows after the header") }
-        return columns.weights(in: row)
-    }
-
-    /// Calls `body` with the `t` value (nil without a t column) and the weights of every row.
-    public static func forEachRow(path: String, _ body: (Double?, Weights) throws -> Void) throws {
-        let reader = try NumericCSVReader(path: path)
-        let columns = try Columns(reader, path: path)
-        let time = columns.header.firstIndex(of: "t")
-        try reader.forEachRow { row in try body(time.map { row[$0] }, columns.weights(in: Array(row))) }
-    }
-
-    /// Where each weight and bias sits in a trajectory header, and the network they form.
-    private struct Columns {
-        let header: [String]
-        /// Layer names (W21, W32, …) in header order.
-        var order: [String] = []
-        var shape: [String: (rows: Int, cols: Int)] = [:]
-        var columnOf: [String: [Int]] = [:]
-        /// Bias name (b21) → (row → column index).
-        var biasColumns: [String: [Int: Int]] = [:]
-        var architecture: Architecture
-
-        /// The weights held by a row of the file, each value placed by its (r, c) name, whatever
-        /// order the columns are in.
-        func weights(in row: [Double]) -> Weights {
-            var flat: [Double] = []
-            flat.reserveCapacity(architecture.parameterCount)
-            for (l, layer) in order.enumerated() {
-                let s = shape[layer]!
-                var m = [Double](repeating: 0, count: s.rows * s.cols)
-                for i in columnOf[layer]! {
-                    let parts = header[i].split(separator: "_")
-                    m[(Int(parts[1])! - 1) * s.cols + Int(parts[2])! - 1] = row[i]
-                }
-                flat += m
-                if let b = biasColumns[architecture.biasName(ofLayer: l + 1)], architecture.bias {
-                    flat += (1...s.rows).map { row[b[$0]!] }
-                }
-            }
-            return Weights(architecture: architecture, flat: flat)
-        }
-
-        init(_ reader: NumericCSVReader, path: String) throws {
-            guard let header = reader.header else {
-                throw LinflowError.data("\(path): has no header; --init needs the header written by linflow (t,loss,W21_1_1,…)")
-            }
-            self.header = header
-            for (i, name) in header.enumerated() where name.hasPrefix("b") {
-                let parts = name.split(separator: "_")
-                guard parts.count == 2, let r = Int(parts[1]), r >= 1 else { continue }
-                biasColumns[String(parts[0]), default: [:]][r] = i
-            }
-            for (i, name) in header.enumerated() where name.hasPrefix("W") {
-                let parts = name.split(separator: "_")
-                guard parts.count == 3, let r = Int(parts[1]), let c = Int(parts[2]), r >= 1, c >= 1 else { continue }
-                let layer = String(parts[0])
-                if shape[layer] == nil { order.append(layer); shape[layer] = (0, 0); columnOf[layer] = [] }
-                shape[layer] = (max(shape[layer]!.rows, r), max(shape[layer]!.cols, c))
-                columnOf[layer]!.append(i)
-            }
-            guard !order.isEmpty else {
-                throw LinflowError.data("\(path): no weight columns (W21_1_1, …) in the header")
-            }
-            var sizes = [shape[order[0]]!.cols]
-            for (l, layer) in order.enumerated() {
-                let s = shape[layer]!
-                guard s.cols == sizes[l], columnOf[layer]!.count == s.rows * s.cols else {
-                    throw LinflowError.data("\(path): the weight columns of \(layer) do not form a matrix that chains with the layer before it")
-                }
-                sizes.append(s.rows)
-            }
-            architecture = try Architecture(sizes: sizes, bias: !biasColumns.isEmpty)
-            for l in 1...architecture.depth where order[l - 1] != architecture.name(ofLayer: l) {
-                throw LinflowError.data("\(path): expected layer \(architecture.name(ofLayer: l)) in position \(l), found \(order[l - 1])")
-            }
-            for l in 1...architecture.depth where architecture.bias {
-                let name = architecture.biasName(ofLayer: l)
-                guard let rows = biasColumns[name], rows.count == sizes[l], rows.keys.max() == sizes[l] else {
-                    throw LinflowError.data("\(path): has bias columns, but not \(name)_1 … \(name)_\(sizes[l])")
-                }
-            }
-        }
-    }
 }

@@ -22,9 +22,6 @@ public struct TrajectoryLayout: Sendable {
         /// max_l ‖W_{l+1}ᵀW_{l+1} − W_l W_lᵀ‖_F, conserved by the exact flow.
         public static let imbalance = Diagnostics(rawValue: 2)
         public static let all: Diagnostics = [.singularValues, .imbalance]
-        /// `--kernel-distance`: 1 − cos(K₀, K_t) of the tangent kernels (``KernelDistance``);
-        /// not in ``all``, since it costs matrix products of the input width per row.
-        public static let kernelDistance = Diagnostics(rawValue: 4)
 
         /// `--diagnostics all|sv|none`.
         public init(argument: String) throws {
@@ -35,11 +32,15 @@ public struct TrajectoryLayout: Sendable {
             default: throw LinflowError.usage("--diagnostics must be all, sv or none, got '\(argument)'")
             }
         }
+
+        /// The `--diagnostics` value that gives these columns.
+        public var argument: String {
+            self == .all ? "all" : self == .singularValues ? "sv" : self.isEmpty ? "none" : "imbalance"
+        }
     }
 
-    /// `kernel` must be given exactly when `diagnostics` contains ``Diagnostics/kernelDistance``.
+    /// With `kernel` (`--kernel-distance`), the column kernel_distance follows the diagnostics.
     public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil, kernel: KernelDistance? = nil) {
-        precondition(diagnostics.contains(.kernelDistance) == (kernel != nil))
         self.architecture = architecture
         self.diagnostics = diagnostics
         self.modes = modes
@@ -71,9 +72,17 @@ public struct TrajectoryLayout: Sendable {
 
     public var headerLine: String { columns.joined(separator: ",") + "\n" }
 
+    /// The imbalance of `weights` if this layout writes it, else nil (it costs products of
+    /// every layer with itself).
+    public func imbalance(of weights: Weights) -> Double? {
+        diagnostics.contains(.imbalance) ? weights.imbalance : nil
+    }
+
     /// One row, with `trailing` values after the layout's own columns (e.g. `descend`'s
     /// sharpness). Doubles are written in Swift's shortest form that reads back to the same bits.
-    public func row(time: Double, loss: Double, weights: Weights, trailing: [Double] = []) throws -> String {
+    /// `imbalance`, if the caller has it already (``imbalance(of:)``), is not computed again.
+    public func row(time: Double, loss: Double, weights: Weights, imbalance: Double? = nil,
+                    trailing: [Double] = []) throws -> String {
         var r = CSVRow(capacity: 24 * (weights.flat.count + 8))
         r.append(time)
         r.append(loss)
@@ -81,7 +90,7 @@ public struct TrajectoryLayout: Sendable {
         if diagnostics.contains(.singularValues) {
             r.append(contentsOf: try SingularValueDecomposition(weights.endToEnd).values)
         }
-        if diagnostics.contains(.imbalance) { r.append(weights.imbalance) }
+        if diagnostics.contains(.imbalance) { r.append(imbalance ?? weights.imbalance) }
         if let kernel { r.append(kernel.distance(at: weights)) }
         if let modes { r.append(contentsOf: modes.strengths(of: weights.endToEnd)) }
         r.append(contentsOf: trailing)

@@ -69,12 +69,6 @@ public struct KernelDistance: Sendable {
         referenceNorm = reference.inner(reference).squareRoot()
     }
 
-    /// The distance if `diagnostics` asks for it, else nil.
-    public init?(ifAsked diagnostics: TrajectoryLayout.Diagnostics, start: Weights, correlations: Correlations) throws {
-        guard diagnostics.contains(.kernelDistance) else { return nil }
-        try self.init(start: start, correlations: correlations)
-    }
-
     public func distance(at weights: Weights) -> Double {
         let k = TangentKernel(weights: weights, sigma11: sigma11)
         let norm = k.inner(k).squareRoot()
