@@ -44,6 +44,9 @@ public enum LambdaBalancedStart {
         // free is A (n1 × m'), the partner B must satisfy BᵀB = AAᵀ + |λ|I with B having m rows.
         let rows = freeLower ? n2 : n0
         let s = free * free.transposed + abs(lambda) * Matrix.identity(n1)
+        guard s.storage.allSatisfy(\.isFinite) else {
+            throw LinflowError.usage("--init-scale \(scale) with --lambda \(lambda) gives a start whose W32ᵀW32 overflows")
+        }
         let (mu, u) = try symmetricEigen(s)
         let largest = max(mu.first ?? 0, 0)
         // Eigenvalues that are zero in exact arithmetic (λ = 0, rank-deficient A) come out at

@@ -278,7 +278,12 @@ public struct RiccatiSolution {
     public mutating func advance(to t: Double) throws {
         precondition(t >= time, "the Riccati solution only moves forward")
         let span = white.c * (t - time)
-        let steps = max(1, Int((2 * max(phi.first ?? 0, 0) * span).rounded(.up)))
+        // φ_max grows with |λ| (φ_max ≥ |λ|/2): refuse what would take hours rather than start it.
+        let needed = (2 * max(phi.first ?? 0, 0) * span).rounded(.up)
+        guard needed <= Self.maximumSteps else {
+            throw LinflowError.numerical("the Riccati closed form would need \(needed) steps to reach t = \(t) (φ_max = \(phi.first ?? 0), e.g. from a large |λ|); at most \(Int(Self.maximumSteps)) are taken")
+        }
+        let steps = max(1, Int(needed))
         let delta = span / Double(steps)
         let e = o * Matrix.diagonal(phi.map { exp($0 * delta) }) * o.transposed
         let g = o * Matrix.diagonal(phi.map { $0 == 0 ? delta : expm1(2 * $0 * delta) / (2 * $0) }) * o.transposed
@@ -289,6 +294,9 @@ public struct RiccatiSolution {
         }
         time = t
     }
+
+    /// The most steps of ``advance(to:)`` (each an n1 × n1 eigen-decomposition) in one call.
+    static let maximumSteps = 1e6
 
     private static func stack(_ a: Matrix, _ b: Matrix) -> Matrix {
         Matrix(rows: a.rows + b.rows, cols: a.cols, storage: a.storage + b.storage)
