@@ -50,12 +50,12 @@ import Numerics
     /// λ > 0 needs outputs ≥ hidden, λ < 0 inputs ≥ hidden; only two layers.
     @Test(arguments: [
         ([3, 4, 2], 0.5, "outputs ≥ hidden"), ([3, 4, 5], -0.5, "inputs ≥ hidden"),
-        ([3, 3, 3, 3], 0.0, "two-layer"), ([3, 2, 3], Double.nan, "finite"),
+        ([3, 3, 3, 3], 0.0, "two-layer"), ([3, 2, 3], Double.nan, "finite"), ([3, 2, 3], 1e300, "overflows"),
     ])
     func refusals(sizes: [Int], lambda: Double, message: String) throws {
         let a = try Architecture(sizes: sizes)
         do {
-            _ = try Initialization.lambdaBalanced(seed: 1, scale: 0.1, lambda: lambda).weights(for: a)
+            _ = try Initialization.lambdaBalanced(seed: 1, scale: lambda == 1e300 ? 1e300 : 0.1, lambda: lambda).weights(for: a)
             Issue.record("accepted \(sizes) λ \(lambda)")
         } catch let e as LinflowError {
             #expect(e.description.contains(message), "\(e.description)")
@@ -89,6 +89,20 @@ import Numerics
     }
 
     static let times = [0.25, 0.5, 1, 2, 4, 8, 16]
+
+    /// A λ so large that the stepped formula would need more than 10⁶ steps is refused (exit 3)
+    /// when asked to go that far, not run for hours.
+    @Test func hugeLambdaIsRefusedNotRun() throws {
+        var g = SplitMix64(seed: 4)
+        let data = whiteProblem(3, 4, c: 1, rankOne: false, &g)
+        let w0 = try Initialization.lambdaBalanced(seed: 1, scale: 0.1, lambda: 1e8).weights(for: Architecture(sizes: [3, 2, 4]))
+        var solution = try RiccatiSolution(start: w0, white: WhiteInputs(data), anyLambda: true)
+        try solution.advance(to: 1e-3)
+        do {
+            try solution.advance(to: 1)
+            Issue.record("advanced 10⁸ steps")
+        } catch let e as LinflowError { #expect(e.exitCode == 3 && e.description.contains("steps")) }
+    }
 
     /// QQᵀ (end-to-end map, W21ᵀW21, W32W32ᵀ) of the exact solution against rk8pd at rtol 1e-12,
     /// over λ, shapes (more outputs than inputs and the reverse), c, seeds, random and
