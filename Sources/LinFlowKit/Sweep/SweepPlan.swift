@@ -35,9 +35,10 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     /// The options of the grid, in column order.
     public var parameterNames: [String] { axes.flatMap(\.options) }
 
-    /// `--NAME=VALUE` (not two words) so that a value such as -1 reaches the option's own check
-    /// instead of reading as another option. `validate(command, arguments)` checks one task's options as the command would parse them;
-    /// it throws an error whose description is one line naming the option.
+    /// Grid options are passed as `--NAME=VALUE` (one word), so that a value such as -1 reaches
+    /// the option's own check instead of reading as another option. `validate(command, arguments)`
+    /// checks one task's options as the command would parse them; it throws an error whose
+    /// description is one line naming the option.
     public init(command: String, baseArguments: [String], axes: [SweepAxis],
                 validate: (_ command: String, _ arguments: [String]) throws -> Void) throws {
         guard Self.commands.contains(command) else {
