@@ -57,24 +57,25 @@ public struct SweepCollector {
     /// The figures of one finished task.
     func figures(_ path: String, outcome: SweepOutcome) -> [String: String] {
         let csvPath = path + "/" + (outcome.output ?? "out.csv")
-        var result: [String: Any] = [:]
+        var result: [String: RecordValue] = [:]
         if let d = FileManager.default.contents(atPath: csvPath + ".json"),
-           let json = try? JSONSerialization.jsonObject(with: d) as? [String: Any] {
-            result = json["result"] as? [String: Any] ?? [:]
+           case .object(let json)? = try? JSONDecoder().decode(RecordValue.self, from: d),
+           case .object(let r)? = json["result"] {
+            result = r
         }
         var f: [String: String] = [:]
         for key in Self.commonFigures + ["max_sharpness", "final_loss_gd", "final_loss_flow", "final_loss_modified"] {
-            if let v = result[key], let text = number(v) { f[key] = text }
+            if let v = result[key]?.text { f[key] = v }
         }
         if plan.command == "descend" || plan.command == "compare" {
-            if let d = result["diverged"] as? Bool { f["diverged"] = d ? "1" : "0" }
+            if case .bool(let d)? = result["diverged"] { f["diverged"] = d ? "1" : "0" }
             else if plan.command == "descend" { f["diverged"] = outcome.status == "diverged" ? "1" : "0" }
         }
-        if let halves = result["half_times"] as? [Any] {
-            for (i, v) in halves.enumerated() { f["half_time_\(i + 1)"] = number(v) ?? "" }
+        if case .array(let halves)? = result["half_times"] {
+            for (i, v) in halves.enumerated() { f["half_time_\(i + 1)"] = v.text ?? "" }
         }
         // What the record lacks, from the trajectory itself.
-        let trajectory = TrajectoryFigures(path: csvPath)
+        let trajectory = CSVTrajectoryFigures(path: csvPath)
         let fromCSV: [(String, String)] = [("final_loss", "loss"), ("final_loss_gd", "loss_gd"),
                                           ("final_loss_flow", "loss_flow"), ("final_loss_modified", "loss_modified")]
         for (key, column) in fromCSV where f[key] == nil {
@@ -85,15 +86,6 @@ public struct SweepCollector {
         return f
     }
 
-    /// A JSON number as text (shortest round-trip form); nil for anything else. JSON null
-    /// (a figure that does not exist, e.g. a mode never half learnt) is an empty cell.
-    func number(_ value: Any) -> String? {
-        if value is NSNull { return "" }
-        if let n = value as? NSNumber { return Self.format(n.doubleValue) }
-        if let s = value as? String { return s }  // "inf", "nan" as a record may spell them
-        return nil
-    }
-
     static func format(_ x: Double) -> String {
         if x.isNaN { return "nan" }
         if x.isInfinite { return x > 0 ? "inf" : "-inf" }
@@ -101,8 +93,36 @@ public struct SweepCollector {
     }
 }
 
+/// A value of a run record. Read with JSONDecoder, whose numbers are the doubles written
+/// (JSONSerialization on Linux rounds some of them to a neighbouring double, e.g.
+/// 0.21811416525278673 → 0.21811416525278676).
+enum RecordValue: Decodable {
+    case null, bool(Bool), number(Double), string(String), array([RecordValue]), object([String: RecordValue])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let x = try? c.decode(Double.self) { self = .number(x) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([RecordValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: RecordValue].self)) }
+    }
+
+    /// A number as its shortest round-trip text; null (a figure that does not exist, e.g. the
+    /// loss of a descent that became NaN, a mode never half learnt) as an empty cell.
+    var text: String? {
+        switch self {
+        case .null: return ""
+        case .number(let x): return SweepCollector.format(x)
+        case .string(let s): return s
+        default: return nil
+        }
+    }
+}
+
 /// The columns of a trajectory CSV that a summary needs: last values, largest values, drift.
-struct TrajectoryFigures {
+struct CSVTrajectoryFigures {
     let header: [String]
     let rows: [[Substring]]
 
