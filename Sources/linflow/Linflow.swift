@@ -37,10 +37,15 @@ struct Linflow: ParsableCommand {
             let first = message(for: error).split(separator: "\n")
                 .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "") }
                 .joined(separator: " ")
-            let command = arguments.first.flatMap { name in
-                configuration.subcommands.first { $0._commandName == name }?._commandName
+            // The (sub)subcommand the arguments name, e.g. "sweep run".
+            var command: [String] = []
+            var current: ParsableCommand.Type = Linflow.self
+            for name in arguments {
+                guard let next = current.configuration.subcommands.first(where: { $0._commandName == name }) else { break }
+                command.append(name)
+                current = next
             }
-            let hint = "see 'linflow\(command.map { " " + $0 } ?? "") --help'"
+            let hint = "see '\((["linflow"] + command).joined(separator: " ")) --help'"
             printToStandardError("linflow: error: \(first) (\(hint))")
             Foundation.exit(code.rawValue)
         }

@@ -167,7 +167,8 @@ public enum HeatmapScript {
         // Perceptually uniform (viridis).
         line("set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')")
         line("set style fill solid 1.0 noborder")
-        line("set key outside top center horizontal noenhanced")
+        // The canvas's bottom-left corner is free (left of the x tics, below the y label).
+        line("set key at screen 0.01, screen 0.01 left bottom horizontal noenhanced")
         line("set tics front")
         line("set style textbox opaque fc rgb '#ffffff' noborder")
         for l in columns.lines {
