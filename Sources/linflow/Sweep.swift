@@ -30,9 +30,7 @@ func validateTask(command: String, arguments: [String]) throws {
     if Linflow.exitCode(for: error) == .success {
         throw LinflowError.usage("the options ask for help or the version, not a run")
     }
-    throw LinflowError.usage(Linflow.message(for: error).split(separator: "\n")
-        .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "") }
-        .joined(separator: " "))
+    throw LinflowError.usage(oneLineMessage(for: error, command: command))
 }
 
 /// This executable, which the runner starts for every task (so tasks run the same linflow).
