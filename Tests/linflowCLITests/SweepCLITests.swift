@@ -56,7 +56,7 @@ import Testing
         #expect(r.stderr.hasPrefix("linflow: error: task 1 (lr=-1): --lr must be a positive number"))
         #expect(!FileManager.default.fileExists(atPath: sweep))
         let bogus = try CLI.run(["sweep", "plan", sweep, "--grid", "bogus=1,2"] + base)
-        #expect(bogus.status == 64 && bogus.stderr.contains("task 0 (bogus=1): Unknown option '--bogus'"))
+        #expect(bogus.status == 64 && bogus.stderr.contains("task 0 (bogus=1): unknown option '--bogus' for descend"))
     }
 
     @Test func aDivergingDescentIsAResultNotAFailure() throws {
