@@ -182,6 +182,17 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/calls", encoding: .utf8).split(separator: "\n").count == 1)
     }
 
+    @Test func anExecutableThatCannotStartIsOneErrorAndLeavesNothing() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plan = try SweepPlan(command: "simulate", baseArguments: [], axes: [try GridValues.grid("seed=1,2,3")], validate: accept)
+        try plan.write(to: dir)
+        var runner = SweepRunner(plan: plan, directory: SweepDirectory(dir), executable: dir + "/no-such-linflow")
+        runner.jobs = 2
+        #expect(throws: LinflowError.self) { try runner.run() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tasks") == [])
+    }
+
     @Test func collectPrefersTheRecordsFigures() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

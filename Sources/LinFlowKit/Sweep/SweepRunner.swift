@@ -71,17 +71,23 @@ public struct SweepRunner {
         defer { interrupt.disarm() }
         var running: [pid_t: Attempt] = [:]
         var forwarded = false
+        var startFailure: Error?
         let total = queue.count
         var done = 0
         while !queue.isEmpty || !running.isEmpty {
-            if interrupt.isSet && !forwarded {
+            if (interrupt.isSet || startFailure != nil) && !forwarded {
                 forwarded = true
                 queue.removeAll()
                 for pid in running.keys { kill(pid, SIGTERM) }
             }
-            while !interrupt.isSet && running.count < jobs, let task = queue.popLast() {
-                let attempt = try Attempt.start(task, plan: plan, directory: directory, executable: executable, threads: threads)
-                running[attempt.pid] = attempt
+            while !interrupt.isSet && startFailure == nil && running.count < jobs, let task = queue.popLast() {
+                do {
+                    let attempt = try Attempt.start(task, plan: plan, directory: directory, executable: executable, threads: threads)
+                    running[attempt.pid] = attempt
+                } catch {
+                    // Stop the others as for an interrupt, then report this.
+                    startFailure = error
+                }
             }
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
@@ -91,7 +97,7 @@ public struct SweepRunner {
             }
             if pid < 0 { break }
             guard let attempt = running.removeValue(forKey: pid) else { continue }
-            let outcome = attempt.finish(waitStatus: status, interrupted: interrupt.isSet)
+            let outcome = attempt.finish(waitStatus: status, interrupted: interrupt.isSet || startFailure != nil)
             let what = "task \(attempt.task.id) (\(plan.describe(attempt.task)))"
             let seconds = String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - attempt.started.uptimeNanoseconds) / 1e9)
             switch outcome {
@@ -110,6 +116,7 @@ public struct SweepRunner {
                 report("  [\(done)/\(total) done, \(running.count) running, \(queue.count) waiting, \(summary.failed.count) failed]")
             }
         }
+        if let startFailure { throw startFailure }
         if interrupt.isSet { summary.interrupted = true }
         return summary
     }
