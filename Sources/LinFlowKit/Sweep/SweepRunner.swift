@@ -89,13 +89,18 @@ public struct SweepRunner {
                     startFailure = error
                 }
             }
+            // Our own children only (not waitpid(-1): the process may have others, e.g. a test
+            // runner's), polled so that a signal is noticed within 20 ms.
             var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid == 0 || (pid < 0 && errno == EINTR) {
+            guard let pid = running.keys.sorted().first(where: { pid in
+                let r = waitpid(pid, &status, WNOHANG)
+                // Reaped by someone else (ECHILD): its outcome is lost; a failure, retried next time.
+                if r < 0 && errno == ECHILD { status = 255 << 8 }
+                return r == pid || (r < 0 && errno == ECHILD)
+            }) else {
                 usleep(20_000)
                 continue
             }
-            if pid < 0 { break }
             guard let attempt = running.removeValue(forKey: pid) else { continue }
             let outcome = attempt.finish(waitStatus: status, interrupted: interrupt.isSet || startFailure != nil)
             let what = "task \(attempt.task.id) (\(plan.describe(attempt.task)))"
