@@ -10,8 +10,8 @@ import Foundation
 /// - `imbalance_drift`: max over rows of |imbalance(t) − imbalance(0)|;
 /// - `diverged` (1 or 0) and `max_sharpness` for `descend`;
 /// - `final_loss_gd`, `final_loss_flow`, `final_loss_modified` for `compare`;
-/// - `half_time_1…r`: per mode, the time to half of its final strength, where the command
-///   reports it.
+/// - `half_time_1…r`: the record's `half_times` (`analytic`: per mode, the closed form's time to
+///   reach half of s_α/c), where the command reports them.
 ///
 /// Each figure comes from the task's record (`out.csv.json`, its `result` object) when the
 /// record has it, else from the trajectory CSV where the CSV has the column (`loss`,
