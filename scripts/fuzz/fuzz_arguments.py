@@ -67,7 +67,9 @@ def main():
                 failures.append((args, "timeout"))
                 continue
             runs += 1
-            lines = r.stderr.strip().split("\n")
+            # Warnings and notes (e.g. a step beyond the stability edge) may precede the error.
+            lines = [l for l in r.stderr.strip().split("\n")
+                     if not l.startswith(("linflow: warning:", "linflow: note:"))]
             if r.returncode < 0 or r.returncode not in DOCUMENTED:
                 failures.append((args, f"exit {r.returncode}: {r.stderr[-300:]}"))
             elif r.returncode != 0 and not (len(lines) == 1 and lines[0].startswith("linflow: error:")):
