@@ -86,7 +86,7 @@ struct ModelOptions: ParsableArguments {
 /// `--method`, `--rtol`, `--atol`: how GSL integrates a flow (simulate, compare). The
 /// tolerances are optional here because each command has its own defaults.
 struct IntegrationOptions: ParsableArguments {
-    @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf.")
+    @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf; or dp45 (linflow's Dormand–Prince 5(4) on GSL's driver).")
     var method: StepperMethod = .rkf45
 
     @Option(name: .long, help: "Relative error tolerance of the step-size control (default: simulate 1e-8, compare 1e-10).")

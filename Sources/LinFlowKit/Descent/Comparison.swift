@@ -127,6 +127,8 @@ public struct Comparison {
         }
         let flow = try integrator(p.flow)
         let modified = try integrator(ModifiedFlow(flow: p.flow, learningRate: eta))
+        flow.announceStiffness("flow")
+        modified.announceStiffness("modified flow")
         func advance(_ i: ODEIntegrator, _ name: String, to t: Double) throws -> Weights {
             do {
                 try i.advance(to: t)
@@ -149,6 +151,7 @@ public struct Comparison {
             p.record(command: "compare", status: status, rows: summary.rows, settings: [
                 "lr": eta, "steps": loop.steps, "every": loop.every, "method": cfg.method.rawValue,
                 "rtol": cfg.relativeTolerance, "atol": cfg.absoluteTolerance, "error_norm": cfg.errorNorm.rawValue,
+                "stiffness": ["flow": flow.stiffnessSwitch?.record ?? [:], "modified_flow": modified.stiffnessSwitch?.record ?? [:]],
             ])
         }
         try loop.run(descent, to: out, header: layout.headerLine, label: "linflow compare",

@@ -61,6 +61,8 @@ public struct SimulationSummary: Sendable {
     /// Of ``wallSeconds``: reading the data (its streaming pass) and the set-up before the first step.
     public var dataSeconds = 0.0
     public var setupSeconds = 0.0
+    /// Of ``wallSeconds``: inside GSL's driver (steps and RHS evaluations, no rows): the solve alone.
+    public var integrationSeconds = 0.0
     public var sigma11Singular: Bool
 
     /// The lines printed on stderr after a run.
@@ -69,7 +71,7 @@ public struct SimulationSummary: Sendable {
         var lines = [
             "linflow: \(architecture.description) network on \(dataDescription) (N = \(sampleCount)), \(method.rawValue) to t = \(tEnd): \(rows) rows \(dest)",
             "  loss \(fmt(initialLoss)) → \(fmt(finalLoss)); floor \(fmt(lossFloor)); ‖W − W*‖_F = \(fmt(distanceToLeastSquares))",
-            "  \(steps) steps, \(evaluations) RHS evaluations, \(String(format: "%.3f", wallSeconds)) s (data \(String(format: "%.3f", dataSeconds)) s, set-up \(String(format: "%.3f", setupSeconds)) s)",
+            "  \(steps) steps, \(evaluations) RHS evaluations, \(String(format: "%.3f", wallSeconds)) s (data \(String(format: "%.3f", dataSeconds)) s, set-up \(String(format: "%.3f", setupSeconds)) s, integration \(String(format: "%.6f", integrationSeconds)) s)",
         ]
         if sigma11Singular {
             lines.append("  note: Σ11 is singular; W* is the minimum-norm least-squares map Σ31Σ11⁺")
@@ -114,6 +116,7 @@ public struct Simulation {
             system: flow, initialState: w0.flat, method: cfg.method,
             relativeTolerance: cfg.relativeTolerance, absoluteTolerance: cfg.absoluteTolerance,
             errorNorm: cfg.errorNorm, maxSteps: cfg.maxSteps)
+        integrator.announceStiffness()
 
         let out = try OutputFile(path: cfg.output)
         let setupSeconds = seconds(since: clockStart) - dataSeconds
@@ -154,6 +157,7 @@ public struct Simulation {
             sigma11Singular: ls.sigma11IsSingular)
         summary.dataSeconds = dataSeconds
         summary.setupSeconds = setupSeconds
+        summary.integrationSeconds = integrator.seconds
         return summary
     }
 
@@ -165,6 +169,7 @@ public struct Simulation {
             "error_norm": cfg.errorNorm.rawValue, "t_end": tEnd, "samples": cfg.samples,
         ]
         if let m = cfg.maxSteps { settings["max_steps"] = m }
+        if let s = integrator.stiffnessSwitch { settings["stiffness"] = s.record }
         return RunRecord(command: "simulate", settings: [
             "data": data.record,
             "network": ["sizes": architecture.sizes],
