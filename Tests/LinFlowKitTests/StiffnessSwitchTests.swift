@@ -1,4 +1,3 @@
-import Dispatch
 import Testing
 import Numerics
 @testable import LinFlowKit
@@ -21,12 +20,11 @@ import Numerics
     }
 
     func run(_ flow: GradientFlow, _ w0: [Double], _ method: StepperMethod, to times: [Double], rtol: Double = 1e-8)
-        throws -> (integrator: ODEIntegrator, seconds: Double) {
-        let start = DispatchTime.now()
+        throws -> ODEIntegrator {
         let i = try ODEIntegrator(system: flow, initialState: w0, method: method, relativeTolerance: rtol,
                                   absoluteTolerance: rtol * 1e-2)
         for t in times { try i.advance(to: t) }
-        return (i, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+        return i
     }
 
     /// A well-conditioned flow: steps set by accuracy, far inside the stability limit, so auto
@@ -39,8 +37,8 @@ import Numerics
         var g = SplitMix64(seed: 5)
         let w0 = (0..<a.parameterCount).map { _ in 1e-2 * g.normal() }
         let times = (1...40).map { Double($0) * 5 }
-        let auto = try run(flow, w0, .auto, to: times, rtol: 1e-10).integrator
-        let rk = try run(flow, w0, .rkf45, to: times, rtol: 1e-10).integrator
+        let auto = try run(flow, w0, .auto, to: times, rtol: 1e-10)
+        let rk = try run(flow, w0, .rkf45, to: times, rtol: 1e-10)
         #expect(auto.steps > 2 * StiffnessSwitch.chunk, "too short to reach a check: \(auto.steps) steps")
         #expect(auto.stiffnessSwitch == nil)
         #expect(auto.activeMethod == .rkf45)
@@ -49,17 +47,17 @@ import Numerics
     }
 
     /// The non-centred flow: auto switches to msbdf, says why (h·λ_max ≥ 1 at the switch), ends
-    /// within tolerance of msbdf alone and of a tight rk8pd reference, and takes at most 10×
-    /// msbdf's time (best of three), where rkf45 alone needs ~100× msbdf's steps.
+    /// within tolerance of msbdf alone and of a tight rk8pd reference, and costs at most 10×
+    /// msbdf's RHS evaluations, where rkf45 alone needs ~100× msbdf's steps.
     @Test func stiffRunSwitchesToMSBDF() throws {
         let a = try Architecture(sizes: [2, 2, 1])
         let flow = try GradientFlow(architecture: a, correlations: Self.nonCentred())
         var g = SplitMix64(seed: 8)
         let w0 = (0..<a.parameterCount).map { _ in 1e-3 * g.normal() }
         let times = (1...80).map(Double.init)
-        let auto = try run(flow, w0, .auto, to: times).integrator
-        let bdf = try run(flow, w0, .msbdf, to: times).integrator
-        let reference = try run(flow, w0, .rk8pd, to: times, rtol: 1e-12).integrator
+        let auto = try run(flow, w0, .auto, to: times)
+        let bdf = try run(flow, w0, .msbdf, to: times)
+        let reference = try run(flow, w0, .rk8pd, to: times, rtol: 1e-12)
         let s = try #require(auto.stiffnessSwitch)
         #expect(s.outcome == .switched)
         #expect(auto.activeMethod == .msbdf)
@@ -69,11 +67,17 @@ import Numerics
         for (x, r) in zip(auto.state, reference.state) { #expect(abs(x - r) <= 1e-5 * scale) }
         for (x, r) in zip(auto.state, bdf.state) { #expect(abs(x - r) <= 1e-5 * scale) }
         // The problem is stiff: rkf45 alone needs far more steps than msbdf.
-        let rk = try run(flow, w0, .rkf45, to: times).integrator
+        let rk = try run(flow, w0, .rkf45, to: times)
         #expect(rk.steps > 20 * bdf.steps, "rkf45 \(rk.steps) steps, msbdf \(bdf.steps)")
-        let tAuto = try (0..<3).map { _ in try run(flow, w0, .auto, to: times).seconds }.min()!
-        let tBDF = try (0..<3).map { _ in try run(flow, w0, .msbdf, to: times).seconds }.min()!
-        #expect(tAuto <= 10 * tBDF, "auto \(tAuto) s vs msbdf \(tBDF) s")
+        // The cost, counted rather than timed (a shared machine's clock is no judge): auto's RHS
+        // evaluations, its 500 rkf45 steps included, are within 10× of msbdf's alone (both then
+        // build the same Jacobians). A release build times auto at 1.2× msbdf (docs/performance.md).
+        let before = flow.evaluations
+        _ = try run(flow, w0, .auto, to: times)
+        let autoEvaluations = flow.evaluations - before
+        _ = try run(flow, w0, .msbdf, to: times)
+        let bdfEvaluations = flow.evaluations - before - autoEvaluations
+        #expect(autoEvaluations <= 10 * bdfEvaluations, "auto \(autoEvaluations) RHS vs msbdf \(bdfEvaluations)")
     }
 
     /// The rule itself: pinned steps switch, small ones do not, too many unknowns stay explicit.

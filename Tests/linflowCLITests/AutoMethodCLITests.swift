@@ -33,8 +33,8 @@ import Testing
         #expect(r.stderr.contains("stiff at t = "))
         #expect(r.stderr.contains("switches to msbdf with the exact Jacobian"))
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".json"))) as! [String: Any]
-        let integration = try #require(record["integration"] as? [String: Any])
-        let stiffness = try #require(integration["stiffness"] as? [String: Any])
+        let settings = try #require(record["settings"] as? [String: Any])
+        let stiffness = try #require(settings["stiffness"] as? [String: Any])
         #expect(stiffness["outcome"] as? String == "switched to msbdf")
         #expect((stiffness["h_lambda_max"] as? Double ?? 0) >= 1)
     }

@@ -9,14 +9,6 @@ public enum StepperMethod: String, CaseIterable, Sendable {
     /// rkf45, switching to msbdf when stiffness holds its steps at the stability limit (``StiffnessSwitch``).
     case auto
 
-    /// Implicit steppers use the Jacobian of the flow (built from Hessian-vector products).
-    public var needsJacobian: Bool {
-        switch self {
-        case .rk1imp, .rk2imp, .rk4imp, .bsimp, .msbdf: return true
-        default: return false
-        }
-    }
-
     var gslType: UnsafePointer<gsl_odeiv2_step_type> {
         switch self {
         case .rkf45: return linflow_step_rkf45()
@@ -179,7 +171,7 @@ public final class ODEIntegrator {
     public func advance(to t1: Double) throws(IntegrationFailure) {
         guard method == .auto, stiffnessSwitch == nil else { return try apply(to: t1, chunk: nil) }
         // auto: rkf45 in chunks of steps (across calls), asking after each whether stiffness
-        // holds the steps back; after a "no" the next chunk is twice as long.
+        // holds the steps back; after a "no" the next chunk is twice as long, up to a limit.
         while true {
             do {
                 try apply(to: t1, chunk: stiffnessCheck.interval - (steps - stiffnessCheck.steps))
@@ -191,7 +183,7 @@ public final class ODEIntegrator {
                                        lambdaMax: { system.stiffnessScale(at: y.baseAddress!) })
             }
             guard let decision else {
-                stiffnessCheck = (steps, time, 2 * stiffnessCheck.interval)
+                stiffnessCheck = (steps, time, min(2 * stiffnessCheck.interval, StiffnessSwitch.longestChunk))
                 continue
             }
             stiffnessSwitch = decision
