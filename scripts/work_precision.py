@@ -39,6 +39,8 @@ ap.add_argument("--linflow", default=None, help="the linflow binary to time (def
 ap.add_argument("--no-peers", action="store_true", help="linflow only (reuses peers' results already in --dir)")
 ap.add_argument("--rtols", default=None, help="comma-separated rtols (default 1e-4…1e-10 by decades; --quick: every other)")
 ap.add_argument("--linflow-solvers", default=None, help="e.g. rkf45-max,dp45-rms (default: all of them)")
+ap.add_argument("--scipy-methods", default="RK45,DOP853,LSODA", help="LSODA builds a dense finite-difference Jacobian if it finds the flow stiff: leave it out for large nets")
+ap.add_argument("--tables-only", action="store_true", help="redo tables and figures from the results already in --dir")
 args = ap.parse_args()
 
 benchenv.need_tools("cc", "gnuplot", *([] if args.no_build else ["swift"]))
@@ -69,7 +71,7 @@ CASES = {
 }
 LINFLOW_SOLVERS = [("rkf45", "max"), ("rkf45", "rms"), ("rkck", "max"), ("rkck", "rms"), ("rk8pd", "max"),
                    ("rk8pd", "rms"), ("msadams", "max")]
-SCIPY = ["RK45", "DOP853", "LSODA"]
+SCIPY = args.scipy_methods.split(",")
 DIFFRAX = ["Tsit5", "Dopri5", "Dopri8"]
 
 
@@ -223,14 +225,25 @@ def rel_err(w, ref):
     return float(np.abs(np.asarray(w) - ref).max() / np.abs(ref).max())
 
 
-def curves(res):
-    """solver -> [(rtol, error, seconds)] sorted by rtol descending."""
+# RHS evaluations per diffrax step (tried steps; FSAL for the 5th-order pairs).
+DIFFRAX_STAGES = {"Tsit5": 6, "Dopri5": 6, "Dopri8": 12}
+
+
+def rhs_count(key, m):
+    """RHS evaluations of a point: counted by linflow and scipy, stages × tried steps for diffrax."""
+    if key.startswith("diffrax"):
+        return DIFFRAX_STAGES[key.split(" ")[1].split(":")[0]] * m["steps"]
+    return m["nfev"]
+
+
+def curves(res, work="seconds"):
+    """solver -> [(rtol, error, seconds or RHS evaluations)] sorted by rtol descending."""
     cs = {}
     for key, m in res["points"].items():
         if m.get("status") != "ok":
             continue
         solver, rtol = key.rsplit(":", 1)
-        cs.setdefault(solver, []).append((float(rtol), m["error"], m["seconds"]))
+        cs.setdefault(solver, []).append((float(rtol), m["error"], m["seconds"] if work == "seconds" else rhs_count(key, m)))
     return {s: sorted(v, reverse=True) for s, v in cs.items()}
 
 
@@ -271,6 +284,22 @@ def table(res):
         if lf is None or (dx is None and sp is None):
             verdict = "no data"
         lines.append(f"| {level:.0e} | {f(lf, lfs)} | {f(dx, dxs)} | {f(sp, sps)} | {r(dx)} | {r(sp)} | {target} | {verdict} |")
+    ws = curves(res, "rhs")
+    lines += ["", "RHS evaluations to reach the error (load-independent work; diffrax: stages × tried steps):", "",
+              "| error ≤ | linflow best | diffrax best | scipy best | diffrax / linflow | scipy / linflow |", "|---|---|---|---|---|---|"]
+    for level in LEVELS:
+        (lf, lfs), (dx, dxs), (sp, sps) = (best(ws, p, level) for p in ("linflow", "diffrax", "scipy"))
+        f = lambda n, s: f"{n} ({s.split(' ', 1)[1]})" if n is not None else "—"
+        r = lambda n: f"{n / lf:.2f}×" if n is not None and lf else "—"
+        lines.append(f"| {level:.0e} | {f(lf, lfs)} | {f(dx, dxs)} | {f(sp, sps)} | {r(dx)} | {r(sp)} |")
+    # Time = work × cost per RHS: the cheapest RHS each tool reached over all its points (the
+    # quietest moment of a loaded machine), to tell the two apart.
+    per = {}
+    for k, m in res["points"].items():
+        if m.get("status") == "ok" and rhs_count(k, m):
+            tool = k.split(" ")[0]
+            per[tool] = min(per.get(tool, float("inf")), m["seconds"] / rhs_count(k, m))
+    lines += ["", "Cheapest time per RHS evaluation seen: " + ", ".join(f"{t} {1e6 * v:.1f} µs" for t, v in sorted(per.items())) + "."]
     comp = [f"{k.split(' ')[1].split(':')[0]} {m['compile_seconds']:.2f} s" for k, m in res["points"].items()
             if k.startswith("diffrax") and "compile_seconds" in m]
     proc = [m["process_seconds"] for k, m in res["points"].items() if k.startswith("linflow") and m.get("status") == "ok"]
@@ -315,11 +344,12 @@ plot {plots}
     return png
 
 
-build()
+if not args.tables_only:
+    build()
 tables = []
 for name in args.only.split(","):
     if name in CASES:
-        res = case(name)
+        res = json.load(open(D(f"wp-{name}.json"))) if args.tables_only else case(name)
         t = table(res)
         print("\n" + t, flush=True)
         tables.append(t)
