@@ -164,7 +164,7 @@ public final class ODEIntegrator {
     /// restarts at every gsl_odeiv2_driver_apply, and so does its step limit, so both are kept here.)
     public private(set) var steps = 0
     /// Wall-clock seconds inside GSL's driver so far (steps and RHS evaluations: the solve alone,
-    /// without data, set-up or rows; the run record's `integration_seconds`).
+    /// without data, set-up or rows), and `auto`'s stiffness checks; simulate's "integration" time.
     public private(set) var seconds = 0.0
 
     /// Integrates from the current time to exactly `t1`.
@@ -178,10 +178,12 @@ public final class ODEIntegrator {
                 return
             } catch .tooManySteps(_, let limit) where limit == -1 {}
             let meanStep = (time - stiffnessCheck.time) / Double(max(1, steps - stiffnessCheck.steps))
+            let clock = DispatchTime.now()  // the check is part of the solve's time
             let decision = state.withUnsafeBufferPointer { y in
                 StiffnessSwitch.decide(time: time, meanStep: meanStep, dimension: system.dimension,
                                        lambdaMax: { system.stiffnessScale(at: y.baseAddress!) })
             }
+            seconds += LinFlowKit.seconds(since: clock)
             guard let decision else {
                 stiffnessCheck = (steps, time, min(2 * stiffnessCheck.interval, StiffnessSwitch.longestChunk))
                 continue

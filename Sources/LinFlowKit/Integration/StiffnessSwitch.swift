@@ -4,10 +4,11 @@ import Foundation
 /// the exact Jacobian.
 ///
 /// An explicit Runge–Kutta method is stable on y' = −λy only for hλ inside a fixed interval
-/// (about [0, 3] for GSL's rkf45, whose step propagates the fifth-order solution). On a gradient
-/// flow the Jacobian is −H, so where the Hessian's top eigenvalue λ_max is large and the solution
-/// smooth, the error control can only hold h near 3/λ_max: the run is *stiff* and costs
-/// T·λ_max/3 steps whatever the tolerance. The integrator checks after ``chunk`` steps, then
+/// ([0, 3.68] for GSL's rkf45, whose step propagates Fehlberg's fifth-order solution; [0, 3.31]
+/// for dp45: the roots of |R(−x)| = 1 of their stability polynomials). On a gradient flow the
+/// Jacobian is −H, so where the Hessian's top eigenvalue λ_max is large and the solution smooth,
+/// the error control can only hold h near 3.7/λ_max: the run is *stiff* and costs T·λ_max/3.7
+/// steps whatever the tolerance. The integrator checks after ``chunk`` steps, then
 /// after twice as many as at the last check, up to ``longestChunk`` (500, 1000, 2000, 2000, …
 /// steps: a check is one Lanczos estimate of ≤ 100 Hessian-vector products, against the 12 000
 /// RHS evaluations of 2000 steps, so the checks cost ~2% of a non-stiff run):
@@ -26,7 +27,7 @@ public struct StiffnessSwitch: Sendable, Equatable {
     public static let chunk = 500
     /// The most steps between two checks: the longest a stiff phase runs on rkf45 before auto sees it.
     public static let longestChunk = 2000
-    /// h̄·λ_max at or above which the steps count as pinned by stability.
+    /// h̄·λ_max at or above which the steps count as pinned by stability (within a factor 3.7 of the limit).
     public static let pinned = 1.0
     /// The largest dimension for which msbdf's dense Jacobian (n² doubles) is built: 4096² × 8 B = 128 MiB.
     public static let maxJacobianDimension = 4096
