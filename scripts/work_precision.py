@@ -323,7 +323,10 @@ def figure(res):
                 f.write(f"{max(e, 1e-16):.6e} {t:.6e} {rtol:g}\n")
             f.write("\n\n")
     style = lambda s: ("lw 2 pt 7" if s.startswith("linflow") else "lw 1 dt 2 pt 4" if s.startswith("scipy") else "lw 1 dt 4 pt 6")
-    plots = ", ".join(f"'{dat}' index {i} using 1:2 with linespoints {style(s)} title '{s}'" for i, s in enumerate(order))
+    colours = ["#000000", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999",
+               "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#1b9e77"]
+    plots = ", ".join(f"'{dat}' index {i} using 1:2 with linespoints {style(s)} lc rgb '{colours[i % len(colours)]}' title '{s}'"
+                      for i, s in enumerate(order))
     png = os.path.join(FIGS, f"wp-{name}.png")
     script = f"""set terminal pngcairo size 900,600 font ',10'
 set output '{png}'
