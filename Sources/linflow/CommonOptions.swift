@@ -75,7 +75,7 @@ struct StartOptions: ParsableArguments {
 /// `--method`, `--rtol`, `--atol`, `--error-norm`, `--max-steps`: how GSL integrates a flow
 /// (simulate, compare).
 struct IntegrationOptions: ParsableArguments {
-    @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf.")
+    @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf; or dp45 (linflow's Dormand–Prince 5(4) on GSL's driver); or auto (rkf45, switching to msbdf when stiff).")
     var method: StepperMethod = .rkf45
 
     @Option(name: .long, parsing: .unconditional, help: """
