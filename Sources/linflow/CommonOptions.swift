@@ -4,26 +4,65 @@ import LinFlowKit
 extension StepperMethod: ExpressibleByArgument {}
 extension ErrorNorm: ExpressibleByArgument {}
 
-/// `--data` and `--outputs`, shared by every command that reads a dataset.
+/// `--data` and how to read it (`--inputs`, `--outputs`, `--header`, `--delimiter`), or
+/// `--dataset`; shared by every command that reads a dataset. The rules are in docs/cli.md
+/// ("Data files"); the resolution is ``DataFileSpec``'s.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Numeric CSV of samples, one per row; the last --outputs columns are the targets. A header row is optional.",
+        "Samples, one per row: a numeric CSV (header optional), a NumPy .npy (2-D) or a .npz with arrays x and y.",
         valueName: "file"))
     var data: String?
 
-    @Option(name: .long, help: "How many trailing columns of --data are outputs.")
-    var outputs: Int = 1
+    @Option(name: .long, help: ArgumentHelp(
+        "The target columns of --data (required for CSV and .npy): a count of trailing columns, a comma list of names, or a glob such as 'y*'; in a .npz, array names (default y).",
+        valueName: "k|names|glob"))
+    var outputs: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The input columns of --data: a count of leading columns, names, or a glob (default: every column not an output); in a .npz, array names (default x).",
+        valueName: "k|names|glob"))
+    var inputs: String?
+
+    @Option(name: .long, help: ArgumentHelp("Whether the CSV's first row is a header: auto (a row with a non-number), yes, no.", valueName: "auto|yes|no"))
+    var header: String?
+
+    @Option(name: .long, help: ArgumentHelp("The CSV's cell separator: comma (default), tab, semicolon, or one character.", valueName: "comma|tab|semicolon|C"))
+    var delimiter: String?
 
     @Option(name: .long, help: ArgumentHelp("Use a built-in dataset instead of --data (see `linflow datasets`).", valueName: "name"))
     var dataset: String?
 
     func validate() throws {
-        if outputs < 1 { throw ValidationError("--outputs must be at least 1, got \(outputs)") }
         if data != nil && dataset != nil { throw ValidationError("give either --data or --dataset, not both") }
+        if data == nil {
+            let given = [("--outputs", outputs), ("--inputs", inputs), ("--header", header), ("--delimiter", delimiter)]
+            if let (name, _) = given.first(where: { $0.1 != nil }) {
+                throw ValidationError("\(name) applies to a --data file, not to the built-in dataset '\(dataset ?? DataSource.defaultDataset)' (its columns are fixed)")
+            }
+        }
+        do {
+            if let s = try spec(), s.outputs == nil, s.format != .npz {
+                throw LinflowError.usage("--data \(s.path) needs --outputs: a count of trailing target columns, their names, or a glob (linflow does not guess the split)")
+            }
+        } catch let e as LinflowError { throw ValidationError(e.description) }
     }
 
+    private func spec() throws -> DataFileSpec? {
+        guard let data else { return nil }
+        var header = HeaderMode.auto
+        if let h = self.header {
+            guard let m = HeaderMode(rawValue: h) else { throw LinflowError.usage("--header must be auto, yes or no, got '\(h)'") }
+            header = m
+        }
+        return DataFileSpec(path: data,
+                            inputs: try inputs.map { try ColumnSelector(argument: $0, option: "--inputs") },
+                            outputs: try outputs.map { try ColumnSelector(argument: $0, option: "--outputs") },
+                            header: header, delimiter: try delimiter.map { try Delimiter(argument: $0) } ?? .comma)
+    }
+
+    /// Valid after `validate()`.
     var source: DataSource {
-        if let data { return .file(path: data, outputs: outputs) }
+        if let spec = try? spec() { return .file(spec) }
         return .builtin(dataset ?? DataSource.defaultDataset)
     }
 }

@@ -32,7 +32,9 @@ public enum DataSource: Sendable, Equatable {
             }
             let c = acc.finish()
             try c.checkFinite(inputNames: summary.inputNames, outputNames: summary.outputNames, file: spec.path)
-            return LoadedData(correlations: c, description: spec.path,
+            // The summaries' first line shows `description`: it names the columns used.
+            return LoadedData(correlations: c,
+                              description: "\(spec.path) [inputs \(describeColumns(summary.inputNames)), outputs \(describeColumns(summary.outputNames))]",
                               inputNames: summary.inputNames, outputNames: summary.outputNames,
                               suggestedHorizon: nil, file: summary.file)
         }
@@ -48,14 +50,9 @@ public struct LoadedData: Sendable {
     /// Size and checksum of the data file (nil for built-in data).
     public let file: FileIdentity?
 
-    /// "inputs 64 (c1…c64), outputs 10 (c65…c74)": the summary's account of the columns used.
-    public var columnsLine: String {
-        "inputs \(describeColumns(inputNames)), outputs \(describeColumns(outputNames))"
-    }
-
     /// The provenance entry for this data.
     public var record: [String: Any] {
-        var r: [String: Any] = ["source": description, "samples": correlations.sampleCount,
+        var r: [String: Any] = ["source": file?.path ?? description, "samples": correlations.sampleCount,
                                 "inputs": correlations.inputs, "outputs": correlations.outputs]
         if let file { r["bytes"] = file.bytes; r["sha256"] = file.sha256 }
         r["input_columns"] = inputNames
