@@ -77,44 +77,6 @@ func globMatches(_ pattern: String, _ name: String) -> Bool {
     return pi == p.count
 }
 
-/// `--header auto|yes|no`.
-public enum HeaderMode: String, Sendable, Equatable, CaseIterable {
-    case auto, yes, no
-}
-
-/// `--delimiter comma|tab|semicolon|C` as the byte that separates cells.
-public struct Delimiter: Sendable, Equatable, CustomStringConvertible {
-    public let byte: UInt8
-    public static let comma = Delimiter(byte: UInt8(ascii: ","))
-
-    public init(byte: UInt8) { self.byte = byte }
-
-    public init(argument: String) throws {
-        switch argument {
-        case "comma", ",": byte = UInt8(ascii: ",")
-        case "tab", "\t", "\\t": byte = 0x09
-        case "semicolon", ";": byte = UInt8(ascii: ";")
-        default:
-            let u = Array(argument.utf8)
-            guard u.count == 1, u[0] > 0x20, u[0] < 0x7F, u[0] != UInt8(ascii: "\""), u[0] != UInt8(ascii: "#"),
-                  !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(u[0]), u[0] != UInt8(ascii: "."),
-                  u[0] != UInt8(ascii: "-"), u[0] != UInt8(ascii: "+") else {
-                throw LinflowError.usage("--delimiter must be comma, tab, semicolon or one ASCII punctuation character that cannot be part of a number, got '\(argument)'")
-            }
-            byte = u[0]
-        }
-    }
-
-    public var description: String {
-        switch byte {
-        case UInt8(ascii: ","): return "comma"
-        case 0x09: return "tab"
-        case UInt8(ascii: ";"): return "semicolon"
-        default: return String(UnicodeScalar(byte))
-        }
-    }
-}
-
 /// A data file and how to read it: the value behind `--data`, `--inputs`, `--outputs`,
 /// `--header` and `--delimiter`. The format follows the extension: `.npy` and `.npz` are NumPy
 /// files, anything else a numeric CSV.
