@@ -30,6 +30,11 @@ public struct TrajectoryLayout: Sendable {
             default: throw LinflowError.usage("--diagnostics must be all, sv or none, got '\(argument)'")
             }
         }
+
+        /// The `--diagnostics` value that gives these columns.
+        public var argument: String {
+            self == .all ? "all" : self == .singularValues ? "sv" : self.isEmpty ? "none" : "imbalance"
+        }
     }
 
     public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil) {
@@ -62,9 +67,17 @@ public struct TrajectoryLayout: Sendable {
 
     public var headerLine: String { columns.joined(separator: ",") + "\n" }
 
+    /// The imbalance of `weights` if this layout writes it, else nil (it costs products of
+    /// every layer with itself).
+    public func imbalance(of weights: Weights) -> Double? {
+        diagnostics.contains(.imbalance) ? weights.imbalance : nil
+    }
+
     /// One row, with `trailing` values after the layout's own columns (e.g. `descend`'s
     /// sharpness). Doubles are written in Swift's shortest form that reads back to the same bits.
-    public func row(time: Double, loss: Double, weights: Weights, trailing: [Double] = []) throws -> String {
+    /// `imbalance`, if the caller has it already (``imbalance(of:)``), is not computed again.
+    public func row(time: Double, loss: Double, weights: Weights, imbalance: Double? = nil,
+                    trailing: [Double] = []) throws -> String {
         var r = CSVRow(capacity: 24 * (weights.flat.count + 8))
         r.append(time)
         r.append(loss)
@@ -72,7 +85,7 @@ public struct TrajectoryLayout: Sendable {
         if diagnostics.contains(.singularValues) {
             r.append(contentsOf: try SingularValueDecomposition(weights.endToEnd).values)
         }
-        if diagnostics.contains(.imbalance) { r.append(weights.imbalance) }
+        if diagnostics.contains(.imbalance) { r.append(imbalance ?? weights.imbalance) }
         if let modes { r.append(contentsOf: modes.strengths(of: weights.endToEnd)) }
         r.append(contentsOf: trailing)
         return r.finishLine()
