@@ -35,7 +35,10 @@ def main():
         "--rtol": numbers, "--atol": numbers, "--t-end": numbers, "--samples": numbers,
         "--max-steps": numbers, "--diagnostics": ["all", "sv", "none", "x"],
         "--error-norm": ["max", "rms", "l2", ""],
+        "--inputs": numbers + ["x", "c1,c2", "c*", "a,,b", "*"], "--header": ["auto", "yes", "no", "x", ""],
+        "--delimiter": ["comma", "tab", "semicolon", ";", "|", "ab", "5", ""],
     }
+    options["--outputs"] = numbers + ["y", "c2", "c*", "?", "x,y"]
     subcommands = ["simulate", "stats", "datasets", "bogus", ""]
     start, runs, failures = time.time(), 0, []
     with tempfile.TemporaryDirectory() as d:
