@@ -76,7 +76,7 @@ struct StartOptions: ParsableArguments {
     var seed: UInt64?
 
     @Option(name: .customLong("init-scale"), parsing: .unconditional, help: ArgumentHelp(
-        "Scale σ of the start (default \(StartChoice.defaultScale); not with --init FILE): per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned).",
+        "Scale σ of the start (default \(helpNumber(StartChoice.defaultScale)); not with --init FILE): per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned).",
         valueName: "σ"))
     var scale: Double?
 
@@ -90,14 +90,14 @@ struct IntegrationOptions: ParsableArguments {
     var method: StepperMethod = .rkf45
 
     @Option(name: .long, parsing: .unconditional, help: """
-        Relative error tolerance of the step-size control (default: simulate \(IntegrationChoice.defaultTolerances(for: .simulate).relative), \
-        compare \(IntegrationChoice.defaultTolerances(for: .compare).relative)).
+        Relative error tolerance of the step-size control (default: simulate \(helpNumber(IntegrationChoice.defaultTolerances(for: .simulate).relative)), \
+        compare \(helpNumber(IntegrationChoice.defaultTolerances(for: .compare).relative))).
         """)
     var rtol: Double?
 
     @Option(name: .long, parsing: .unconditional, help: """
-        Absolute error tolerance of the step-size control (default: simulate \(IntegrationChoice.defaultTolerances(for: .simulate).absolute), \
-        compare \(IntegrationChoice.defaultTolerances(for: .compare).absolute)).
+        Absolute error tolerance of the step-size control (default: simulate \(helpNumber(IntegrationChoice.defaultTolerances(for: .simulate).absolute)), \
+        compare \(helpNumber(IntegrationChoice.defaultTolerances(for: .compare).absolute))).
         """)
     var atol: Double?
 
@@ -116,7 +116,7 @@ struct IntegrationOptions: ParsableArguments {
 /// so that both commands' CSVs share one time axis.
 struct SamplingOptions: ParsableArguments {
     @Option(name: .customLong("t-end"), parsing: .unconditional, help: ArgumentHelp(
-        "End time T (default: the start time plus the dataset's suggested horizon, \(RunSetup.defaultHorizon) for hierarchy).",
+        "End time T (default: the start time plus the dataset's suggested horizon: \(BuiltinDataset.all.map { "\($0.name) \(helpNumber($0.suggestedHorizon))" }.joined(separator: ", ")), files \(helpNumber(RunSetup.defaultHorizon))).",
         valueName: "T"))
     var tEnd: Double?
 
@@ -164,4 +164,10 @@ extension RunCommandOptions {
         do { try request.validate() } catch { throw ValidationError(error.description) }
         try plotting.validate(for: request, defaultKind: defaultPlotKind)
     }
+}
+
+/// A default as a user would type it: 80, 0.001, 1e-8.
+func helpNumber(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+    return "\(x)".replacingOccurrences(of: "e-0", with: "e-")
 }

@@ -9,7 +9,7 @@ struct DescentOptions: ParsableArguments {
     var learningRate: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Number of steps K of this run (default: ⌈H/η⌉ with H the horizon simulate uses by default, \(RunSetup.defaultHorizon) for hierarchy).",
+        "Number of steps K of this run (default: ⌈H/η⌉ with H the horizon simulate uses by default, e.g. 80 for hierarchy).",
         valueName: "K"))
     var steps: Int?
 

@@ -238,3 +238,24 @@ import Testing
     }
 }
 
+
+extension OptionTableTests {
+    /// docs/cli.md's table of options × commands is the executable's own.
+    @Test func docsTableMatchesTheExecutable() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/cli.md").standardizedFileURL
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let start = try #require(text.range(of: "<!-- options-table -->\n"))
+        let end = try #require(text.range(of: "<!-- /options-table -->"))
+        let lines = text[start.upperBound..<end.lowerBound].split(separator: "\n")
+        let commands = lines[0].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.dropFirst()
+        var documented = Set<String>()
+        for line in lines.dropFirst(2) {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            let option = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            for (command, cell) in zip(commands, cells.dropFirst()) where cell == "✓" { documented.insert("\(command) \(option)") }
+        }
+        #expect(documented == (try Self.acceptedOptions()), "regenerate with python3 scripts/options_table.py")
+    }
+}
