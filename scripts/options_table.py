@@ -18,8 +18,8 @@ def options(exe, command):
     for a in json.loads(out)["command"].get("arguments", []):
         if a.get("kind") == "positional":
             continue
-        names = [n["name"] for n in a.get("names", [])]
-        long = next((n for n in names if len(n) > 1), None)
+        # By kind, not length: plot's --x, --y, --z are long options of one letter.
+        long = next((n["name"] for n in a.get("names", []) if n.get("kind") == "long"), None)
         if long and long not in ("help", "version"):
             found.append("--" + long)
     return found

@@ -147,6 +147,12 @@ import Testing
         add(["plot"], "--size", ["--size", "640,480"], .file("p.gp", containing: "640,480"))
         add(["plot"], "--log-y", ["--kind", "weights", "--log-y"], .file("p.gp", containing: "set logscale y"))
         add(["plot"], "--no-log-y", ["--no-log-y"], .changesOutputFile("p.gp"))
+        let heatmap = ["--kind", "heatmap", "--x", "t", "--y", "sv_1", "--z", "loss"]
+        add(["plot"], "--x", heatmap, .file("p.gp", containing: "set xlabel 't'"))
+        add(["plot"], "--y", heatmap, .file("p.gp", containing: "set ylabel 'sv_1'"))
+        add(["plot"], "--z", heatmap, .file("p.gp", containing: "set cblabel 'loss'"))
+        add(["plot"], "--mark", heatmap + ["--mark", "imbalance"], .file("p.gp", containing: "$marks << EOD"))
+        add(["plot"], "--vline", heatmap + ["--vline", "2.5:edge"], .file("p.gp", containing: "set arrow from 2.5, graph 0"))
         add(["plot"], "--max-curves", ["--kind", "weights", "--max-curves", "1"], .changesOutputFile("p.gp"))
         return rows
     }()
@@ -179,8 +185,9 @@ import Testing
             let json = try JSONSerialization.jsonObject(with: r.stdoutData) as! [String: Any]
             let arguments = (json["command"] as! [String: Any])["arguments"] as? [[String: Any]] ?? []
             for a in arguments where (a["kind"] as? String) != "positional" {
-                let names = (a["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-                guard let long = names.first(where: { $0.count > 1 }), !["help", "version"].contains(long) else { continue }
+                // By kind, not length: plot's --x, --y, --z are long options of one letter.
+                let names = (a["names"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
+                guard let long = names.first, !["help", "version"].contains(long) else { continue }
                 all.insert("\(command) --\(long)")
             }
         }
