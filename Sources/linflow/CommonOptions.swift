@@ -67,7 +67,7 @@ struct NetworkOptions: ParsableArguments {
 /// `--init`, `--seed`, `--init-scale`.
 struct StartOptions: ParsableArguments {
     @Option(name: .customLong("init"), help: ArgumentHelp(
-        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), or a trajectory CSV written by linflow: the run resumes from its last row, at its t.",
+        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), lambda-balanced (two layers, W32ᵀW32 − W21W21ᵀ = λI, with --lambda), or a trajectory CSV written by linflow: the run resumes from its last row, at its t.",
         valueName: "kind|file"))
     var kind: String?
 
@@ -76,11 +76,16 @@ struct StartOptions: ParsableArguments {
     var seed: UInt64?
 
     @Option(name: .customLong("init-scale"), parsing: .unconditional, help: ArgumentHelp(
-        "Scale σ of the start (default \(helpNumber(StartChoice.defaultScale)); not with --init FILE): per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned).",
+        "Scale σ of the start (default \(helpNumber(StartChoice.defaultScale)); not with --init FILE): per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned), per-entry standard deviation of the Gaussian layer (lambda-balanced).",
         valueName: "σ"))
     var scale: Double?
 
-    var choice: StartChoice { StartChoice(kind: kind, seed: seed, scale: scale) }
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "λ of --init lambda-balanced, W32ᵀW32 − W21W21ᵀ = λI (any sign; λ > 0 needs outputs ≥ hidden units, λ < 0 inputs ≥ hidden units; only with that start).",
+        valueName: "λ"))
+    var lambda: Double?
+
+    var choice: StartChoice { StartChoice(kind: kind, seed: seed, scale: scale, lambda: lambda) }
 }
 
 /// `--method`, `--rtol`, `--atol`, `--error-norm`, `--max-steps`: how GSL integrates a flow
@@ -127,7 +132,8 @@ struct SamplingOptions: ParsableArguments {
     var choice: SamplingChoice { SamplingChoice(tEnd: tEnd, samples: samples) }
 }
 
-/// `--diagnostics all|sv|none` and `--modes`: the columns after the weights (simulate, descend, analytic).
+/// `--diagnostics all|sv|none`, `--modes` and `--kernel-distance`: the columns after the weights
+/// (simulate, descend, analytic).
 struct ColumnOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
     var diagnostics: String = "all"
@@ -139,8 +145,12 @@ struct ColumnOptions: ParsableArguments {
         do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError("\(error)") }
     }
 
+    @Flag(name: .customLong("kernel-distance"), help: "Add the column kernel_distance: 1 − cos between the tangent kernel of the first row and of each row (full NTK over all sample and output pairs, computed from Σ11).")
+    var kernelDistance = false
+
     var choice: ColumnChoice {
-        ColumnChoice(diagnostics: (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all, modes: modes)
+        ColumnChoice(diagnostics: (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all, modes: modes,
+                     kernelDistance: kernelDistance)
     }
 }
 

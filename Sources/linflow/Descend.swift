@@ -70,6 +70,7 @@ extension Linflow {
         @OptionGroup var columns: ColumnOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var plotting: PlotOptions
+        @OptionGroup var representations: RepresentationOptions
 
         var request: RunRequest {
             var r = RunRequest(command: .descend)
@@ -82,9 +83,11 @@ extension Linflow {
 
         func run() throws {
             try runReportingErrors {
-                try plotting.drawing(output.out) {
-                    let summary = try LinFlowKit.Descent(RunSetup(request)).run(notice: printToStandardError)
-                    printToStandardError(summary.text)
+                try representations.writing(output.out, data: dataOptions.choice.source) {
+                    try plotting.drawing(output.out) {
+                        let summary = try LinFlowKit.Descent(RunSetup(request)).run(notice: printToStandardError)
+                        printToStandardError(summary.text)
+                    }
                 }
             }
         }

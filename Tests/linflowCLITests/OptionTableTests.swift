@@ -87,6 +87,8 @@ import Testing
         add(flows, "--seed", ["--seed", "2"], .changesOutput)
         add(flows, "--init-scale", ["--init-scale", "0.01"], .changesOutput)
         add(flows, "--init-scale", ["--init-scale", "-1"], .refused("--init-scale must be a finite number >= 0"))
+        add(flows, "--lambda", ["--init", "lambda-balanced", "--lambda", "-1", "--hidden", "6"], .record("\"lambda\" : -1"))
+        add(flows, "--lambda", ["--lambda", "1"], .refused("--lambda applies only to --init lambda-balanced"))
 
         // Integration.
         add(integrated, "--method", ["--method", "rk8pd"], .record("\"method\" : \"rk8pd\""))
@@ -117,6 +119,9 @@ import Testing
         // Columns.
         add(trajectories, "--diagnostics", ["--diagnostics", "none"], .noColumn("sv_1"))
         add(trajectories, "--modes", ["--modes"], .column("mode_1"))
+        add(trajectories, "--kernel-distance", ["--kernel-distance"], .column("kernel_distance"))
+        add(trajectories, "--representations", ["--representations", "rep.csv"], .file("rep.csv", containing: "t,layer,kind,i,j,value"))
+        add(trajectories, "--representations", ["--dataset", "seed-affine", "--representations", "rep.csv"], .refused("needs one-hot inputs"))
 
         // Analytic's own.
         add(["analytic"], "--form", ["--form", "riccati"], .stderr("Braun et al."))

@@ -30,7 +30,8 @@ def main():
     options = {
         "--data": files, "--outputs": numbers, "--dataset": ["hierarchy", "seed-affine", "nope", ""],
         "--hidden": numbers, "--layers": ["8,4,15", "8,15", "2,2,1", "8,,15", "a,b", "8,4,4,15", "0", "8"],
-        "--seed": numbers, "--init-scale": numbers, "--init": files,
+        "--seed": numbers, "--init-scale": numbers, "--init": files + ["lambda-balanced", "random"],
+        "--lambda": numbers,
         "--method": ["rkf45", "rk8pd", "rk4", "bsimp", "msbdf", "euler", ""],
         "--rtol": numbers, "--atol": numbers, "--t-end": numbers, "--samples": numbers,
         "--max-steps": numbers, "--diagnostics": ["all", "sv", "none", "x"],

@@ -1,6 +1,6 @@
 /// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
 ///
-///     t,loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,mode_1,…,mode_r]
+///     t,loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
 ///
 /// Weight columns are 1-based and row-major (`W32_r_c` is row r, column c of W32), layer by
 /// layer from the input side; with biases each layer's `bXY_r` columns follow its W columns,
@@ -11,6 +11,8 @@ public struct TrajectoryLayout: Sendable {
     public let diagnostics: Diagnostics
     /// When set, the columns mode_1…mode_r hold a_α = u_αᵀWv_α in this basis.
     public let modes: ModeBasis?
+    /// When set, the column kernel_distance (``KernelDistance``) against its start.
+    public let kernel: KernelDistance?
 
     public struct Diagnostics: OptionSet, Sendable {
         public let rawValue: Int
@@ -37,10 +39,12 @@ public struct TrajectoryLayout: Sendable {
         }
     }
 
-    public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil) {
+    /// With `kernel` (`--kernel-distance`), the column kernel_distance follows the diagnostics.
+    public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil, kernel: KernelDistance? = nil) {
         self.architecture = architecture
         self.diagnostics = diagnostics
         self.modes = modes
+        self.kernel = kernel
     }
 
     /// The names of the flat parameter vector's entries, in its order.
@@ -61,6 +65,7 @@ public struct TrajectoryLayout: Sendable {
         var names = ["t", "loss"] + weightColumns
         if diagnostics.contains(.singularValues) { names += (1...rank).map { "sv_\($0)" } }
         if diagnostics.contains(.imbalance) { names.append("imbalance") }
+        if kernel != nil { names.append("kernel_distance") }
         if let modes { names += (0..<modes.values.count).map { "mode_\($0 + 1)" } }
         return names
     }
@@ -86,6 +91,7 @@ public struct TrajectoryLayout: Sendable {
             r.append(contentsOf: try SingularValueDecomposition(weights.endToEnd).values)
         }
         if diagnostics.contains(.imbalance) { r.append(imbalance ?? weights.imbalance) }
+        if let kernel { r.append(kernel.distance(at: weights)) }
         if let modes { r.append(contentsOf: modes.strengths(of: weights.endToEnd)) }
         r.append(contentsOf: trailing)
         return r.finishLine()

@@ -89,7 +89,8 @@ public struct RunSetup {
     public func trajectoryLayout() throws -> TrajectoryLayout {
         let columns = request.columns ?? ColumnChoice()
         return TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
-                                modes: columns.modes ? try ModeBasis(flow: flow) : nil)
+                                modes: columns.modes ? try ModeBasis(flow: flow) : nil,
+                                kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil)
     }
 
     /// The input files whose bytes the run depends on: the data file and the `--init` file.
@@ -111,6 +112,7 @@ public struct RunSetup {
         if let columns = request.columns {
             all["diagnostics"] = columns.diagnostics.argument
             all["modes"] = columns.modes
+            all["kernel_distance"] = columns.kernelDistance
         }
         var outcome = result
         outcome["status"] = status
