@@ -39,7 +39,10 @@ def main():
         "--lr": numbers, "--every": numbers, "--momentum": numbers, "--batch-size": numbers,
         "--shuffle-seed": numbers, "--bias": None, "--modes": None, "--no-sharpness": None,
         "--form": ["auto", "modes", "riccati", "x"], "--no-check": None,
+        "--inputs": numbers + ["x", "c1,c2", "c*", "a,,b", "*"], "--header": ["auto", "yes", "no", "x", ""],
+        "--delimiter": ["comma", "tab", "semicolon", ";", "|", "ab", "5", ""],
     }
+    options["--outputs"] = numbers + ["y", "c2", "c*", "?", "x,y"]
     subcommands = ["simulate", "descend", "compare", "analytic", "stats", "datasets", "bogus", ""]
     start, runs, failures = time.time(), 0, []
     with tempfile.TemporaryDirectory() as d:
