@@ -19,11 +19,18 @@ let package = Package(
             path: "Sources/CGSL",
             providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
         ),
+        // zlib, to inflate the members of a .npz written by numpy.savez_compressed.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // All of linflow's logic: data, correlations, dynamics, integration, output.
         .target(
             name: "LinFlowKit",
             dependencies: [
                 "CGSL",
+                "CZlib",
                 // SHA-256 of input files for the provenance record of each run.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -158,8 +158,28 @@ import Numerics
         #expect(named.correlations == firstTarget.correlations && named.outputNames == ["target"])
     }
 
+    /// numpy.savez_compressed (and a zip written with zlib directly) inflate to the doubles of
+    /// numpy.savez: the same correlations bit for bit, with arrays read side by side.
+    @Test func compressedNpzEqualsStoredBitForBit() throws {
+        let csv = try load(numpy("samples.csv"), outputs: "2").correlations
+        for name in ["compressed.npz", "rewritten.npz"] {
+            let z = try load(numpy(name), outputs: nil)
+            #expect(z.correlations == csv && z.inputNames.first == "x[1]" && z.outputNames == ["y[1]", "y[2]"], "\(name)")
+            #expect(z.file?.bytes == (try FileManager.default.attributesOfItem(atPath: numpy(name))[.size] as? Int))
+        }
+        let named = try load(numpy("named_compressed.npz"), outputs: "target", inputs: "inputs,extra")
+        let stored = try load(numpy("named.npz"), outputs: "target", inputs: "inputs,extra")
+        #expect(named.correlations == stored.correlations && named.inputNames == stored.inputNames)
+        // 20 000 × 20: many blocks of rows and inflate windows, whose edges fall inside rows.
+        let wide = try load(numpy("wide_compressed.npz"), outputs: nil)
+        #expect(wide.correlations == (try load(numpy("wide.npz"), outputs: nil)).correlations)
+        #expect(wide.correlations.sampleCount == 20000 && wide.inputNames.count == 17)
+    }
+
     @Test(arguments: [
-        ("compressed.npz", "is compressed (numpy.savez_compressed"),
+        ("corrupt.npz", "corrupt compressed member"),
+        ("truncated.npz", "truncated compressed member: the deflate stream ends after"),
+        ("fortran_compressed.npz", "a compressed array in Fortran order"),
         ("int.npy", "dtype '<i8'"),
         ("object.npy", "object array"),
         ("3d.npy", "a 3-D array"),

@@ -112,7 +112,7 @@ extension DataFileSpec {
     }
 
     /// Calls `emit` with each row of the arrays side by side (their columns concatenated), in
-    /// blocks of rows read with pread.
+    /// blocks of rows read with pread (or inflated, in order, from a compressed .npz member).
     private static func rowBlocks(of arrays: [NumPyArray], onBytes: ((UnsafeRawBufferPointer) -> Void)?,
                                   _ emit: (UnsafePointer<Double>) throws -> Void) throws {
         let width = arrays.reduce(0) { $0 + $1.cols }, rows = arrays[0].rows
@@ -137,6 +137,8 @@ extension DataFileSpec {
             for r in 0..<n { try emit(rowsBuf + r * width) }
             r0 += n
         }
+        // A compressed member's CRC-32 and size are known only at its end.
+        for a in arrays { try a.finish() }
     }
 
 }

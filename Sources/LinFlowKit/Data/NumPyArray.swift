@@ -23,19 +23,27 @@ final class NumPyArray {
     let cols: Int
     let fortranOrder: Bool
     private let fd: Int32
+    /// The inflater of a compressed .npz member, or nil where the bytes are read in place.
+    private let inflated: DeflatedMember?
     private let dataOffset: Int
     private let itemSize: Int
     private let bigEndian: Bool
     /// The header and data bytes as they were in the file (for the checksum of a plain .npy).
     let headerBytes: [UInt8]
 
-    /// The array stored at `offset` of the open file `fd`, in at most `length` bytes.
-    init(fd: Int32, offset: Int, length: Int, label: String, allowVector: Bool) throws {
+    /// The array stored at `offset` of the open file `fd`, in at most `length` bytes; or, given
+    /// `inflated`, the array its bytes inflate to (`offset` 0, `length` the inflated size), read
+    /// once in C order.
+    init(fd: Int32, offset: Int, length: Int, label: String, allowVector: Bool, inflated: DeflatedMember? = nil) throws {
         self.fd = fd
         self.label = label
+        self.inflated = inflated
         func bad(_ why: String) -> LinflowError { .data("\(label): \(why)") }
+        func fetch(_ p: UnsafeMutableRawPointer, _ count: Int, at: Int) throws -> Int {
+            try inflated.map { try $0.read(p, count, at: at) } ?? pread(fd, p, count, off_t(at))
+        }
         var pre = [UInt8](repeating: 0, count: 12)
-        let got = pre.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, min(12, max(0, length)), off_t(offset)) }
+        let got = try pre.withUnsafeMutableBytes { try fetch($0.baseAddress!, min(12, max(0, length)), at: offset) }
         guard got >= 10, pre[0] == 0x93, Array(pre[1..<6]) == Array("NUMPY".utf8) else {
             throw bad("not a NumPy .npy array (no \\x93NUMPY magic)")
         }
@@ -51,7 +59,7 @@ final class NumPyArray {
         let start = 8 + lengthBytes
         guard start + headerLength <= length else { throw bad("truncated .npy header") }
         var text = [UInt8](repeating: 0, count: headerLength)
-        let n = text.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, headerLength, off_t(offset + start)) }
+        let n = try text.withUnsafeMutableBytes { try fetch($0.baseAddress!, headerLength, at: offset + start) }
         guard n == headerLength else { throw bad("truncated .npy header") }
         headerBytes = Array(pre[0..<start]) + text
         let dict = String(decoding: text, as: UTF8.self)
@@ -71,6 +79,10 @@ final class NumPyArray {
         }
         switch order {
         case "False": fortranOrder = false
+        case "True" where inflated != nil:
+            // Its columns lie one after another in one deflate stream: reading a block of rows
+            // would inflate the whole member once per column.
+            throw bad("a compressed array in Fortran order; linflow reads compressed arrays in C order (save numpy.ascontiguousarray(a), or use numpy.savez)")
         case "True": fortranOrder = true
         default: throw bad("fortran_order is '\(order)', not True or False")
         }
@@ -138,7 +150,17 @@ final class NumPyArray {
         return Double(Float(bitPattern: bigEndian ? bits.byteSwapped : UInt32(littleEndian: bits)))
     }
 
+    /// Inflates what is left of a compressed array and checks it against the zip directory;
+    /// nothing for an array read in place.
+    func finish() throws { try inflated?.finish() }
+
     private func readFully(_ p: UnsafeMutableRawPointer, _ count: Int, at offset: Int) throws {
+        if let inflated {
+            if try inflated.read(p, count, at: offset) < count {
+                throw LinflowError.data("\(label): truncated: the member ended inside the data")
+            }
+            return
+        }
         var done = 0
         while done < count {
             let n = pread(fd, p + done, count - done, off_t(offset + done))

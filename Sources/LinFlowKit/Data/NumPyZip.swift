@@ -1,11 +1,15 @@
 /// The arrays of a .npz file (numpy.savez): a zip archive whose members `NAME.npy` are arrays.
 ///
 /// Only the zip's central directory is read (classic and Zip64, which numpy writes for every
-/// member): name, compression method, sizes and where each member's local header is. Stored
-/// members (numpy.savez) are read in place as .npy arrays; deflated ones
-/// (numpy.savez_compressed) are refused with a message saying how to re-save them.
+/// member): name, compression method, sizes, CRC-32 and where each member's local header is.
+/// Stored members (numpy.savez) are read in place as .npy arrays; deflated ones
+/// (numpy.savez_compressed) are inflated in order as they are read (``DeflatedMember``), their
+/// CRC-32 and size checked against the directory. Other methods are refused.
 struct NumPyZip {
-    struct Member { let name: String; let method: Int; let size: Int; let localOffset: Int }
+    struct Member {
+        let name: String; let method: Int; let size: Int; let localOffset: Int
+        let uncompressedSize: Int; let crc32: UInt32
+    }
     let members: [Member]
 
     init(_ file: OpenFile) throws {
@@ -48,7 +52,8 @@ struct NumPyZip {
                 e += 4 + len
             }
             let name = String(decoding: cd[(p + 46)..<(p + 46 + nameLength)], as: UTF8.self)
-            members.append(Member(name: name, method: u16(cd, p + 10), size: size, localOffset: local))
+            members.append(Member(name: name, method: u16(cd, p + 10), size: size, localOffset: local,
+                                  uncompressedSize: uncompressed, crc32: UInt32(u32(cd, p + 16))))
             p += 46 + nameLength + extraLength + commentLength
         }
         self.members = members
@@ -57,14 +62,14 @@ struct NumPyZip {
     /// The names of the arrays (member names without `.npy`).
     var arrayNames: [String] { members.map { $0.name.hasSuffix(".npy") ? String($0.name.dropLast(4)) : $0.name } }
 
-    /// The array `name`, read in place.
+    /// The array `name`: read in place (stored) or inflated as it is read (deflated).
     func array(_ name: String, in file: OpenFile) throws -> NumPyArray {
         guard let i = arrayNames.firstIndex(of: name) else {
             throw LinflowError.data("\(file.path): has no array '\(name)' (it holds: \(arrayNames.joined(separator: ", ")))")
         }
         let m = members[i]
-        guard m.method == 0 else {
-            throw LinflowError.data("\(file.path): array '\(name)' is compressed (numpy.savez_compressed, zip method \(m.method)); linflow reads numpy.savez (stored) archives: re-save with numpy.savez")
+        guard m.method == 0 || m.method == 8 else {
+            throw LinflowError.data("\(file.path): array '\(name)' is compressed with zip method \(m.method); linflow reads stored (numpy.savez) and deflated (numpy.savez_compressed) members")
         }
         let local = file.bytes(at: m.localOffset, count: 30)
         guard local.count == 30, local[0] == 0x50, local[1] == 0x4B, local[2] == 3, local[3] == 4 else {
@@ -72,6 +77,12 @@ struct NumPyZip {
         }
         let start = m.localOffset + 30 + (Int(local[26]) | Int(local[27]) << 8) + (Int(local[28]) | Int(local[29]) << 8)
         guard start + m.size <= file.size else { throw LinflowError.data("\(file.path): truncated member '\(m.name)'") }
-        return try NumPyArray(fd: file.fd, offset: start, length: m.size, label: "\(file.path):\(name)", allowVector: true)
+        let label = "\(file.path):\(name)"
+        guard m.method == 8 else {
+            return try NumPyArray(fd: file.fd, offset: start, length: m.size, label: label, allowVector: true)
+        }
+        let inflated = try DeflatedMember(fd: file.fd, offset: start, compressedSize: m.size,
+                                          uncompressedSize: m.uncompressedSize, crc32: m.crc32, label: label)
+        return try NumPyArray(fd: file.fd, offset: 0, length: m.uncompressedSize, label: label, allowVector: true, inflated: inflated)
     }
 }
