@@ -19,11 +19,19 @@ let package = Package(
             path: "Sources/CGSL",
             providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
         ),
+        // HDF5 (trajectories of large networks), Debian's serial build located by pkg-config.
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Sources/CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
         // All of linflow's logic: data, correlations, dynamics, integration, output.
         .target(
             name: "LinFlowKit",
             dependencies: [
                 "CGSL",
+                "CHDF5",
                 // SHA-256 of input files for the provenance record of each run.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

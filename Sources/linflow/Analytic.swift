@@ -33,8 +33,10 @@ extension Linflow {
         @Flag(inversion: .prefixedNo, help: "Integrate the flow numerically beside the closed form to measure learning times and deviations.")
         var check = true
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete.", valueName: "file"))
+        @Option(name: [.short, .long], help: ArgumentHelp("Output CSV, or HDF5 if it ends in .h5 (default: CSV on stdout). Written only when complete.", valueName: "file"))
         var out: String?
+
+        @OptionGroup var storage: StorageOptions
 
         func run() throws {
             try runReportingErrors {
@@ -50,6 +52,7 @@ extension Linflow {
                 cfg.diagnostics = diagnosticsOptions.value
                 cfg.check = check
                 cfg.output = out
+                cfg.storage = storage.value
                 try plotting.drawing(out, kind: .modes) {
                     printToStandardError(try LinFlowKit.Analytic(cfg).run().text)
                 }

@@ -24,8 +24,10 @@ extension Linflow {
 
         @OptionGroup var integration: IntegrationOptions
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete.", valueName: "file"))
+        @Option(name: [.short, .long], help: ArgumentHelp("Output CSV, or HDF5 if it ends in .h5 (default: CSV on stdout). Written only when complete.", valueName: "file"))
         var out: String?
+
+        @OptionGroup var storage: FormatOptions
 
         func run() throws {
             var cfg = ComparisonConfiguration()
@@ -36,6 +38,7 @@ extension Linflow {
             cfg.absoluteTolerance = integration.atol ?? cfg.absoluteTolerance
             cfg.errorNorm = integration.errorNorm
             cfg.output = out
+            cfg.format = storage.format
             try runReportingErrors {
                 try plotting.drawing(out, kind: .compare) {
                     let summary = try Comparison(cfg).run(notice: printToStandardError)

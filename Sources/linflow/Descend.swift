@@ -64,8 +64,10 @@ extension Linflow {
         @Flag(inversion: .prefixedNo, help: "Estimate the sharpness at every written row (the sharpness column); --no-sharpness estimates it once, for the warning, and drops the column (much faster on large networks).")
         var sharpness = true
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete.", valueName: "file"))
+        @Option(name: [.short, .long], help: ArgumentHelp("Output CSV, or HDF5 if it ends in .h5 (default: CSV on stdout). Written only when complete.", valueName: "file"))
         var out: String?
+
+        @OptionGroup var storage: StorageOptions
 
         func validate() throws {
             if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
@@ -80,6 +82,7 @@ extension Linflow {
             cfg.shuffleSeed = shuffleSeed ?? model.seed
             cfg.momentum = momentum
             cfg.output = out
+            cfg.storage = storage.value
             cfg.diagnostics = diagnosticsOptions.value
             cfg.trackSharpness = sharpness
             try runReportingErrors {

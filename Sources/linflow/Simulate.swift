@@ -27,8 +27,10 @@ extension Linflow {
 
         @OptionGroup var diagnosticsOptions: DiagnosticsOptions
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete.", valueName: "file"))
+        @Option(name: [.short, .long], help: ArgumentHelp("Output CSV, or HDF5 if it ends in .h5 (default: CSV on stdout). Written only when complete.", valueName: "file"))
         var out: String?
+
+        @OptionGroup var storage: StorageOptions
 
         func validate() throws {
             if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be positive, got \(maxSteps)") }
@@ -49,6 +51,7 @@ extension Linflow {
             cfg.samples = sampling.samples
             cfg.maxSteps = maxSteps
             cfg.output = out
+            cfg.storage = storage.value
             cfg.diagnostics = diagnosticsOptions.value
             try runReportingErrors {
                 try plotting.drawing(out) {

@@ -10,6 +10,9 @@ public struct ComparisonConfiguration: Sendable {
     public var errorNorm: ErrorNorm = .max
     /// nil or "-": standard output.
     public var output: String?
+    /// CSV or HDF5 (`--format`; by default by the extension of ``output``). The table holds no
+    /// weights, so there is no weight selection.
+    public var format: TrajectoryFormat?
 
     public init() {}
 
@@ -41,7 +44,8 @@ public struct ComparisonLayout: Sendable {
             + ["flow", "modified"].flatMap { f in ["gap_\(f)"] + layerNames.map { "gap_\(f)_\($0)" } }
     }
 
-    public var headerLine: String { columns.joined(separator: ",") + "\n" }
+    /// Every column is a scalar dataset in HDF5.
+    public var blocks: [ColumnBlock] { columns.map { ColumnBlock($0) } }
 
     /// ‖W_a − W_b‖_F of the end-to-end maps, then of each layer.
     public func distances(_ a: Weights, _ b: Weights) -> [Double] {
@@ -139,7 +143,8 @@ public struct Comparison {
         }
 
         let layout = ComparisonLayout(architecture: p.architecture)
-        let out = try OutputFile(path: cfg.output)
+        let out = try TrajectoryStorage(format: cfg.format).open(cfg.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
+                                                                 fewerRows: "--every")
         var summary = ComparisonSummary(
             architecture: p.architecture, dataDescription: p.data.description, learningRate: eta,
             steps: loop.steps, rows: 0, output: out.path, method: cfg.method,
@@ -151,14 +156,12 @@ public struct Comparison {
                 "rtol": cfg.relativeTolerance, "atol": cfg.absoluteTolerance, "error_norm": cfg.errorNorm.rawValue,
             ])
         }
-        try loop.run(descent, to: out, header: layout.headerLine, label: "linflow compare",
+        try loop.run(descent, to: out, label: "linflow compare",
                      rowsWritten: { summary.rows }, provenance: provenance) { k, t, gd, loss in
             let wf = try advance(flow, "flow", to: t), wm = try advance(modified, "modified flow", to: t)
             let losses = (loss, p.flow.loss(at: wf), p.flow.loss(at: wm))
             let df = layout.distances(gd, wf), dm = layout.distances(gd, wm)
-            var row = CSVRow(capacity: 24 * (4 + df.count + dm.count))
-            row.append(contentsOf: [t, losses.0, losses.1, losses.2] + df + dm)
-            try out.write(row.finishLine())
+            try out.write(row: [t, losses.0, losses.1, losses.2] + df + dm)
             summary.rows += 1
             summary.finalLosses = losses
             summary.flowGap.update(df[0], step: k, time: t)

@@ -10,6 +10,8 @@ public struct DescentConfiguration: Sendable {
     public var momentum = 0.0
     /// nil or "-": standard output.
     public var output: String?
+    /// CSV or HDF5, and which weight blocks (`--format`, `--weights`).
+    public var storage = TrajectoryStorage()
     public var diagnostics: TrajectoryLayout.Diagnostics = .all
     /// Estimate the sharpness at every written row (the `sharpness` column). Off: estimated once,
     /// at the start, for the stability warning only; no column. Each estimate costs tens of
@@ -34,11 +36,11 @@ public struct DescentLayout: Sendable {
     /// Whether the `sharpness` column is written (`--no-sharpness` drops it).
     public var sharpness = true
 
-    public var columns: [String] { trajectory.columns + (sharpness ? ["sharpness"] : []) }
-    public var headerLine: String { columns.joined(separator: ",") + "\n" }
+    public var blocks: [ColumnBlock] { trajectory.blocks + (sharpness ? [ColumnBlock("sharpness")] : []) }
+    public var columns: [String] { blocks.columnNames }
 
-    public func row(time: Double, loss: Double, weights: Weights, sharpness value: Double?) throws -> String {
-        try trajectory.row(time: time, loss: loss, weights: weights, trailing: sharpness ? value.map { [$0] } ?? [] : [])
+    public func values(time: Double, loss: Double, weights: Weights, sharpness value: Double?) throws -> [Double] {
+        try trajectory.values(time: time, loss: loss, weights: weights, trailing: sharpness ? value.map { [$0] } ?? [] : [])
     }
 }
 
@@ -147,9 +149,10 @@ public struct Descent {
 
         let descent = GradientDescent(gradientSource: gradientSource, initial: p.start,
                                       learningRate: loop.learningRate, momentum: cfg.momentum)
-        let layout = DescentLayout(trajectory: TrajectoryLayout(architecture: p.architecture, diagnostics: cfg.diagnostics),
+        let layout = DescentLayout(trajectory: try TrajectoryLayout(architecture: p.architecture, diagnostics: cfg.diagnostics,
+                                                                    weights: cfg.storage.weights),
                                    sharpness: cfg.trackSharpness)
-        let out = try OutputFile(path: cfg.output)
+        let out = try cfg.storage.open(cfg.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1, fewerRows: "--every")
         var rows = 0, finalLoss = loop.initialLoss, top = (value: initialSharpness, time: 0.0)
         let provenance = { (status: String) in
             p.record(command: "descend", status: status, rows: rows, settings: [
@@ -157,7 +160,7 @@ public struct Descent {
                 "batch_size": cfg.batchSize ?? 0, "shuffle_seed": cfg.shuffleSeed, "momentum": cfg.momentum,
             ])
         }
-        try loop.run(descent, to: out, header: layout.headerLine, label: "linflow descend", rowsWritten: { rows },
+        try loop.run(descent, to: out, label: "linflow descend", rowsWritten: { rows },
                      provenance: provenance,
                      beforeStep: batches.map { batches in {
                          try gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
@@ -168,7 +171,7 @@ public struct Descent {
                 if v > top.value { top = (v, t) }
                 s = v
             }
-            try out.write(try layout.row(time: t, loss: loss, weights: weights, sharpness: s))
+            try out.write(row: try layout.values(time: t, loss: loss, weights: weights, sharpness: s))
             rows += 1
             finalLoss = loss
         }

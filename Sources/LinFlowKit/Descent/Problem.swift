@@ -120,7 +120,7 @@ struct DescentLoop {
     /// θ_K gets one more evaluation for its loss. Row 0 keeps ``initialLoss`` (from
     /// ``GradientFlow/loss(at:)``); later losses may differ from it in the last bits.
     /// Minibatches: the loss is that of the full data, from ``GradientFlow/loss(at:)``.
-    func run(_ descent: GradientDescent, to out: OutputFile, header: String, label: String,
+    func run(_ descent: GradientDescent, to out: TrajectorySink, label: String,
              rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord, beforeStep: (() throws -> Void)? = nil,
              record: (_ step: Int, _ time: Double, _ weights: Weights, _ loss: Double) throws -> Void) throws {
         let divergence = DivergenceCheck(initialLoss: initialLoss)
@@ -133,7 +133,6 @@ struct DescentLoop {
         let (steps, every, schedule, start, initialLoss, dataFlow) = (steps, every, schedule, problem.start, initialLoss, problem.flow)
         try writingRows(to: out, rowsWritten: rowsWritten, provenance: provenance) {
             defer { progress.finish() }
-            try out.write(header)
             try record(0, 0, start, initialLoss)
             // Full batch: the gradient at θ_{k−1}, evaluated one step ahead.
             var finiteGradient = fullBatch ? descent.evaluateGradient() : true

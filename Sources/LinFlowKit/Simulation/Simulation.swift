@@ -18,6 +18,8 @@ public struct SimulationConfiguration: Sendable {
     public var maxSteps: Int?
     /// nil or "-": standard output.
     public var output: String?
+    /// CSV or HDF5, and which weight blocks (`--format`, `--weights`).
+    public var storage = TrajectoryStorage()
     public var diagnostics: TrajectoryLayout.Diagnostics = .all
     /// Add the mode strengths mode_1…mode_r (`--modes`, see ``ModeBasis``).
     public var modes = false
@@ -107,15 +109,15 @@ public struct Simulation {
         let tEnd = cfg.tEnd ?? data.suggestedHorizon ?? SimulationConfiguration.defaultHorizon
 
         let flow = try GradientFlow(architecture: architecture, correlations: c)
-        let layout = TrajectoryLayout(architecture: architecture, diagnostics: cfg.diagnostics,
-                                      modes: cfg.modes ? try ModeBasis(flow: flow) : nil)
+        let layout = try TrajectoryLayout(architecture: architecture, diagnostics: cfg.diagnostics,
+                                          modes: cfg.modes ? try ModeBasis(flow: flow) : nil, weights: cfg.storage.weights)
         let ls = flow.leastSquares
         let integrator = try ODEIntegrator(
             system: flow, initialState: w0.flat, method: cfg.method,
             relativeTolerance: cfg.relativeTolerance, absoluteTolerance: cfg.absoluteTolerance,
             errorNorm: cfg.errorNorm, maxSteps: cfg.maxSteps)
 
-        let out = try OutputFile(path: cfg.output)
+        let out = try cfg.storage.open(cfg.output, blocks: layout.blocks, rows: cfg.samples + 1, fewerRows: "--samples")
         let setupSeconds = seconds(since: clockStart) - dataSeconds
         let progress = Progress(label: "linflow simulate")
         var weights = w0
@@ -128,7 +130,6 @@ public struct Simulation {
         }
         try writingRows(to: out, rowsWritten: { rows }, provenance: provenance) {
             defer { progress.finish() }
-            try out.write(layout.headerLine)
             for i in 0...cfg.samples {
                 // t_i = T·i/M, so the last row is at exactly T.
                 let t = tEnd * Double(i) / Double(cfg.samples)
@@ -137,7 +138,7 @@ public struct Simulation {
                     weights.flat = integrator.state
                 }
                 loss = flow.loss(at: weights)
-                try out.write(try layout.row(time: t, loss: loss, weights: weights))
+                try out.write(row: try layout.values(time: t, loss: loss, weights: weights))
                 rows += 1
                 if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at t = \(t)") }
                 progress.update(fraction: Double(i) / Double(cfg.samples),

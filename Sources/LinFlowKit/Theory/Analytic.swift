@@ -66,6 +66,8 @@ public struct AnalyticConfiguration: Sendable {
     public var tEnd: Double?
     public var samples = 200
     public var output: String?
+    /// CSV or HDF5, and which weight blocks (`--format`, `--weights`).
+    public var storage = TrajectoryStorage()
     public var diagnostics: TrajectoryLayout.Diagnostics = .all
     public var modes = false
     /// Also integrate the flow numerically, to measure learning times and the deviation.
@@ -147,8 +149,8 @@ public struct Analytic {
         let w0 = try cfg.initialization.weights(for: architecture, correlations: c)
         var solution = try ClosedFormSolution(cfg.form, start: w0, white: white)
         let flow = try GradientFlow(architecture: architecture, correlations: c)
-        let layout = TrajectoryLayout(architecture: architecture, diagnostics: cfg.diagnostics,
-                                      modes: cfg.modes ? try ModeBasis(flow: flow) : nil)
+        let layout = try TrajectoryLayout(architecture: architecture, diagnostics: cfg.diagnostics,
+                                          modes: cfg.modes ? try ModeBasis(flow: flow) : nil, weights: cfg.storage.weights)
         let tEnd = cfg.tEnd ?? data.suggestedHorizon ?? SimulationConfiguration.defaultHorizon
         let times = (0...cfg.samples).map { tEnd * Double($0) / Double(cfg.samples) }
         // The table's modes: Σ31's singular vectors, in which the closed forms are written.
@@ -161,13 +163,12 @@ public struct Analytic {
         var closedStrengths: [[Double]] = [], numericStrengths: [[Double]] = []
         var numericStates: [[Double]] = [], riccatiStates: [RiccatiSolution] = []
         var deviation = (endToEnd: 0.0, weights: 0.0, loss: 0.0)
-        let out = try OutputFile(path: cfg.output)
+        let out = try cfg.storage.open(cfg.output, blocks: layout.blocks, rows: times.count, fewerRows: "--samples")
         do {
-            try out.write(layout.headerLine)
             for t in times {
                 let w = try solution.weights(at: t)
                 let loss = flow.loss(at: w)
-                try out.write(try layout.row(time: t, loss: loss, weights: w))
+                try out.write(row: try layout.values(time: t, loss: loss, weights: w))
                 closedStrengths.append(modes.strengths(of: w.endToEnd))
                 if case .riccati(let r) = solution { riccatiStates.append(r) }
                 guard let numeric else { continue }
@@ -180,18 +181,17 @@ public struct Analytic {
                                         : zip(w.flat, n.flat).reduce(0) { max($0, abs($1.0 - $1.1)) })
                 deviation.loss = max(deviation.loss, abs(loss - flow.loss(at: n)))
             }
-            try out.commit()
+            try out.commit(record: RunRecord(command: "analytic", settings: [
+                "data": data.record,
+                "network": ["sizes": architecture.sizes],
+                "initialization": cfg.initialization.record,
+                "settings": ["form": "\(cfg.form)", "t_end": tEnd, "samples": cfg.samples, "modes": cfg.modes],
+                "result": ["status": "complete", "rows": times.count],
+            ]))
         } catch {
             out.discard()
             throw error
         }
-        try RunRecord(command: "analytic", settings: [
-            "data": data.record,
-            "network": ["sizes": architecture.sizes],
-            "initialization": cfg.initialization.record,
-            "settings": ["form": "\(cfg.form)", "t_end": tEnd, "samples": cfg.samples, "modes": cfg.modes],
-            "result": ["status": "complete", "rows": times.count],
-        ]).write(beside: cfg.output)
 
         var table: [AnalyticSummary.Mode] = []
         for α in 0..<modes.values.count {
