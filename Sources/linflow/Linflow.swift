@@ -14,7 +14,7 @@ struct Linflow: ParsableCommand {
             dataset. See docs/cli.md for every option and docs/theory.md for the conventions.
             """,
         version: LinflowVersion.string,
-        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Stats.self, Datasets.self, Plot.self],
+        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Stats.self, Datasets.self, Plot.self, Export.self],
         defaultSubcommand: nil
     )
 

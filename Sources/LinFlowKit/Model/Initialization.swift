@@ -98,15 +98,18 @@ func balancedChain(frames: [Matrix], values d: [Double]) -> [Matrix] {
     return (1..<frames.count).map { l in frames[l] * D * frames[l - 1].transposed }
 }
 
-/// Reads weights from a trajectory-layout CSV (see ``TrajectoryLayout``).
+/// Reads weights from a trajectory that linflow wrote: a CSV in the ``TrajectoryLayout``, or an
+/// HDF5 file (``HDF5TrajectorySink``, read by ``HDF5WeightFile``).
 public enum WeightFile {
     /// The architecture implied by the W (and b) columns of the header; reads only the header.
     public static func architecture(path: String) throws -> Architecture {
-        try Columns(NumericCSVReader(path: path), path: path).architecture
+        if HDF5.isHDF5(path: path) { return try HDF5WeightFile.architecture(of: HDF5Trajectory(path: path)) }
+        return try Columns(NumericCSVReader(path: path), path: path).architecture
     }
 
     /// The architecture implied by the W columns of the header, and the weights of the last row.
     public static func lastRow(path: String) throws -> Weights {
+        if HDF5.isHDF5(path: path) { return try HDF5WeightFile.lastRow(path: path) }
         let reader = try NumericCSVReader(path: path)
         let columns = try Columns(reader, path: path)
         let architecture = columns.architecture
