@@ -4,8 +4,9 @@ import CHDF5
 /// error stacks is switched off, and a failure becomes one ``LinflowError`` line that names the
 /// file, what was being done, and HDF5's most specific message.
 enum HDF5 {
-    /// Switches off HDF5's automatic error printing, once per process.
-    static let silenced: Bool = { linflow_h5_silence_errors() >= 0 }()
+    /// Switches off HDF5's automatic error printing. A thread-safe HDF5 (Debian's is) keeps
+    /// this setting per thread, so each entry point calls it on its own thread.
+    static func silence() { _ = linflow_h5_silence_errors() }
 
     /// HDF5's message for the failure that has just happened ("" if it left none).
     static func lastError() -> String {

@@ -13,7 +13,7 @@ public final class HDF5Trajectory {
     private var file: hid_t = -1
 
     public init(path: String) throws {
-        _ = HDF5.silenced
+        HDF5.silence()
         self.path = path
         guard HDF5.isHDF5(path: path) else {
             throw LinflowError.noInput("\(path): not an HDF5 file (or unreadable)")

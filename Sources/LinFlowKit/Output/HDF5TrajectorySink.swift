@@ -32,7 +32,7 @@ public final class HDF5TrajectorySink: TrajectorySink {
     static let chunkBytes = 1 << 16
 
     public init(path: String, blocks: [ColumnBlock]) throws {
-        _ = HDF5.silenced
+        HDF5.silence()
         var st = stat()
         if stat(path, &st) == 0 {
             if (st.st_mode & S_IFMT) == S_IFDIR { throw LinflowError.cannotCreate("\(path): is a directory") }
