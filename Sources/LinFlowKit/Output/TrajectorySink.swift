@@ -60,9 +60,11 @@ public struct TrajectoryStorage: Sendable {
         case .csv:
             let bytes = Double(rows) * Double(blocks.valueCount) * Self.bytesPerValue
             if bytes > Self.warningBytes {
-                let hasWeights = blocks.contains { $0.name.hasPrefix("W") && $0.shape.count == 2 }
+                // The last layer's block is the one most often worth keeping (it is small when
+                // the outputs are few).
+                let lastWeights = blocks.last { $0.name.hasPrefix("W") && $0.shape.count == 2 }?.name
                 let alternatives = ["write HDF5 instead (-o run.h5: 8 bytes a value, read back by row or column)"]
-                    + (hasWeights ? ["leave weights out (--weights none, or --weights W32)"] : [])
+                    + (lastWeights.map { ["leave weights out (--weights none, or --weights \($0))"] } ?? [])
                     + ["write fewer rows (\(fewerRows))"]
                 notice("linflow: warning: the CSV will be about \(Self.size(bytes)) (\(rows) rows of \(blocks.valueCount) values); \(alternatives.joined(separator: ", or "))")
             }
