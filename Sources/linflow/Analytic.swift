@@ -4,7 +4,7 @@ import LinFlowKit
 extension ClosedFormKind: ExpressibleByArgument {}
 
 extension Linflow {
-    struct Analytic: ParsableCommand {
+    struct Analytic: RunCommandOptions {
         static let configuration = CommandConfiguration(
             abstract: "Write the exact closed-form trajectory in simulate's CSV layout, with predicted learning times.",
             discussion: """
@@ -20,41 +20,36 @@ extension Linflow {
                 """)
 
         @OptionGroup var dataOptions: DataOptions
-        @OptionGroup var model: ModelOptions
-        @OptionGroup var plotting: PlotOptions
+        @OptionGroup var network: NetworkOptions
+        @OptionGroup var start: StartOptions
 
         @Option(name: .long, help: "Closed form: auto, modes (aligned balanced starts, any depth) or riccati (zero-balanced, two layers).")
         var form: ClosedFormKind = .auto
 
-        @OptionGroup var sampling: SamplingOptions
-
-        @OptionGroup var diagnosticsOptions: DiagnosticsOptions
-
         @Flag(inversion: .prefixedNo, help: "Integrate the flow numerically beside the closed form to measure learning times and deviations.")
         var check = true
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Output CSV, or HDF5 if it ends in .h5 (default: CSV on stdout). Written only when complete.", valueName: "file"))
-        var out: String?
-
+        @OptionGroup var sampling: SamplingOptions
+        @OptionGroup var columns: ColumnOptions
+        @OptionGroup var output: OutputOptions
         @OptionGroup var storage: StorageOptions
+        @OptionGroup var plotting: PlotOptions
+
+        var request: RunRequest {
+            var r = RunRequest(command: .analytic)
+            (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
+            (r.sampling, r.columns, r.output) = (sampling.choice, columns.choice, output.out)
+            r.storage = storage.choice
+            r.analytic = AnalyticChoice(form: form, check: check)
+            return r
+        }
+
+        func validate() throws { try validateRequest(defaultPlotKind: .modes) }
 
         func run() throws {
             try runReportingErrors {
-                var cfg = AnalyticConfiguration()
-                cfg.data = dataOptions.source
-                cfg.network = model.network
-                cfg.bias = model.bias
-                cfg.modes = model.modes
-                cfg.initialization = model.initialization(defaultKind: "aligned")
-                cfg.form = form
-                cfg.tEnd = sampling.tEnd
-                cfg.samples = sampling.samples
-                cfg.diagnostics = diagnosticsOptions.value
-                cfg.check = check
-                cfg.output = out
-                cfg.storage = storage.value
-                try plotting.drawing(out, kind: .modes) {
-                    printToStandardError(try LinFlowKit.Analytic(cfg).run().text)
+                try plotting.drawing(output.out, kind: .modes) {
+                    printToStandardError(try LinFlowKit.Analytic(RunSetup(request)).run().text)
                 }
             }
         }

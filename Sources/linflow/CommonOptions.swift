@@ -1,36 +1,34 @@
 import ArgumentParser
 import LinFlowKit
 
+// The option groups the commands share. Each group turns into one choice of a `RunRequest`
+// (`choice`), which the library validates and resolves the same way for every command; the
+// defaults live with those choices, and the help texts quote them from there.
+
 extension StepperMethod: ExpressibleByArgument {}
 extension ErrorNorm: ExpressibleByArgument {}
 
-/// `--data` and `--outputs`, shared by every command that reads a dataset.
+/// `--data`, `--outputs`, `--dataset`: every command that reads a dataset.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Numeric CSV of samples, one per row; the last --outputs columns are the targets. A header row is optional.",
         valueName: "file"))
     var data: String?
 
-    @Option(name: .long, help: "How many trailing columns of --data are outputs.")
-    var outputs: Int = 1
+    @Option(name: .long, parsing: .unconditional,
+            help: "How many trailing columns of --data are outputs (default \(DataChoice.defaultOutputs); not with a built-in dataset).")
+    var outputs: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Use a built-in dataset instead of --data (see `linflow datasets`).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Use a built-in dataset instead of --data (default \(DataSource.defaultDataset); see `linflow datasets`).", valueName: "name"))
     var dataset: String?
 
-    func validate() throws {
-        if outputs < 1 { throw ValidationError("--outputs must be at least 1, got \(outputs)") }
-        if data != nil && dataset != nil { throw ValidationError("give either --data or --dataset, not both") }
-    }
-
-    var source: DataSource {
-        if let data { return .file(path: data, outputs: outputs) }
-        return .builtin(dataset ?? DataSource.defaultDataset)
-    }
+    var choice: DataChoice { DataChoice(file: data, outputs: outputs, dataset: dataset) }
 }
 
-/// `--hidden`, `--layers`, `--bias`, `--seed`, `--init-scale`, `--init`, `--modes`.
-struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden)).", valueName: "H"))
+/// `--hidden`, `--layers`, `--bias`.
+struct NetworkOptions: ParsableArguments {
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden); with --init FILE, the file's).", valueName: "H"))
     var hidden: Int?
 
     @Option(name: .long, help: ArgumentHelp("Layer sizes n0,n1,…,nL of a chain of any depth; n0 and nL must match the data.", valueName: "sizes"))
@@ -39,97 +37,115 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "Give every layer a bias vector, ŷ = W32(W21x + b21) + b32; its columns b21_1… follow that layer's W columns.")
     var bias = false
 
-    @Option(name: .long, help: "Seed of the random draws of the start.")
-    var seed: UInt64 = 1
-
-    @Option(name: .customLong("init-scale"), help: ArgumentHelp(
-        "Scale σ of the start: per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned).",
-        valueName: "σ"))
-    var initScale: Double = 1e-3
-
-    @Option(name: .customLong("init"), help: ArgumentHelp(
-        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), or a trajectory CSV written by linflow (its last row).",
-        valueName: "kind|file"))
-    var initValue: String?
-
-    @Flag(name: .long, help: "Add columns mode_1…mode_r: the strength u_αᵀWv_α of each mode of the end-to-end map along the singular vectors of the least-squares map (those of Σ31 for white inputs).")
-    var modes = false
-
     func validate() throws {
-        if hidden != nil && layers != nil { throw ValidationError("give either --hidden or --layers, not both") }
-        if let hidden, hidden < 1 { throw ValidationError("--hidden must be positive, got \(hidden)") }
         if let layers {
             do { _ = try NetworkSpec.parseLayers(layers) } catch { throw ValidationError("\(error)") }
-            if layers.split(separator: ",").count < 2 { throw ValidationError("--layers needs at least two sizes, e.g. 8,16,15") }
-        }
-        if !(initScale >= 0 && initScale.isFinite) { throw ValidationError("--init-scale must be a finite number >= 0, got \(initScale)") }
-        if let initValue {
-            do { _ = try Initialization(argument: initValue, seed: seed, scale: initScale) } catch { throw ValidationError("\(error)") }
         }
     }
 
-    var network: NetworkSpec? {
-        if let hidden { return .hidden(hidden) }
-        if let layers, let sizes = try? NetworkSpec.parseLayers(layers) { return .layers(sizes) }
-        return nil
+    var choice: NetworkChoice {
+        NetworkChoice(hidden: hidden, layers: layers.flatMap { try? NetworkSpec.parseLayers($0) }, bias: bias)
     }
-
-    /// The start; `defaultKind` when --init is not given (validate() has checked the value).
-    func initialization(defaultKind: String = "random") -> Initialization {
-        (try? Initialization(argument: initValue ?? defaultKind, seed: seed, scale: initScale))
-            ?? .gaussian(seed: seed, scale: initScale)
-    }
-
-    var initialization: Initialization { initialization() }
 }
 
-/// `--method`, `--rtol`, `--atol`: how GSL integrates a flow (simulate, compare). The
-/// tolerances are optional here because each command has its own defaults.
+/// `--init`, `--seed`, `--init-scale`.
+struct StartOptions: ParsableArguments {
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), or a trajectory CSV written by linflow: the run resumes from its last row, at its t.",
+        valueName: "kind|file"))
+    var kind: String?
+
+    @Option(name: .long, parsing: .unconditional,
+            help: "Seed of the random draws of the start (default \(StartChoice.defaultSeed); not with --init FILE).")
+    var seed: UInt64?
+
+    @Option(name: .customLong("init-scale"), parsing: .unconditional, help: ArgumentHelp(
+        "Scale σ of the start (default \(StartChoice.defaultScale); not with --init FILE): per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned).",
+        valueName: "σ"))
+    var scale: Double?
+
+    var choice: StartChoice { StartChoice(kind: kind, seed: seed, scale: scale) }
+}
+
+/// `--method`, `--rtol`, `--atol`, `--error-norm`, `--max-steps`: how GSL integrates a flow
+/// (simulate, compare).
 struct IntegrationOptions: ParsableArguments {
     @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf.")
     var method: StepperMethod = .rkf45
 
-    @Option(name: .long, help: "Relative error tolerance of the step-size control (default: simulate 1e-8, compare 1e-10).")
+    @Option(name: .long, parsing: .unconditional, help: """
+        Relative error tolerance of the step-size control (default: simulate \(IntegrationChoice.defaultTolerances(for: .simulate).relative), \
+        compare \(IntegrationChoice.defaultTolerances(for: .compare).relative)).
+        """)
     var rtol: Double?
 
-    @Option(name: .long, help: "Absolute error tolerance of the step-size control (default: simulate 1e-10, compare 1e-12).")
+    @Option(name: .long, parsing: .unconditional, help: """
+        Absolute error tolerance of the step-size control (default: simulate \(IntegrationChoice.defaultTolerances(for: .simulate).absolute), \
+        compare \(IntegrationChoice.defaultTolerances(for: .compare).absolute)).
+        """)
     var atol: Double?
 
     @Option(name: .customLong("error-norm"), help: "How a step's error is measured against atol + rtol·|y_i|: max (GSL's: every weight within tolerance) or rms (scipy's and MATLAB's: the root mean square).")
     var errorNorm: ErrorNorm = .max
 
-    func validate() throws {
-        if let rtol, !(rtol > 0 && rtol.isFinite) { throw ValidationError("--rtol must be a positive number, got \(rtol)") }
-        if let atol, !(atol > 0 && atol.isFinite) { throw ValidationError("--atol must be a positive number, got \(atol)") }
-        do { try errorNorm.check(with: method) } catch { throw ValidationError(error.description) }
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "Stop with an error after this many GSL steps (of each integrated flow).")
+    var maxSteps: Int?
+
+    var choice: IntegrationChoice {
+        IntegrationChoice(method: method, relativeTolerance: rtol, absoluteTolerance: atol, errorNorm: errorNorm, maxSteps: maxSteps)
     }
 }
 
-/// `--t-end` and `--samples`: the times at which rows are written (simulate, analytic), so that
-/// both commands' CSVs share one time axis.
+/// `--t-end` and `--samples`: the times at which a flow's rows are written (simulate, analytic),
+/// so that both commands' CSVs share one time axis.
 struct SamplingOptions: ParsableArguments {
-    @Option(name: .customLong("t-end"), help: ArgumentHelp("End time T (default: the dataset's suggested horizon, 80 for hierarchy).", valueName: "T"))
+    @Option(name: .customLong("t-end"), parsing: .unconditional, help: ArgumentHelp(
+        "End time T (default: the start time plus the dataset's suggested horizon, \(RunSetup.defaultHorizon) for hierarchy).",
+        valueName: "T"))
     var tEnd: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Number of intervals M: M+1 rows at t = 0, T/M, …, T.", valueName: "M"))
-    var samples: Int = 200
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Number of intervals M: M+1 rows at t = t0, t0 + (T − t0)/M, …, T (default \(SamplingChoice.defaultSamples)).", valueName: "M"))
+    var samples: Int?
 
-    func validate() throws {
-        if let tEnd, !(tEnd > 0 && tEnd.isFinite) { throw ValidationError("--t-end must be a positive number, got \(tEnd)") }
-        if samples < 1 { throw ValidationError("--samples must be at least 1, got \(samples)") }
-    }
+    var choice: SamplingChoice { SamplingChoice(tEnd: tEnd, samples: samples) }
 }
 
-/// `--diagnostics all|sv|none`, parsed by ``TrajectoryLayout/Diagnostics/init(argument:)``
-/// (simulate, descend, analytic).
-struct DiagnosticsOptions: ParsableArguments {
+/// `--diagnostics all|sv|none` and `--modes`: the columns after the weights (simulate, descend, analytic).
+struct ColumnOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
     var diagnostics: String = "all"
+
+    @Flag(name: .long, help: "Add columns mode_1…mode_r: the strength u_αᵀWv_α of each mode of the end-to-end map along the singular vectors of the least-squares map (those of Σ31 for white inputs).")
+    var modes = false
 
     func validate() throws {
         do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError("\(error)") }
     }
 
-    /// Valid after `validate()`.
-    var value: TrajectoryLayout.Diagnostics { (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all }
+    var choice: ColumnChoice {
+        ColumnChoice(diagnostics: (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all, modes: modes)
+    }
+}
+
+/// `-o`, `--out`.
+struct OutputOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp("Output CSV, or HDF5 if FILE ends in .h5 (default: CSV on stdout). Written only when complete; its run record goes beside it as FILE.json.", valueName: "file"))
+    var out: String?
+}
+
+/// A command that builds a ``RunRequest`` from its option groups and runs it.
+protocol RunCommandOptions: ParsableCommand {
+    var request: RunRequest { get }
+    var plotting: PlotOptions { get }
+    var output: OutputOptions { get }
+}
+
+extension RunCommandOptions {
+    /// The request's own checks, then `--plot`'s against what the command writes; both before
+    /// any work starts.
+    func validateRequest(defaultPlotKind: PlotKind = .loss) throws {
+        do { try request.validate() } catch { throw ValidationError(error.description) }
+        try plotting.validate(for: request, defaultKind: defaultPlotKind)
+    }
 }

@@ -14,7 +14,7 @@ struct Linflow: ParsableCommand {
             dataset. See docs/cli.md for every option and docs/theory.md for the conventions.
             """,
         version: LinflowVersion.string,
-        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Stats.self, Datasets.self, Plot.self, Export.self],
+        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Rerun.self, Stats.self, Datasets.self, Plot.self, Export.self],
         defaultSubcommand: nil
     )
 
@@ -34,12 +34,12 @@ struct Linflow: ParsableCommand {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
             // Fold a multi-line message (e.g. a list of allowed values) into one line.
-            let first = message(for: error).split(separator: "\n")
-                .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "") }
-                .joined(separator: " ")
             let command = arguments.first.flatMap { name in
                 configuration.subcommands.first { $0._commandName == name }?._commandName
             }
+            let first = OptionSuggestion.rewrite(message(for: error).split(separator: "\n")
+                .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "") }
+                .joined(separator: " "), command: command)
             let hint = "see 'linflow\(command.map { " " + $0 } ?? "") --help'"
             printToStandardError("linflow: error: \(first) (\(hint))")
             Foundation.exit(code.rawValue)

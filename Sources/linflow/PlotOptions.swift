@@ -17,11 +17,41 @@ struct PlotOptions: ParsableArguments {
 
     func validate() throws {
         if script != nil && picture == nil { throw ValidationError("--plot-script goes with --plot") }
+        if kind != nil && picture == nil { throw ValidationError("--plot-kind goes with --plot") }
         guard let picture else { return }
         do {
             _ = try PlotFormat(path: picture)
         } catch let error as LinflowError {
             throw ValidationError("--plot: \(error.description)")
+        }
+    }
+
+    /// Refuses, before the run, a picture that the command's output cannot give: no file to
+    /// draw from, or a kind whose columns the command does not write.
+    func validate(for request: RunRequest, defaultKind: PlotKind) throws {
+        guard picture != nil else { return }
+        guard let out = request.output, out != "-" else {
+            throw ValidationError("--plot needs --out FILE.csv: gnuplot draws from that file")
+        }
+        let kind = self.kind ?? defaultKind
+        let command = request.command.rawValue
+        let writes: [PlotKind: Bool]
+        if request.command == .compare {
+            writes = [.loss: true, .compare: true, .weights: false, .modes: false, .product: false]
+        } else {
+            let columns = request.columns ?? ColumnChoice()
+            let sv = columns.diagnostics.contains(.singularValues)
+            writes = [.loss: true, .weights: true, .modes: columns.modes || sv, .product: sv, .compare: false]
+        }
+        guard writes[kind] == true else {
+            let why: String
+            switch kind {
+            case .compare: why = "it draws the output of linflow compare"
+            case .modes: why = "\(command) writes no mode_* or sv_* columns here (add --modes, or --diagnostics all or sv)"
+            case .product: why = "\(command) writes no sv_* columns here (--diagnostics all or sv writes them)"
+            default: why = "\(command) writes no such columns"
+            }
+            throw ValidationError("--plot-kind \(kind.rawValue) does not apply to \(command): \(why)")
         }
     }
 

@@ -8,12 +8,16 @@ extension Linflow {
 
         @OptionGroup var dataOptions: DataOptions
 
+        func validate() throws {
+            do { try dataOptions.choice.validate() } catch { throw ValidationError(error.description) }
+        }
+
         @Flag(help: "Report on x̃ = [x; 1], the input of an affine network (as `simulate --bias`): W* gains the intercept column.")
         var bias = false
 
         func run() throws {
             try runReportingErrors {
-                print(try StatsReport(data: dataOptions.source, bias: bias).render(), terminator: "")
+                print(try StatsReport(data: dataOptions.choice.source, bias: bias).render(), terminator: "")
             }
         }
     }

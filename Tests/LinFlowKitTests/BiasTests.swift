@@ -62,7 +62,7 @@ import Numerics
                                    "b21_1", "b21_2", "b21_3", "W32_1_1", "W32_1_2", "W32_1_3", "b32_1", "sv_1", "imbalance"])
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
         try (layout.headerLine + layout.row(time: 0, loss: 1, weights: w)).write(toFile: path, atomically: true, encoding: .utf8)
-        let back = try WeightFile.lastRow(path: path)
+        let back = try WeightFile.resumePoint(path: path).weights
         #expect(back == w)
         #expect(try Initialization.file(path: path).weights(for: a) == w)
         #expect(throws: LinflowError.self) { try Initialization.file(path: path).weights(for: Architecture(sizes: [2, 3, 1])) }

@@ -175,12 +175,12 @@ import Numerics
     /// per-mode forms and for the Riccati form; its deviations are at rounding level.
     @Test(arguments: [("aligned", [8, 16, 15]), ("aligned", [8, 6, 6, 15]), ("balanced", [8, 16, 15])])
     func analyticReportsAgreeingTimes(kind: String, sizes: [Int]) throws {
-        var cfg = AnalyticConfiguration()
-        cfg.initialization = try Initialization(argument: kind, seed: 3, scale: kind == "aligned" ? 1e-3 : 0.01)
-        cfg.network = .layers(sizes)
-        cfg.samples = 80
-        cfg.output = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
-        let summary = try Analytic(cfg).run()
+        var request = RunRequest(command: .analytic)
+        request.start = StartChoice(kind: kind, seed: 3, scale: kind == "aligned" ? 1e-3 : 0.01)
+        request.network.layers = sizes
+        request.sampling = SamplingChoice(samples: 80)
+        request.output = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
+        let summary = try Analytic(RunSetup(request)).run()
         #expect(summary.modes.count == 8)
         // Beyond a bottleneck of width 6 the modes start at 0 and are never learned.
         let learned = sizes.dropFirst().dropLast().min()!
@@ -206,21 +206,20 @@ import Numerics
         ("hierarchy", "aligned", [8, 6, 6, 15], false, .riccati, "two-layer"),
     ])
     func refusals(dataset: String, kind: String, layers: [Int]?, bias: Bool, form: ClosedFormKind, message: String) throws {
-        var cfg = AnalyticConfiguration()
-        cfg.data = .builtin(dataset)
-        cfg.initialization = try Initialization(argument: kind, seed: 1, scale: 0.1)
-        cfg.network = layers.map { .layers($0) }
-        cfg.bias = bias
-        cfg.form = form
-        cfg.output = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
+        var request = RunRequest(command: .analytic)
+        request.data = DataChoice(dataset: dataset)
+        request.start = StartChoice(kind: kind, seed: 1, scale: 0.1)
+        request.network = NetworkChoice(layers: layers, bias: bias)
+        request.analytic = AnalyticChoice(form: form)
+        request.output = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
         do {
-            _ = try Analytic(cfg).run()
+            _ = try Analytic(RunSetup(request)).run()
             Issue.record("accepted \(dataset) \(kind)")
         } catch let e as LinflowError {
             #expect(e.description.contains(message), "\(e.description)")
             #expect(!e.description.contains("\n"))
         }
-        #expect(!FileManager.default.fileExists(atPath: cfg.output!))
+        #expect(!FileManager.default.fileExists(atPath: request.output!))
     }
 
     /// Mode strengths converge to the singular values of W* (non-white inputs: W*'s own basis).

@@ -133,15 +133,14 @@ import Numerics
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-descent-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         func rows(batch: Int?) throws -> [[Double]] {
-            var cfg = DescentConfiguration()
-            cfg.problem.data = .builtin("seed-affine")
-            cfg.problem.network = .hidden(3)
-            cfg.problem.initialization = .gaussian(seed: 4, scale: 0.5)
-            cfg.schedule = DescentSchedule(learningRate: 0.1, steps: 50, every: 1)
-            cfg.batchSize = batch
-            cfg.output = dir.appendingPathComponent("\(batch ?? 0).csv").path
-            _ = try Descent(cfg).run()
-            let text = try String(contentsOfFile: cfg.output!, encoding: .utf8)
+            var request = RunRequest(command: .descend)
+            request.data = DataChoice(dataset: "seed-affine")
+            request.network.hidden = 3
+            request.start = StartChoice(kind: "random", seed: 4, scale: 0.5)
+            request.descent = DescentChoice(learningRate: 0.1, steps: 50, every: 1, batchSize: batch)
+            request.output = dir.appendingPathComponent("\(batch ?? 0).csv").path
+            _ = try Descent(RunSetup(request)).run()
+            let text = try String(contentsOfFile: request.output!, encoding: .utf8)
             return text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
         }
         let full = try rows(batch: nil), batched = try rows(batch: 4)
@@ -220,21 +219,21 @@ import Numerics
     @Test func divergingRunStopsAndKeepsItsRows() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-diverge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var cfg = DescentConfiguration()
-        cfg.schedule = DescentSchedule(learningRate: 12, steps: 500, every: 1)
-        cfg.output = dir.appendingPathComponent("out.csv").path
+        var request = RunRequest(command: .descend)
+        request.descent = DescentChoice(learningRate: 12, steps: 500, every: 1)
+        request.output = dir.appendingPathComponent("out.csv").path
         var notices: [String] = []
         do {
-            _ = try Descent(cfg).run { notices.append($0) }
+            _ = try Descent(RunSetup(request)).run { notices.append($0) }
             Issue.record("expected divergence")
         } catch LinflowError.numerical(let m) {
             #expect(m.hasPrefix("descent diverged at step "))
-            #expect(m.hasSuffix("rows written so far are in \(cfg.output!).partial"))
+            #expect(m.hasSuffix("rows written so far are in \(request.output!).partial"))
         }
         #expect(notices.count == 1 && notices[0].contains("exceeds 2/sharpness"))
-        let partial = try String(contentsOfFile: cfg.output! + ".partial", encoding: .utf8)
+        let partial = try String(contentsOfFile: request.output! + ".partial", encoding: .utf8)
         #expect(partial.hasPrefix("t,loss,") && partial.split(separator: "\n").count > 2)
-        #expect(!FileManager.default.fileExists(atPath: cfg.output!))
+        #expect(!FileManager.default.fileExists(atPath: request.output!))
     }
 }
 

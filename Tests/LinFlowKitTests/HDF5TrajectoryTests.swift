@@ -49,7 +49,7 @@ import Testing
             try table.read(block: 1, row: k, into: &v)
             #expect(v == [Double(k) / 7])
         }
-        #expect(try WeightFile.lastRow(path: path) == rows.last!)
+        #expect(try WeightFile.resumePoint(path: path).weights == rows.last!)
         #expect(try WeightFile.architecture(path: path) == a)
         #expect(table.textAttribute("command") == "test")
         #expect(table.textAttribute("run_record")?.contains("\"command\" : \"test\"") == true)

@@ -23,12 +23,13 @@ import Testing
         let dir = CLI.temporaryDirectory()
         let first = dir.appendingPathComponent("a.csv").path, second = dir.appendingPathComponent("b.csv").path
         #expect(try CLI.run(["analytic", "--t-end", "10", "--samples", "2", "--no-check", "-o", first]).status == 0)
-        let r = try CLI.run(["analytic", "--init", first, "--t-end", "10", "--samples", "2", "--no-check", "-o", second])
+        let r = try CLI.run(["analytic", "--init", first, "--t-end", "20", "--samples", "2", "--no-check", "-o", second])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("Saxe et al."))
         let whole = parseCSV(try CLI.run(["analytic", "--t-end", "20", "--samples", "4", "--no-check"]).stdout)
         let resumed = parseCSV(try String(contentsOfFile: second, encoding: .utf8))
-        for (x, y) in zip(resumed.rows.last!.dropFirst(), whole.rows.last!.dropFirst()) { #expect(abs(x - y) < 1e-10) }
+        #expect(resumed.rows.map { $0[0] } == [10, 15, 20])
+        for (x, y) in zip(resumed.rows.last!, whole.rows.last!) { #expect(abs(x - y) < 1e-10) }
         let b = try CLI.run(["analytic", "--init", "balanced", "--init-scale", "0.01", "--samples", "4", "--no-check"])
         #expect(b.status == 0 && b.stderr.contains("Braun et al."))
     }
@@ -58,7 +59,7 @@ import Testing
         // The seed's net reaches the least-squares floor of z ≈ w0 + w1 x1 + w2 x2.
         #expect(resumed.stderr.contains("loss") && parseCSV(resumed.stdout).rows.last![1] < 0.0003126)
         let mismatch = try CLI.run(["simulate", "--dataset", "seed-affine", "--hidden", "2", "--init", path])
-        #expect(mismatch.status == 65 && mismatch.stderr.contains("2-2-1 affine network, but this run is 2-2-1"))
+        #expect(mismatch.status == 64 && mismatch.stderr.contains("2-2-1 affine network (with bias columns); add --bias"), "\(mismatch.stderr)")
     }
 
     /// `--init aligned` names the kind, unless a file of that name exists where linflow runs.

@@ -94,7 +94,7 @@ func column(_ csv: (header: [String], rows: [[Double]]), _ name: String) -> [Dou
         let path = dir.appendingPathComponent("m.csv").path
         let r = try CLI.run(["descend"] + Self.small + ["--lr", "0.1", "--steps", "30", "--momentum", "0.9", "-o", path])
         #expect(r.status == 0 && r.stderr.contains("momentum β = 0.9"))
-        let s = try CLI.run(["simulate", "--dataset", "seed-affine", "--init", path, "--t-end", "1", "--samples", "1"])
+        let s = try CLI.run(["simulate", "--dataset", "seed-affine", "--init", path, "--t-end", "4", "--samples", "1"])
         #expect(s.status == 0, "\(s.stderr)")
         let last = parseCSV(try String(contentsOfFile: path, encoding: .utf8)).rows.last!
         #expect(parseCSV(s.stdout).rows[0][2] == last[2])

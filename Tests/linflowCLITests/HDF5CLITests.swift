@@ -42,10 +42,14 @@ import Testing
         let csv = dir.appendingPathComponent("a.csv").path, h5 = dir.appendingPathComponent("a.h5").path
         #expect(try CLI.run(["simulate", "--bias", "--samples", "4", "--t-end", "5", "-o", csv]).status == 0)
         #expect(try CLI.run(["simulate", "--bias", "--samples", "4", "--t-end", "5", "-o", h5]).status == 0)
-        let fromCSV = try CLI.run(["simulate", "--samples", "3", "--t-end", "5", "--init", csv])
-        let fromH5 = try CLI.run(["simulate", "--samples", "3", "--t-end", "5", "--init", h5])
+        // Both continue the file's time axis from its last t = 5.
+        let fromCSV = try CLI.run(["simulate", "--samples", "3", "--t-end", "10", "--init", csv])
+        let fromH5 = try CLI.run(["simulate", "--samples", "3", "--t-end", "10", "--init", h5])
         #expect(fromCSV.status == 0 && fromH5.status == 0, "\(fromH5.stderr)")
-        #expect(fromCSV.stdoutData == fromH5.stdoutData)
+        #expect(fromCSV.stdoutData == fromH5.stdoutData && fromH5.stdout.split(separator: "\n")[1].hasPrefix("5.0,"))
+        let descendCSV = try CLI.run(["descend", "--steps", "4", "--init", csv])
+        let descendH5 = try CLI.run(["descend", "--steps", "4", "--init", h5])
+        #expect(descendCSV.status == 0 && descendCSV.stdoutData == descendH5.stdoutData, "\(descendH5.stderr)")
         // Without every weight block there is no start.
         let partial = dir.appendingPathComponent("w32.h5").path
         #expect(try CLI.run(["simulate", "--samples", "2", "--weights", "W32", "-o", partial]).status == 0)
@@ -71,7 +75,7 @@ import Testing
         (["simulate", "--weights", "V1"], "--weights: 'V1' is not a weight block"),
         (["simulate", "--format", "hdf5"], "--format hdf5 needs --out FILE"),
         (["descend", "--format", "hdf5", "-o", "-"], "--format hdf5 needs --out FILE"),
-        (["compare", "--weights", "none"], "Unknown option '--weights'"),
+        (["compare", "--weights", "none"], "unknown option '--weights' for compare"),
         (["simulate", "--format", "xml"], "--format"),
     ])
     func badStorageOptionsAreRefusedBeforeTheRun(arguments: [String], message: String) throws {

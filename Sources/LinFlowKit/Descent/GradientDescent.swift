@@ -23,14 +23,17 @@ public final class GradientDescent {
     private var velocity: [Double]
     private var direction: [Double]
 
-    public init(gradientSource: GradientFlow, initial: Weights, learningRate: Double, momentum: Double = 0) {
+    /// `previous`, θ_{k−1} of a descent that stopped at θ_k = `initial`, gives the velocity
+    /// v_k = θ_k − θ_{k−1} that momentum carries on with; without it v = 0.
+    public init(gradientSource: GradientFlow, initial: Weights, learningRate: Double, momentum: Double = 0,
+                previous: Weights? = nil) {
         precondition(initial.flat.count == gradientSource.dimension)
         self.gradientSource = gradientSource
         self.learningRate = learningRate
         self.momentum = momentum
         state = initial.flat
-        velocity = Array(repeating: 0, count: initial.flat.count)
-        direction = velocity
+        direction = Array(repeating: 0, count: initial.flat.count)
+        velocity = previous.map { p in zip(initial.flat, p.flat).map { $0 - $1 } } ?? direction
     }
 
     public var weights: Weights { Weights(architecture: gradientSource.architecture, flat: state) }

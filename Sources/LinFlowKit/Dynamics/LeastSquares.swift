@@ -35,13 +35,14 @@ extension Correlations {
         ls.lossFloor + excessLoss(endToEnd: w, leastSquares: ls)
     }
 
-    /// ½ tr((W − W*) Σ11 (W − W*)ᵀ) ≥ 0.
+    /// ½ tr((W − W*) Σ11 (W − W*)ᵀ) ≥ 0; NaN stays NaN (Swift's max(0, .nan) is 0, which
+    /// would turn a diverged map into the floor).
     public func excessLoss(endToEnd w: Matrix, leastSquares ls: LeastSquares) -> Double {
         let d = w - ls.map
         let ds = d * sigma11
         var t = 0.0
         for i in 0..<d.storage.count { t += ds.storage[i] * d.storage[i] }
-        return 0.5 * max(0, t)
+        return 0.5 * (t.isNaN ? t : max(0, t))
     }
 
     /// The literal ½(tr Σ33 − 2 tr(W Σ31ᵀ) + tr(W Σ11 Wᵀ)), kept for cross-checks.

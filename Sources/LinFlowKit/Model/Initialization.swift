@@ -81,7 +81,7 @@ public enum Initialization: Sendable, Equatable {
             return try AlignedStart.weights(for: architecture, sigma31: correlations.sigma31,
                                             strength: scale, source: GaussianSource(seed: seed))
         case .file(let path):
-            let w = try WeightFile.lastRow(path: path)
+            let w = try WeightFile.resumePoint(path: path).weights
             guard w.architecture == architecture else {
                 throw LinflowError.data("\(path): its weights form a \(w.architecture.description) network, but this run is \(architecture.description)")
             }
@@ -98,92 +98,3 @@ func balancedChain(frames: [Matrix], values d: [Double]) -> [Matrix] {
     return (1..<frames.count).map { l in frames[l] * D * frames[l - 1].transposed }
 }
 
-/// Reads weights from a trajectory that linflow wrote: a CSV in the ``TrajectoryLayout``, or an
-/// HDF5 file (``HDF5TrajectorySink``, read by ``HDF5WeightFile``).
-public enum WeightFile {
-    /// The architecture implied by the W (and b) columns of the header; reads only the header.
-    public static func architecture(path: String) throws -> Architecture {
-        if HDF5.isHDF5(path: path) { return try HDF5WeightFile.architecture(of: HDF5Trajectory(path: path)) }
-        return try Columns(NumericCSVReader(path: path), path: path).architecture
-    }
-
-    /// The architecture implied by the W columns of the header, and the weights of the last row.
-    public static func lastRow(path: String) throws -> Weights {
-        if HDF5.isHDF5(path: path) { return try HDF5WeightFile.lastRow(path: path) }
-        let reader = try NumericCSVReader(path: path)
-        let columns = try Columns(reader, path: path)
-        let architecture = columns.architecture
-        var row = [Double]()
-        try reader.forEachRow { row.removeAll(keepingCapacity: true); row.append(contentsOf: $0) }
-        guard !row.isEmpty else { throw LinflowError.data("\(path): no data rows after the header") }
-        var flat: [Double] = []
-        flat.reserveCapacity(architecture.parameterCount)
-        for (l, layer) in columns.order.enumerated() {
-            let s = columns.shape[layer]!
-            // Place each value by its (r, c) name, whatever order the columns are in.
-            var m = [Double](repeating: 0, count: s.rows * s.cols)
-            for i in columns.columnOf[layer]! {
-                let parts = columns.header[i].split(separator: "_")
-                m[(Int(parts[1])! - 1) * s.cols + Int(parts[2])! - 1] = row[i]
-            }
-            flat += m
-            if let b = columns.biasColumns[architecture.biasName(ofLayer: l + 1)], architecture.bias {
-                flat += (1...s.rows).map { row[b[$0]!] }
-            }
-        }
-        return Weights(architecture: architecture, flat: flat)
-    }
-
-    /// Where each weight and bias sits in a trajectory header, and the network they form.
-    private struct Columns {
-        let header: [String]
-        /// Layer names (W21, W32, …) in header order.
-        var order: [String] = []
-        var shape: [String: (rows: Int, cols: Int)] = [:]
-        var columnOf: [String: [Int]] = [:]
-        /// Bias name (b21) → (row → column index).
-        var biasColumns: [String: [Int: Int]] = [:]
-        var architecture: Architecture
-
-        init(_ reader: NumericCSVReader, path: String) throws {
-            guard let header = reader.header else {
-                throw LinflowError.data("\(path): has no header; --init needs the header written by linflow (t,loss,W21_1_1,…)")
-            }
-            self.header = header
-            for (i, name) in header.enumerated() where name.hasPrefix("b") {
-                let parts = name.split(separator: "_")
-                guard parts.count == 2, let r = Int(parts[1]), r >= 1 else { continue }
-                biasColumns[String(parts[0]), default: [:]][r] = i
-            }
-            for (i, name) in header.enumerated() where name.hasPrefix("W") {
-                let parts = name.split(separator: "_")
-                guard parts.count == 3, let r = Int(parts[1]), let c = Int(parts[2]), r >= 1, c >= 1 else { continue }
-                let layer = String(parts[0])
-                if shape[layer] == nil { order.append(layer); shape[layer] = (0, 0); columnOf[layer] = [] }
-                shape[layer] = (max(shape[layer]!.rows, r), max(shape[layer]!.cols, c))
-                columnOf[layer]!.append(i)
-            }
-            guard !order.isEmpty else {
-                throw LinflowError.data("\(path): no weight columns (W21_1_1, …) in the header")
-            }
-            var sizes = [shape[order[0]]!.cols]
-            for (l, layer) in order.enumerated() {
-                let s = shape[layer]!
-                guard s.cols == sizes[l], columnOf[layer]!.count == s.rows * s.cols else {
-                    throw LinflowError.data("\(path): the weight columns of \(layer) do not form a matrix that chains with the layer before it")
-                }
-                sizes.append(s.rows)
-            }
-            architecture = try Architecture(sizes: sizes, bias: !biasColumns.isEmpty)
-            for l in 1...architecture.depth where order[l - 1] != architecture.name(ofLayer: l) {
-                throw LinflowError.data("\(path): expected layer \(architecture.name(ofLayer: l)) in position \(l), found \(order[l - 1])")
-            }
-            for l in 1...architecture.depth where architecture.bias {
-                let name = architecture.biasName(ofLayer: l)
-                guard let rows = biasColumns[name], rows.count == sizes[l], rows.keys.max() == sizes[l] else {
-                    throw LinflowError.data("\(path): has bias columns, but not \(name)_1 … \(name)_\(sizes[l])")
-                }
-            }
-        }
-    }
-}

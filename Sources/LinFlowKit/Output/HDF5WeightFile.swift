@@ -21,7 +21,7 @@ enum HDF5WeightFile {
             l += 1
         }
         guard sizes.count >= 2 else {
-            throw LinflowError.data("\(path): no weight datasets (W21, …); --init needs a trajectory written with its weights (not --weights none)")
+            throw LinflowError.data("\(path): no dataset W21; --init needs a trajectory written with every weight block (--weights all)")
         }
         let names = Set(table.blocks.map(\.name))
         let hasBias = names.contains(where: { $0.hasPrefix("b") })
@@ -40,19 +40,46 @@ enum HDF5WeightFile {
         return a
     }
 
-    static func lastRow(path: String) throws -> Weights {
-        let table = try HDF5Trajectory(path: path)
-        let a = try architecture(of: table)
-        guard table.rows > 0 else { throw LinflowError.data("\(path): no rows") }
+    /// The weights of row `row` (0-based).
+    static func weights(_ table: HDF5Trajectory, _ a: Architecture, row: Int) throws -> Weights {
         var flat: [Double] = []
         flat.reserveCapacity(a.parameterCount)
-        var row: [Double] = []
+        var values: [Double] = []
         for l in 1...a.depth {
             for name in [a.name(ofLayer: l)] + (a.bias ? [a.biasName(ofLayer: l)] : []) {
-                try table.read(block: table.blocks.firstIndex { $0.name == name }!, row: table.rows - 1, into: &row)
-                flat += row
+                try table.read(block: table.blocks.firstIndex { $0.name == name }!, row: row, into: &values)
+                flat += values
             }
         }
         return Weights(architecture: a, flat: flat)
     }
+
+    /// The last row (and the one before it) and the file's size and SHA-256, as
+    /// ``WeightFile/resumePoint(path:)`` gives them for a CSV.
+    static func resumePoint(path: String) throws -> ResumePoint {
+        let table = try HDF5Trajectory(path: path)
+        let a = try architecture(of: table)
+        guard table.rows > 0 else { throw LinflowError.data("\(path): no rows") }
+        guard let tBlock = table.blocks.firstIndex(where: { $0.name == "t" && $0.shape.isEmpty }) else {
+            throw LinflowError.data("\(path): has no dataset t; --init needs a trajectory written by linflow")
+        }
+        func time(_ row: Int) throws -> Double {
+            var v: [Double] = []
+            try table.read(block: tBlock, row: row, into: &v)
+            return v[0]
+        }
+        let last = table.rows - 1, t = try time(last)
+        guard t.isFinite else { throw LinflowError.data("\(path): the t of its last row is \(t)") }
+        guard let sha = RerunPlan.sha256(ofFile: path) else { throw LinflowError.noInput("\(path): cannot be read") }
+        var st = stat()
+        stat(path, &st)
+        return ResumePoint(
+            path: path, weights: try weights(table, a, row: last), time: t,
+            previous: last > 0 ? (try weights(table, a, row: last - 1), try time(last - 1)) : nil,
+            row: table.rows, identity: FileIdentity(path: path, bytes: Int(st.st_size), sha256: sha))
+    }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -35,6 +35,11 @@ public struct TrajectoryLayout: Sendable {
             default: throw LinflowError.usage("--diagnostics must be all, sv or none, got '\(argument)'")
             }
         }
+
+        /// The `--diagnostics` value that gives these columns.
+        public var argument: String {
+            self == .all ? "all" : self == .singularValues ? "sv" : self.isEmpty ? "none" : "imbalance"
+        }
     }
 
     public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil) {
@@ -85,29 +90,36 @@ public struct TrajectoryLayout: Sendable {
 
     public var headerLine: String { columns.joined(separator: ",") + "\n" }
 
+    /// The imbalance of `weights` if this layout writes it, else nil (it costs products of
+    /// every layer with itself).
+    public func imbalance(of weights: Weights) -> Double? {
+        diagnostics.contains(.imbalance) ? weights.imbalance : nil
+    }
+
     /// One row's values, in the order of ``blocks``, with `trailing` values after the layout's
-    /// own (e.g. `descend`'s sharpness).
-    public func values(time: Double, loss: Double, weights w: Weights, trailing: [Double] = []) throws -> [Double] {
+    /// own (e.g. `descend`'s sharpness). `imbalance`, if the caller has it already
+    /// (``imbalance(of:)``), is not computed again.
+    public func values(time: Double, loss: Double, weights w: Weights, imbalance: Double? = nil,
+                       trailing: [Double] = []) throws -> [Double] {
         var r: [Double] = [time, loss]
-        let selected = weightBlocks
         if weights == .all {
             r.append(contentsOf: w.flat)
         } else {
-            r.reserveCapacity(2 + selected.reduce(0) { $0 + $1.block.count } + 2 * rank + trailing.count)
-            for (block, offset) in selected { r.append(contentsOf: w.flat[offset..<(offset + block.count)]) }
+            for (block, offset) in weightBlocks { r.append(contentsOf: w.flat[offset..<(offset + block.count)]) }
         }
         if diagnostics.contains(.singularValues) {
             r.append(contentsOf: try SingularValueDecomposition(w.endToEnd).values)
         }
-        if diagnostics.contains(.imbalance) { r.append(w.imbalance) }
+        if diagnostics.contains(.imbalance) { r.append(imbalance ?? w.imbalance) }
         if let modes { r.append(contentsOf: modes.strengths(of: w.endToEnd)) }
         r.append(contentsOf: trailing)
         return r
     }
 
-    /// One CSV row of ``values(time:loss:weights:trailing:)``. Doubles are written in Swift's
-    /// shortest form that reads back to the same bits.
-    public func row(time: Double, loss: Double, weights: Weights, trailing: [Double] = []) throws -> String {
-        CSVRow.line(try values(time: time, loss: loss, weights: weights, trailing: trailing))
+    /// One CSV row of ``values(time:loss:weights:imbalance:trailing:)``. Doubles are written in
+    /// Swift's shortest form that reads back to the same bits.
+    public func row(time: Double, loss: Double, weights: Weights, imbalance: Double? = nil,
+                    trailing: [Double] = []) throws -> String {
+        CSVRow.line(try values(time: time, loss: loss, weights: weights, imbalance: imbalance, trailing: trailing))
     }
 }

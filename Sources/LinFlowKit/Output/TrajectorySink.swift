@@ -40,6 +40,17 @@ public struct TrajectoryStorage: Sendable {
         self.weights = weights
     }
 
+    /// Refuses, before any work, what cannot be written: HDF5 to standard output, and a weight
+    /// selection for `compare`, whose table holds no weights.
+    public func validate(output: String?, command: RunCommand) throws(LinflowError) {
+        if TrajectoryFormat.resolve(format, path: output) == .hdf5, output == nil || output == "-" {
+            throw .usage("--format hdf5 needs --out FILE: HDF5 cannot be written to standard output")
+        }
+        if command == .compare, weights != .all {
+            throw .usage("--weights does not apply to compare: its table holds losses and gaps, no weights")
+        }
+    }
+
     /// A CSV larger than this draws the size warning.
     public static let warningBytes = 1e9
     /// Bytes a CSV value takes on average (17 significant digits, sign, exponent, comma):

@@ -13,14 +13,36 @@ public struct RunRecord {
         entries["gsl_version"] = GSL.version
         entries["blas"] = BLASCore.record
         entries["command"] = command
-        entries["arguments"] = Array(CommandLine.arguments.dropFirst())
+        entries["arguments"] = RunRecord.arguments
+    }
+
+    /// The command line recorded in every record: the process's own, or, for `linflow rerun`,
+    /// the recorded one it repeats (so that the repeat's record matches the original's).
+    nonisolated(unsafe) public static var arguments = Array(CommandLine.arguments.dropFirst())
+
+    /// JSON has no NaN, infinity or nil: they become null (a diverged run's loss, a mode that
+    /// was never learnt).
+    static func jsonSafe(_ value: Any) -> Any {
+        switch value {
+        case let d as Double: return d.isFinite ? d : NSNull()
+        case let a as [Any]: return a.map(jsonSafe)
+        case let m as [String: Any]: return m.mapValues(jsonSafe)
+        default:
+            let mirror = Mirror(reflecting: value)
+            if mirror.displayStyle == .optional {
+                guard let wrapped = mirror.children.first?.value else { return NSNull() }
+                return jsonSafe(wrapped)
+            }
+            return value
+        }
     }
 
     /// The sidecar's path for an output file.
     public static func path(for output: String) -> String { output + ".json" }
 
     public func data() throws -> Data {
-        var d = try JSONSerialization.data(withJSONObject: entries, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        var d = try JSONSerialization.data(withJSONObject: Self.jsonSafe(entries),
+                                           options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         d.append(0x0A)
         return d
     }

@@ -1,52 +1,5 @@
 import Foundation
 
-/// What `descend` and `compare` share with `simulate`: the data, the network and its start.
-public struct ProblemSetup: Sendable {
-    public var data: DataSource = .builtin(DataSource.defaultDataset)
-    /// nil: as in ``SimulationConfiguration/network``.
-    public var network: NetworkSpec?
-    public var initialization: Initialization = .gaussian(seed: 1, scale: 1e-3)
-
-    public init() {}
-}
-
-/// A loaded problem: correlations, architecture, initial weights and the flow (which owns the
-/// loss, its gradient and Hessian-vector products).
-struct Problem {
-    let data: LoadedData
-    let architecture: Architecture
-    let start: Weights
-    let flow: GradientFlow
-
-    let setup: ProblemSetup
-
-    init(_ setup: ProblemSetup) throws {
-        self.setup = setup
-        data = try setup.data.correlations()
-        var cfg = SimulationConfiguration()
-        cfg.network = setup.network
-        cfg.initialization = setup.initialization
-        let c = data.correlations
-        architecture = try resolveArchitecture(cfg, inputs: c.inputs, outputs: c.outputs)
-        start = try setup.initialization.weights(for: architecture)
-        flow = try GradientFlow(architecture: architecture, correlations: c)
-    }
-
-    /// The provenance entries every command shares: data, network, initialisation.
-    func record(command: String, status: String, rows: Int, settings: [String: Any]) -> RunRecord {
-        RunRecord(command: command, settings: [
-            "data": data.record,
-            "network": ["sizes": architecture.sizes, "bias": architecture.bias],
-            "initialization": setup.initialization.record,
-            "settings": settings,
-            "result": ["status": status, "rows": rows],
-        ])
-    }
-
-    /// The horizon that `simulate` would use by default.
-    var defaultHorizon: Double { data.suggestedHorizon ?? SimulationConfiguration.defaultHorizon }
-}
-
 /// The steps of a descent and which of them are written: K steps of size η, rows at
 /// k = 0, E, 2E, … and always at k = K, each at t = kη.
 public struct DescentSchedule: Sendable, Equatable {
@@ -75,42 +28,72 @@ public struct DescentSchedule: Sendable, Equatable {
         let k = steps ?? max(1, Int((horizon / learningRate).rounded(.up)))
         return (k, every ?? max(1, k / 200))
     }
-
-    /// t = kη, computed from k so that rows lie exactly on the time axis.
-    func time(ofStep k: Int) -> Double { Double(k) * learningRate }
 }
 
-/// The loop shared by `descend` and `compare`: loads the problem, then steps a descent K times,
-/// checks every step for divergence (``DivergenceCheck``) and hands the written steps, step 0
-/// included, to a recorder, all inside ``writingRows(to:rowsWritten:_:)``.
+/// Where a descent's step numbers and times start: step 0 at t = 0, or, resuming from a file
+/// whose last row is at t0, step k0 = t0/η. When t0 is exactly k0·η (a file written by a descent
+/// with the same η) the steps keep their numbers and times, t = kη, so that the resumed rows
+/// are the uninterrupted run's to the bit; otherwise t = t0 + (k − k0)η.
+struct StepClock: Sendable {
+    let learningRate: Double
+    let firstStep: Int
+    let startTime: Double
+    /// Whether t = kη holds for every step (the start is on the descent's own grid).
+    let onGrid: Bool
+
+    init(learningRate: Double, startTime: Double) {
+        self.learningRate = learningRate
+        self.startTime = startTime
+        let k0 = (startTime / learningRate).rounded()
+        onGrid = k0.magnitude < 1e15 && k0 * learningRate == startTime
+        firstStep = onGrid ? Int(k0) : 0
+    }
+
+    func time(ofStep k: Int) -> Double {
+        onGrid ? Double(k) * learningRate : startTime + Double(k - firstStep) * learningRate
+    }
+}
+
+/// The loop shared by `descend` and `compare`: steps a descent K times from the resolved start,
+/// checks every step for divergence (``DivergenceCheck``) and hands the written steps, the start
+/// included, to a recorder, all inside ``writingRows(to:rowsWritten:_:)``. Steps are numbered
+/// on the ``StepClock``, so a resumed run writes the rows an uninterrupted one would.
 struct DescentLoop {
-    let problem: Problem
+    let setup: RunSetup
     let schedule: DescentSchedule
+    let clock: StepClock
+    /// Steps of this run, and the row rule's E.
     let steps: Int
     let every: Int
     let initialLoss: Double
     private let clockStart = DispatchTime.now()
-    /// Reading the data and building the problem, before the first step.
-    let setupSeconds: Double
 
-    init(_ setup: ProblemSetup, _ schedule: DescentSchedule) throws {
+    init(_ setup: RunSetup, _ schedule: DescentSchedule) throws {
         try schedule.validate()
-        problem = try Problem(setup)
+        self.setup = setup
         self.schedule = schedule
-        (steps, every) = schedule.resolved(horizon: problem.defaultHorizon)
-        initialLoss = problem.flow.loss(at: problem.start)
-        setupSeconds = seconds(since: clockStart)
+        clock = StepClock(learningRate: schedule.learningRate, startTime: setup.startTime)
+        (steps, every) = schedule.resolved(horizon: setup.horizon)
+        initialLoss = setup.flow.loss(at: setup.start)
     }
+
+    var firstStep: Int { clock.firstStep }
+    var lastStep: Int { clock.firstStep + steps }
 
     var learningRate: Double { schedule.learningRate }
 
-    /// Whether step k (1…steps) is written: every `every`-th step, and the last.
-    static func writesRow(afterStep k: Int, every: Int, steps: Int) -> Bool { k % every == 0 || k == steps }
+    /// Whether step k is written: every `every`-th step, and the last.
+    static func writesRow(afterStep k: Int, every: Int, lastStep: Int) -> Bool { k % every == 0 || k == lastStep }
 
-    /// How many rows follow row 0 (θ_0).
-    var rowsAfterStart: Int { (1...steps).lazy.filter { Self.writesRow(afterStep: $0, every: every, steps: steps) }.count }
+    /// How many rows follow the start's.
+    var rowsAfterStart: Int {
+        (firstStep + 1...lastStep).lazy.filter { Self.writesRow(afterStep: $0, every: every, lastStep: lastStep) }.count
+    }
 
-    var elapsedSeconds: Double { seconds(since: clockStart) }
+    /// Seconds since the data were read, the set-up included.
+    var elapsedSeconds: Double { setup.dataSeconds + setup.setupSeconds + seconds(since: clockStart) }
+
+    var setupSeconds: Double { setup.dataSeconds + setup.setupSeconds }
 
     /// `beforeStep` runs before each step (e.g. to load a minibatch); `record(k, t, θ_k, L(θ_k))`
     /// writes a row (the only place a ``Weights`` is built).
@@ -121,7 +104,8 @@ struct DescentLoop {
     /// ``GradientFlow/loss(at:)``); later losses may differ from it in the last bits.
     /// Minibatches: the loss is that of the full data, from ``GradientFlow/loss(at:)``.
     func run(_ descent: GradientDescent, to out: TrajectorySink, label: String,
-             rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord, beforeStep: (() throws -> Void)? = nil,
+             rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord, diverged: () -> Void = {},
+             beforeStep: (() throws -> Void)? = nil,
              record: (_ step: Int, _ time: Double, _ weights: Weights, _ loss: Double) throws -> Void) throws {
         let divergence = DivergenceCheck(initialLoss: initialLoss)
         let progress = Progress(label: label)
@@ -130,13 +114,13 @@ struct DescentLoop {
         if fullBatch { flow.recordsLoss = true }
         defer { if fullBatch { flow.recordsLoss = false } }
         // Locals, not `self`: the loop below ran a value-witness copy of this struct per step.
-        let (steps, every, schedule, start, initialLoss, dataFlow) = (steps, every, schedule, problem.start, initialLoss, problem.flow)
+        let (firstStep, lastStep, every, clock, start, initialLoss, dataFlow) = (firstStep, lastStep, every, clock, setup.start, initialLoss, setup.flow)
         try writingRows(to: out, rowsWritten: rowsWritten, provenance: provenance) {
             defer { progress.finish() }
-            try record(0, 0, start, initialLoss)
+            try record(firstStep, clock.time(ofStep: firstStep), start, initialLoss)
             // Full batch: the gradient at θ_{k−1}, evaluated one step ahead.
             var finiteGradient = fullBatch ? descent.evaluateGradient() : true
-            for k in 1...steps {
+            for k in firstStep + 1...lastStep {
                 let finite: Bool, loss: Double
                 if fullBatch {
                     finite = descent.step(finiteGradient: finiteGradient)
@@ -148,13 +132,15 @@ struct DescentLoop {
                     finite = descent.advance()
                     loss = finite ? dataFlow.loss(at: descent.weights) : .nan
                 }
-                let t = schedule.time(ofStep: k)
+                let t = clock.time(ofStep: k)
                 if let why = divergence.failure(step: k, time: t, loss: loss, finiteWeights: finite) {
+                    diverged()
                     throw LinflowError.numerical(why)
                 }
-                if Self.writesRow(afterStep: k, every: every, steps: steps) { try record(k, t, descent.weights, loss) }
+                if Self.writesRow(afterStep: k, every: every, lastStep: lastStep) { try record(k, t, descent.weights, loss) }
                 if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at step \(k) (t = \(fmt(t)))") }
-                progress.update(fraction: Double(k) / Double(steps), detail: "step \(k) of \(steps), loss \(fmt(loss))")
+                progress.update(fraction: Double(k - firstStep) / Double(lastStep - firstStep),
+                                detail: "step \(k) of \(lastStep), loss \(fmt(loss))")
             }
         }
     }

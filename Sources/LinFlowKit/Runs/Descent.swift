@@ -1,33 +1,4 @@
-/// Everything `linflow descend` needs to know.
-public struct DescentConfiguration: Sendable {
-    public var problem = ProblemSetup()
-    public var schedule = DescentSchedule(learningRate: 0.1)
-    /// nil: full-batch descent on the correlations; B: minibatches of B samples (SGD).
-    public var batchSize: Int?
-    /// Seeds the per-epoch shuffling of minibatch descent.
-    public var shuffleSeed: UInt64 = 1
-    /// Heavy-ball β in [0, 1); 0 is plain descent.
-    public var momentum = 0.0
-    /// nil or "-": standard output.
-    public var output: String?
-    /// CSV or HDF5, and which weight blocks (`--format`, `--weights`).
-    public var storage = TrajectoryStorage()
-    public var diagnostics: TrajectoryLayout.Diagnostics = .all
-    /// Estimate the sharpness at every written row (the `sharpness` column). Off: estimated once,
-    /// at the start, for the stability warning only; no column. Each estimate costs tens of
-    /// Hessian-vector products, which dominates descent on large networks.
-    public var trackSharpness = true
-
-    public init() {}
-
-    public func validate() throws {
-        try schedule.validate()
-        if let batchSize, batchSize < 1 { throw LinflowError.usage("--batch-size must be at least 1, got \(batchSize)") }
-        guard momentum >= 0, momentum < 1 else {
-            throw LinflowError.usage("--momentum must be at least 0 and below 1, got \(momentum)")
-        }
-    }
-}
+import Foundation
 
 /// The `descend` CSV: the ``TrajectoryLayout`` of `simulate` with one more column, `sharpness`
 /// (λ_max of the Hessian of the full-data loss at that row).
@@ -39,8 +10,9 @@ public struct DescentLayout: Sendable {
     public var blocks: [ColumnBlock] { trajectory.blocks + (sharpness ? [ColumnBlock("sharpness")] : []) }
     public var columns: [String] { blocks.columnNames }
 
-    public func values(time: Double, loss: Double, weights: Weights, sharpness value: Double?) throws -> [Double] {
-        try trajectory.values(time: time, loss: loss, weights: weights, trailing: sharpness ? value.map { [$0] } ?? [] : [])
+    public func values(time: Double, loss: Double, weights: Weights, imbalance: Double?, sharpness value: Double?) throws -> [Double] {
+        try trajectory.values(time: time, loss: loss, weights: weights, imbalance: imbalance,
+                              trailing: sharpness ? value.map { [$0] } ?? [] : [])
     }
 }
 
@@ -63,6 +35,8 @@ public struct DescentSummary: Sendable {
     public var dataDescription: String
     public var sampleCount: Int
     public var learningRate: Double
+    /// Step numbers of the first and the last row (k0 > 0 when resuming from a file).
+    public var firstStep = 0
     public var steps: Int
     public var batchSize: Int?
     public var epochs: Int
@@ -85,13 +59,14 @@ public struct DescentSummary: Sendable {
 
     public var text: String {
         let dest = output.map { "→ \($0)" } ?? "→ stdout"
-        let tEnd = Double(steps) * learningRate
+        let tEnd = Double(firstStep + steps) * learningRate
+        let from = firstStep == 0 ? "" : "from step \(firstStep) "
         var method = "gradient descent, η = \(fmt(learningRate))"
         if let batchSize { method += ", minibatches of \(batchSize) (\(epochs) epoch\(epochs == 1 ? "" : "s"))" }
         if momentum > 0 { method += ", momentum β = \(fmt(momentum))" }
         let top = largestSharpness
         var lines = [
-            "linflow: \(architecture.description) network on \(dataDescription) (N = \(sampleCount)), \(method): \(steps) steps to t = \(fmt(tEnd)), \(rows) rows \(dest)",
+            "linflow: \(architecture.description) network on \(dataDescription) (N = \(sampleCount)), \(method): \(from)\(steps) steps to t = \(fmt(tEnd)), \(rows) rows \(dest)",
             "  " + loss.text,
             sharpnessTracked
                 ? "  sharpness λ_max \(fmt(initialSharpness)) at the start, largest \(fmt(top.value)) at t = \(fmt(top.time)); 2/λ_max = \(fmt(2 / top.value))"
@@ -105,39 +80,50 @@ public struct DescentSummary: Sendable {
     }
 }
 
-/// Runs gradient descent (full-batch or minibatch, with optional momentum) from the configured
+/// Runs gradient descent (full-batch or minibatch, with optional momentum) from the resolved
 /// start and streams its trajectory to CSV, row k at t = kη.
 public struct Descent {
-    public let configuration: DescentConfiguration
+    public let setup: RunSetup
 
-    public init(_ configuration: DescentConfiguration) { self.configuration = configuration }
+    public init(_ setup: RunSetup) { self.setup = setup }
 
-    /// `notice` receives the stability warning, before the first step.
+    /// `notice` receives the stability warning and other notes, before the first step.
     public func run(notice: (String) -> Void = { _ in }) throws -> DescentSummary {
-        let cfg = configuration
-        try cfg.validate()
-        let loop = try DescentLoop(cfg.problem, cfg.schedule)
-        let p = loop.problem
+        let choice = setup.request.descent ?? DescentChoice()
+        let loop = try DescentLoop(setup, choice.schedule)
+        let momentum = choice.momentum ?? 0
+        let shuffleSeed = choice.shuffleSeed ?? setup.request.start.seed ?? StartChoice.defaultSeed
 
         // Minibatches need the samples; their gradients come from a second flow whose
         // correlations are those of the batch. Losses and sharpness use the full data.
         var batches: (samples: SampleSet, sampler: MinibatchSampler)?
-        var gradientSource = p.flow
-        if let b = cfg.batchSize {
-            let samples = try SampleSet.load(cfg.problem.data)
+        var gradientSource = setup.flow
+        if let b = choice.batchSize {
+            let samples = try SampleSet.load(setup.request.data.source)
             guard b <= samples.count else {
                 throw LinflowError.usage("--batch-size \(b) exceeds the \(samples.count) samples of the data")
             }
-            batches = (samples, MinibatchSampler(sampleCount: samples.count, batchSize: b, seed: cfg.shuffleSeed))
-            gradientSource = try GradientFlow(architecture: p.architecture, correlations: p.data.correlations)
+            batches = (samples, MinibatchSampler(sampleCount: samples.count, batchSize: b, seed: shuffleSeed))
+            gradientSource = try GradientFlow(architecture: setup.architecture, correlations: setup.data.correlations)
+        }
+
+        // Heavy ball carries a velocity θ_k − θ_{k−1}: a file gives it when its last two rows
+        // are consecutive steps of this η.
+        var previous: Weights?
+        if momentum > 0, let r = setup.resume {
+            if let p = r.previous, loop.clock.time(ofStep: loop.firstStep - 1) == p.time, loop.clock.onGrid {
+                previous = p.weights
+            } else {
+                notice("linflow: note: \(r.path) does not end with two consecutive steps of η = \(fmt(loop.learningRate)) (write them with --every 1), so the momentum's velocity restarts at zero")
+            }
         }
 
         // Without the column the estimate only decides the stability warning, for which 1e-4
         // (relative) is ample and costs a fraction of the products (784-1000-10: 348 at 1e-7).
-        let sharpness = SharpnessEstimator(flow: p.flow, tolerance: cfg.trackSharpness ? 1e-7 : 1e-4)
-        let initialSharpness = sharpness.estimate(at: p.start)
+        let sharpness = SharpnessEstimator(flow: setup.flow, tolerance: choice.trackSharpness ? 1e-7 : 1e-4)
+        let initialSharpness = sharpness.estimate(at: setup.start)
         if let w = stabilityWarning(learningRate: loop.learningRate, sharpness: initialSharpness) { notice(w) }
-        if cfg.trackSharpness {
+        if choice.trackSharpness {
             // Each written row repeats an estimate like this one; on large networks that can
             // dwarf the descent itself (784-1000-10: ~1.4 s per row), so say so before starting.
             let rowsAhead = loop.rowsAfterStart
@@ -147,48 +133,56 @@ public struct Descent {
             }
         }
 
-        let descent = GradientDescent(gradientSource: gradientSource, initial: p.start,
-                                      learningRate: loop.learningRate, momentum: cfg.momentum)
-        let layout = DescentLayout(trajectory: try TrajectoryLayout(architecture: p.architecture, diagnostics: cfg.diagnostics,
-                                                                    weights: cfg.storage.weights),
-                                   sharpness: cfg.trackSharpness)
-        let out = try cfg.storage.open(cfg.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1, fewerRows: "--every")
-        var rows = 0, finalLoss = loop.initialLoss, top = (value: initialSharpness, time: 0.0)
+        let descent = GradientDescent(gradientSource: gradientSource, initial: setup.start,
+                                      learningRate: loop.learningRate, momentum: momentum, previous: previous)
+        let layout = DescentLayout(trajectory: try setup.trajectoryLayout(), sharpness: choice.trackSharpness)
+        let out = try setup.request.storage.open(setup.request.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
+                                                 fewerRows: "--every")
+        var figures = TrajectoryFigures(), top = (value: initialSharpness, time: setup.startTime), diverged = false
+        var last = setup.start
+        let ls = setup.flow.leastSquares
         let provenance = { (status: String) in
-            p.record(command: "descend", status: status, rows: rows, settings: [
-                "lr": loop.learningRate, "steps": loop.steps, "every": loop.every,
-                "batch_size": cfg.batchSize ?? 0, "shuffle_seed": cfg.shuffleSeed, "momentum": cfg.momentum,
-            ])
+            var result = figures.record(final: last, leastSquares: ls)
+            result["diverged"] = diverged
+            result["initial_sharpness"] = initialSharpness
+            if choice.trackSharpness { result["max_sharpness"] = top.value }
+            return setup.record(status: status, settings: [
+                "lr": loop.learningRate, "steps": loop.steps, "every": loop.every, "first_step": loop.firstStep,
+                "batch_size": choice.batchSize.map { $0 as Any } ?? NSNull(),
+                "shuffle_seed": choice.batchSize == nil ? NSNull() : shuffleSeed as Any,
+                "momentum": momentum, "momentum_resumed": previous != nil, "sharpness": choice.trackSharpness,
+            ], result: result)
         }
-        try loop.run(descent, to: out, label: "linflow descend", rowsWritten: { rows },
-                     provenance: provenance,
+        try loop.run(descent, to: out, label: "linflow descend", rowsWritten: { figures.rows },
+                     provenance: provenance, diverged: { diverged = true },
                      beforeStep: batches.map { batches in {
                          try gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
                      } }) { k, t, weights, loss in
             var s: Double?
-            if cfg.trackSharpness {
-                let v = k == 0 ? initialSharpness : sharpness.estimate(at: weights)
+            if choice.trackSharpness {
+                let v = k == loop.firstStep ? initialSharpness : sharpness.estimate(at: weights)
                 if v > top.value { top = (v, t) }
                 s = v
             }
-            try out.write(row: try layout.values(time: t, loss: loss, weights: weights, sharpness: s))
-            rows += 1
-            finalLoss = loss
+            let imbalance = layout.trajectory.imbalance(of: weights)
+            try out.write(row: try layout.values(time: t, loss: loss, weights: weights, imbalance: imbalance, sharpness: s))
+            figures.add(loss: loss, imbalance: imbalance)
+            last = weights
         }
-        let ls = p.flow.leastSquares
         var summary = DescentSummary(
-            architecture: p.architecture, dataDescription: p.data.description,
-            sampleCount: p.data.correlations.sampleCount, learningRate: loop.learningRate, steps: loop.steps,
-            batchSize: cfg.batchSize, epochs: batches?.sampler.epoch ?? 0, momentum: cfg.momentum,
-            rows: rows, output: out.path,
-            loss: LossChange(initial: loop.initialLoss, final: finalLoss, floor: ls.lossFloor,
-                             distanceToLeastSquares: (descent.weights.endToEnd - ls.map).frobeniusNorm),
+            architecture: setup.architecture, dataDescription: setup.data.description,
+            sampleCount: setup.data.correlations.sampleCount, learningRate: loop.learningRate,
+            firstStep: loop.firstStep, steps: loop.steps,
+            batchSize: choice.batchSize, epochs: batches?.sampler.epoch ?? 0, momentum: momentum,
+            rows: figures.rows, output: out.path,
+            loss: LossChange(initial: loop.initialLoss, final: figures.finalLoss, floor: ls.lossFloor,
+                             distanceToLeastSquares: (descent.weights.effectiveMap - ls.map).frobeniusNorm),
             initialSharpness: initialSharpness, largestSharpness: top,
             gradientEvaluations: gradientSource.evaluations, hessianProducts: sharpness.products,
             wallSeconds: loop.elapsedSeconds)
         summary.setupSeconds = loop.setupSeconds
         summary.sharpnessSeconds = sharpness.seconds
-        summary.sharpnessTracked = cfg.trackSharpness
+        summary.sharpnessTracked = choice.trackSharpness
         return summary
     }
 }

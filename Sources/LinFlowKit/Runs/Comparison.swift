@@ -1,32 +1,4 @@
-/// Everything `linflow compare` needs to know.
-public struct ComparisonConfiguration: Sendable {
-    public var problem = ProblemSetup()
-    public var schedule = DescentSchedule(learningRate: 0.1)
-    public var method: StepperMethod = .rkf45
-    /// Tight by default, so that the integration error stays well below the O(η²) gap that the
-    /// comparison with the modified flow is meant to show.
-    public var relativeTolerance = 1e-10
-    public var absoluteTolerance = 1e-12
-    public var errorNorm: ErrorNorm = .max
-    /// nil or "-": standard output.
-    public var output: String?
-    /// CSV or HDF5 (`--format`; by default by the extension of ``output``). The table holds no
-    /// weights, so there is no weight selection.
-    public var format: TrajectoryFormat?
-
-    public init() {}
-
-    public func validate() throws {
-        try schedule.validate()
-        guard relativeTolerance > 0, relativeTolerance.isFinite else {
-            throw LinflowError.usage("--rtol must be positive, got \(relativeTolerance)")
-        }
-        guard absoluteTolerance > 0, absoluteTolerance.isFinite else {
-            throw LinflowError.usage("--atol must be positive, got \(absoluteTolerance)")
-        }
-        try errorNorm.check(with: method)
-    }
-}
+import Foundation
 
 /// The `compare` CSV, one row per written step k at t = kη:
 ///
@@ -85,6 +57,8 @@ public struct ComparisonSummary: Sendable {
     public var dataDescription: String
     public var learningRate: Double
     public var steps: Int
+    /// Step number of the first row (k0 > 0 when resuming from a file).
+    public var firstStep = 0
     public var rows: Int
     public var output: String?
     public var method: StepperMethod
@@ -99,7 +73,7 @@ public struct ComparisonSummary: Sendable {
         let dest = output.map { "→ \($0)" } ?? "→ stdout"
         let l = finalLosses
         return [
-            "linflow: \(architecture.description) network on \(dataDescription): descent η = \(fmt(learningRate)), \(steps) steps to t = \(fmt(Double(steps) * learningRate)), beside the flow and the modified flow (\(method.rawValue)): \(rows) rows \(dest)",
+            "linflow: \(architecture.description) network on \(dataDescription): descent η = \(fmt(learningRate)), \(firstStep == 0 ? "" : "from step \(firstStep) ")\(steps) steps to t = \(fmt(Double(firstStep + steps) * learningRate)), beside the flow and the modified flow (\(method.rawValue)): \(rows) rows \(dest)",
             "  final loss: descent \(fmt(l.descent)), flow \(fmt(l.flow)), modified flow \(fmt(l.modified))",
             "  largest gap to the flow ‖W_gd − W_flow‖_F = \(flowGap.text); per layer: \(flowLayerGap.layer ?? "-") \(flowLayerGap.text)",
             "  largest gap to the modified flow ‖W_gd − W_mod‖_F = \(modifiedGap.text); per layer: \(modifiedLayerGap.layer ?? "-") \(modifiedLayerGap.text)",
@@ -111,26 +85,28 @@ public struct ComparisonSummary: Sendable {
 /// Runs gradient descent, the gradient flow and the modified flow (``ModifiedFlow``) from the
 /// same initial weights and writes their losses and distances at every written step.
 public struct Comparison {
-    public let configuration: ComparisonConfiguration
+    public let setup: RunSetup
 
-    public init(_ configuration: ComparisonConfiguration) { self.configuration = configuration }
+    public init(_ setup: RunSetup) { self.setup = setup }
 
     /// `notice` receives the stability warning, before the first step.
     public func run(notice: (String) -> Void = { _ in }) throws -> ComparisonSummary {
-        let cfg = configuration
-        try cfg.validate()
-        let loop = try DescentLoop(cfg.problem, cfg.schedule)
-        let p = loop.problem, eta = loop.learningRate
-        if let w = stabilityWarning(learningRate: eta, sharpness: SharpnessEstimator(flow: p.flow).estimate(at: p.start)) {
+        let request = setup.request
+        let integration = request.integration ?? IntegrationChoice()
+        let tolerances = integration.tolerances(for: .compare)
+        let loop = try DescentLoop(setup, (request.descent ?? DescentChoice()).schedule)
+        let flowModel = setup.flow, eta = loop.learningRate, architecture = setup.architecture
+        if let w = stabilityWarning(learningRate: eta, sharpness: SharpnessEstimator(flow: flowModel).estimate(at: setup.start)) {
             notice(w)
         }
         func integrator(_ system: ODESystem) throws -> ODEIntegrator {
-            try ODEIntegrator(system: system, initialState: p.start.flat, method: cfg.method,
-                              relativeTolerance: cfg.relativeTolerance, absoluteTolerance: cfg.absoluteTolerance,
-                              errorNorm: cfg.errorNorm)
+            try ODEIntegrator(system: system, initialState: setup.start.flat, startTime: setup.startTime,
+                              method: integration.method,
+                              relativeTolerance: tolerances.relative, absoluteTolerance: tolerances.absolute,
+                              errorNorm: integration.errorNorm, maxSteps: integration.maxSteps)
         }
-        let flow = try integrator(p.flow)
-        let modified = try integrator(ModifiedFlow(flow: p.flow, learningRate: eta))
+        let flow = try integrator(flowModel)
+        let modified = try integrator(ModifiedFlow(flow: flowModel, learningRate: eta))
         func advance(_ i: ODEIntegrator, _ name: String, to t: Double) throws -> Weights {
             do {
                 try i.advance(to: t)
@@ -139,27 +115,35 @@ public struct Comparison {
             } catch {
                 throw LinflowError.numerical("GSL could not integrate the \(name) to t = \(fmt(t)): \(reason(error))")
             }
-            return Weights(architecture: p.architecture, flat: i.state)
+            return Weights(architecture: architecture, flat: i.state)
         }
 
-        let layout = ComparisonLayout(architecture: p.architecture)
-        let out = try TrajectoryStorage(format: cfg.format).open(cfg.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
-                                                                 fewerRows: "--every")
+        let layout = ComparisonLayout(architecture: architecture)
+        let out = try request.storage.open(request.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
+                                           fewerRows: "--every")
         var summary = ComparisonSummary(
-            architecture: p.architecture, dataDescription: p.data.description, learningRate: eta,
-            steps: loop.steps, rows: 0, output: out.path, method: cfg.method,
+            architecture: architecture, dataDescription: setup.data.description, learningRate: eta,
+            steps: loop.steps, rows: 0, output: out.path, method: integration.method,
             finalLosses: (loop.initialLoss, loop.initialLoss, loop.initialLoss), wallSeconds: 0)
-        let descent = GradientDescent(gradientSource: p.flow, initial: p.start, learningRate: eta)
+        let descent = GradientDescent(gradientSource: flowModel, initial: setup.start, learningRate: eta)
+        var diverged = false
         let provenance = { (status: String) in
-            p.record(command: "compare", status: status, rows: summary.rows, settings: [
-                "lr": eta, "steps": loop.steps, "every": loop.every, "method": cfg.method.rawValue,
-                "rtol": cfg.relativeTolerance, "atol": cfg.absoluteTolerance, "error_norm": cfg.errorNorm.rawValue,
+            let l = summary.finalLosses
+            return setup.record(status: status, settings: [
+                "lr": eta, "steps": loop.steps, "every": loop.every, "first_step": loop.firstStep,
+                "method": integration.method.rawValue, "rtol": tolerances.relative, "atol": tolerances.absolute,
+                "error_norm": integration.errorNorm.rawValue,
+                "max_steps": integration.maxSteps.map { $0 as Any } ?? NSNull(),
+            ], result: [
+                "rows": summary.rows, "diverged": diverged,
+                "final_loss": l.descent, "final_loss_gd": l.descent, "final_loss_flow": l.flow, "final_loss_modified": l.modified,
+                "max_gap_flow": summary.flowGap.value, "max_gap_modified": summary.modifiedGap.value,
             ])
         }
         try loop.run(descent, to: out, label: "linflow compare",
-                     rowsWritten: { summary.rows }, provenance: provenance) { k, t, gd, loss in
+                     rowsWritten: { summary.rows }, provenance: provenance, diverged: { diverged = true }) { k, t, gd, loss in
             let wf = try advance(flow, "flow", to: t), wm = try advance(modified, "modified flow", to: t)
-            let losses = (loss, p.flow.loss(at: wf), p.flow.loss(at: wm))
+            let losses = (loss, flowModel.loss(at: wf), flowModel.loss(at: wm))
             let df = layout.distances(gd, wf), dm = layout.distances(gd, wm)
             try out.write(row: [t, losses.0, losses.1, losses.2] + df + dm)
             summary.rows += 1
@@ -171,6 +155,7 @@ public struct Comparison {
                 summary.modifiedLayerGap.update(dm[l + 1], step: k, time: t, layer: name)
             }
         }
+        summary.firstStep = loop.firstStep
         summary.wallSeconds = loop.elapsedSeconds
         return summary
     }

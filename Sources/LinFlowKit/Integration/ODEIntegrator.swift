@@ -4,14 +4,6 @@ import CGSL
 public enum StepperMethod: String, CaseIterable, Sendable {
     case rkf45, rkck, rk8pd, rk2, rk4, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf
 
-    /// Implicit steppers use the Jacobian of the flow (built from Hessian-vector products).
-    public var needsJacobian: Bool {
-        switch self {
-        case .rk1imp, .rk2imp, .rk4imp, .bsimp, .msbdf: return true
-        default: return false
-        }
-    }
-
     var gslType: UnsafePointer<gsl_odeiv2_step_type> {
         switch self {
         case .rkf45: return linflow_step_rkf45()

@@ -27,7 +27,7 @@ struct StorageOptions: ParsableArguments {
     }
 
     /// Valid after `validate()`.
-    var value: TrajectoryStorage {
+    var choice: TrajectoryStorage {
         TrajectoryStorage(format: formatOptions.format, weights: (try? WeightSelection(argument: weights)) ?? .all)
     }
 }

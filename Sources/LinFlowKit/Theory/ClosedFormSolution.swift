@@ -1,0 +1,54 @@
+/// Which closed form `linflow analytic` evaluates.
+public enum ClosedFormKind: String, CaseIterable, Sendable {
+    /// `modes` if the start is aligned and balanced, else `riccati`.
+    case auto
+    /// ``AlignedModeSolution``: Saxe et al., aligned balanced starts, any depth.
+    case modes
+    /// ``RiccatiSolution``: Braun et al., zero-balanced two-layer starts.
+    case riccati
+}
+
+/// One of the closed forms, advanced row by row.
+public enum ClosedFormSolution {
+    case modes(AlignedModeSolution)
+    case riccati(RiccatiSolution)
+
+    /// The form `kind` asks for, or the first that applies for `auto`; its refusal otherwise.
+    public init(_ kind: ClosedFormKind, start: Weights, white: WhiteInputs) throws {
+        switch kind {
+        case .modes: self = .modes(try AlignedModeSolution(start: start, white: white))
+        case .riccati: self = .riccati(try RiccatiSolution(start: start, white: white))
+        case .auto:
+            do { self = .modes(try AlignedModeSolution(start: start, white: white)) } catch let aligned {
+                guard start.architecture.depth == 2, !start.architecture.bias else { throw aligned }
+                self = .riccati(try RiccatiSolution(start: start, white: white))
+            }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .modes(let m) where m.depth == 2:
+            return "Saxe et al., aligned balanced start: u(t) = s e^{2st}/(e^{2st} − 1 + s/u0) for every mode"
+        case .modes(let m) where m.depth == 1:
+            return "one layer, aligned start: a(t) = s + (a0 − s) e^{−t} for every mode"
+        case .modes(let m):
+            return "Saxe et al., aligned balanced start, depth \(m.depth): da/dt = \(m.depth) a^{2−2/\(m.depth)}(s − a) per mode (rk8pd)"
+        case .riccati:
+            return "Braun et al., zero-balanced start: QQᵀ = e^{Ft}Q0 M⁻¹ Q0ᵀe^{Ft} (hidden basis up to rotation)"
+        }
+    }
+
+    /// The weights at time t; t must not decrease between calls.
+    public mutating func weights(at t: Double) throws -> Weights {
+        switch self {
+        case .modes(let m):
+            return try m.weights(at: t)
+        case .riccati(var r):
+            try r.advance(to: t)
+            self = .riccati(r)
+            return r.weights
+        }
+    }
+}
+

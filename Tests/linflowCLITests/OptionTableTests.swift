@@ -1,0 +1,243 @@
+import Foundation
+import Testing
+
+/// Every option of every subcommand, each with its effect in that command's output (columns,
+/// values, the record, stderr) or its refusal. The options come from the built executable's own
+/// description (`--experimental-dump-help`), so a new option without a row here fails.
+@Suite(.serialized) struct OptionTableTests {
+    enum Check {
+        /// The output's bytes differ from the command's baseline run.
+        case changesOutput
+        /// The output's bytes differ from those of the baseline with these other arguments.
+        case differsFrom([String])
+        case column(String)
+        case noColumn(String)
+        /// The run record (OUT.json) contains this text.
+        case record(String)
+        case stderr(String)
+        /// Exit 64 with one line on stderr containing this text.
+        case refused(String)
+        /// Exit status and a text on stderr.
+        case fails(Int32, String)
+        /// The file (relative to the run's directory) is written and contains the text.
+        case file(String, containing: String)
+        /// The file that the run writes differs from the one the baseline writes.
+        case changesOutputFile(String)
+        /// Text in stderr or in the table (stats prints its report to stdout).
+        case stderrOrOutput(String)
+    }
+
+    struct Row: CustomStringConvertible {
+        let command: String
+        let option: String
+        let arguments: [String]
+        let check: Check
+        var description: String { "\(command) \(option): \(arguments.joined(separator: " "))" }
+    }
+
+    /// Small runs, so that the table runs in seconds.
+    static let baselines: [String: [String]] = [
+        "simulate": ["simulate", "--samples", "4", "--t-end", "5"],
+        "descend": ["descend", "--steps", "6", "--every", "2"],
+        "compare": ["compare", "--steps", "6", "--every", "2"],
+        "analytic": ["analytic", "--samples", "4", "--t-end", "5"],
+        "stats": ["stats"],
+        "datasets": ["datasets", "hierarchy"],
+        "plot": ["plot", "run.csv", "--script", "p.gp"],
+        "rerun": ["rerun", "run.csv.json"],
+        "export": ["export", "run.h5", "--columns", "t"],
+    ]
+
+    /// Whether the command writes its table to `-o out.csv` in every row (else stdout is compared).
+    static let writesFile: Set<String> = ["simulate", "descend", "compare", "analytic", "datasets", "rerun"]
+
+    static let rows: [Row] = {
+        var rows: [Row] = []
+        func add(_ commands: [String], _ option: String, _ arguments: [String], _ check: Check) {
+            rows += commands.map { Row(command: $0, option: option, arguments: arguments, check: check) }
+        }
+        let flows = ["simulate", "descend", "compare", "analytic"]
+        let trajectories = ["simulate", "descend", "analytic"]
+        let integrated = ["simulate", "compare"]
+
+        // Data.
+        add(flows, "--data", ["--data", "h.csv", "--outputs", "15"], .record("\"role\" : \"data\""))
+        add(["stats"], "--data", ["--data", "h.csv", "--outputs", "15"], .changesOutput)
+        add(flows + ["stats"], "--outputs", ["--data", "h.csv", "--outputs", "15"], .record("\"outputs\" : 15"))
+        rows.removeLast()
+        add(["stats"], "--outputs", ["--data", "h.csv", "--outputs", "14"], .changesOutput)
+        add(flows + ["stats"], "--outputs", ["--outputs", "3"], .refused("--outputs applies to --data files"))
+        add(["simulate", "descend", "compare", "stats"], "--dataset", ["--dataset", "seed-affine"], .changesOutput)
+        add(["analytic"], "--dataset", ["--dataset", "seed-affine"], .fails(65, "need whitened inputs"))
+
+        // Network and start.
+        add(flows, "--hidden", ["--hidden", "3", "--init", "balanced"], .record("\"sizes\" : [\n      8,\n      3,\n      15"))
+        add(flows, "--layers", ["--layers", "8,4,4,15"], .record("\"sizes\" : [\n      8,\n      4,\n      4,\n      15"))
+        add(["simulate", "descend"], "--bias", ["--bias"], .column("b21_1"))
+        add(["compare"], "--bias", ["--bias"], .record("\"bias\" : true"))
+        add(["analytic"], "--bias", ["--bias"], .refused("drop --bias"))
+        add(["stats"], "--bias", ["--bias"], .stderrOrOutput("intercept"))
+        add(["simulate", "descend", "compare"], "--init", ["--init", "aligned"], .record("\"kind\" : \"aligned\""))
+        add(["analytic"], "--init", ["--init", "balanced", "--init-scale", "0.01"], .stderr("Braun et al."))
+        add(flows, "--init", ["--init", "run.csv", "--seed", "2"], .refused("--seed has no effect with --init"))
+        add(flows, "--seed", ["--seed", "2"], .changesOutput)
+        add(flows, "--init-scale", ["--init-scale", "0.01"], .changesOutput)
+        add(flows, "--init-scale", ["--init-scale", "-1"], .refused("--init-scale must be a finite number >= 0"))
+
+        // Integration.
+        add(integrated, "--method", ["--method", "rk8pd"], .record("\"method\" : \"rk8pd\""))
+        add(integrated, "--rtol", ["--rtol", "1e-4"], .changesOutput)
+        add(integrated, "--atol", ["--atol", "1e-3"], .changesOutput)
+        add(integrated, "--error-norm", ["--error-norm", "rms"], .changesOutput)
+        add(integrated, "--max-steps", ["--max-steps", "2"], .fails(3, "--max-steps 2"))
+        rows.removeLast()
+        add(["simulate"], "--max-steps", ["--max-steps", "2"], .fails(3, "--max-steps 2"))
+        add(["compare"], "--max-steps", ["--max-steps", "2"], .fails(3, "too many steps"))
+
+        // Sampling of a flow.
+        add(["simulate", "analytic"], "--t-end", ["--t-end", "7"], .record("\"t_end\" : 7"))
+        add(["simulate", "analytic"], "--t-end", ["--t-end", "-1"], .refused("--t-end must be a positive number"))
+        add(["simulate", "analytic"], "--samples", ["--samples", "2"], .record("\"samples\" : 2"))
+
+        // Descent.
+        add(["descend", "compare"], "--lr", ["--lr", "0.05"], .record("\"lr\" : 0.05"))
+        add(["descend", "compare"], "--steps", ["--steps", "3"], .record("\"steps\" : 3"))
+        add(["descend", "compare"], "--every", ["--every", "3"], .record("\"every\" : 3"))
+        add(["descend"], "--batch-size", ["--batch-size", "4"], .stderr("minibatches of 4"))
+        add(["descend"], "--shuffle-seed", ["--batch-size", "4", "--shuffle-seed", "9"], .differsFrom(["--batch-size", "4"]))
+        add(["descend"], "--shuffle-seed", ["--shuffle-seed", "9"], .refused("--shuffle-seed goes with --batch-size"))
+        add(["descend"], "--momentum", ["--momentum", "0.5"], .stderr("momentum β = 0.5"))
+        add(["descend"], "--sharpness", ["--sharpness"], .column("sharpness"))
+        add(["descend"], "--no-sharpness", ["--no-sharpness"], .noColumn("sharpness"))
+
+        // Columns.
+        add(trajectories, "--diagnostics", ["--diagnostics", "none"], .noColumn("sv_1"))
+        add(trajectories, "--modes", ["--modes"], .column("mode_1"))
+
+        // Analytic's own.
+        add(["analytic"], "--form", ["--form", "riccati"], .stderr("Braun et al."))
+        add(["analytic"], "--check", ["--check"], .stderr("largest |closed form − numerical flow|"))
+        add(["analytic"], "--no-check", ["--no-check"], .stderr("- (--no-check)"))
+
+        // Output and pictures.
+        add(flows + ["datasets"], "--out", ["--out", "other.csv"], .file("other.csv", containing: "t"))
+        rows.removeLast()
+        add(flows, "--out", ["--out", "other.csv"], .file("other.csv", containing: "t,loss"))
+        add(["datasets"], "--out", ["--out", "other.csv"], .file("other.csv", containing: "goldfish,tuna"))
+        add(["rerun"], "--out", ["--out", "other.csv"], .file("other.csv", containing: "t,loss"))
+        add(flows, "--plot", ["--plot", "p.png"], .file("p.png", containing: "PNG"))
+        add(["simulate", "descend", "analytic"], "--plot-kind", ["--plot", "p.png", "--plot-kind", "weights", "--plot-script", "p.gp"], .file("p.gp", containing: "W21_1_1"))
+        add(["compare"], "--plot-kind", ["--plot", "p.png", "--plot-kind", "weights"], .refused("--plot-kind weights does not apply to compare"))
+        add(flows, "--plot-kind", ["--plot-kind", "loss"], .refused("--plot-kind goes with --plot"))
+        add(flows, "--plot-script", ["--plot", "p.png", "--plot-script", "p.gp"], .file("p.gp", containing: "set terminal"))
+        add(flows, "--format", ["--out", "f.csv", "--format", "hdf5"], .file("f.csv", containing: "HDF"))
+        add(trajectories, "--weights", ["--weights", "none"], .noColumn("W21_1_1"))
+
+        // export's own (an .h5 written by the fixture's run).
+        add(["export"], "--columns", ["--columns", "loss,sv_*"], .column("sv_8"))
+        add(["export"], "--out", ["--out", "e.csv"], .file("e.csv", containing: "t\n0.0"))
+
+        // plot's own, seen in its script.
+        add(["plot"], "--out", ["--out", "q.png"], .file("q.png", containing: "PNG"))
+        add(["plot"], "--kind", ["--kind", "weights"], .file("p.gp", containing: "W21_1_1"))
+        add(["plot"], "--columns", ["--columns", "sv_2"], .file("p.gp", containing: "sv_2"))
+        add(["plot"], "--label", ["--label", "firstrun"], .file("p.gp", containing: "firstrun"))
+        add(["plot"], "--script", ["--script", "other.gp"], .file("other.gp", containing: "run.csv"))
+        add(["plot"], "--title", ["--title", "Stages"], .file("p.gp", containing: "Stages"))
+        add(["plot"], "--x-label", ["--x-label", "epochs"], .file("p.gp", containing: "epochs"))
+        add(["plot"], "--y-label", ["--y-label", "strength"], .file("p.gp", containing: "strength"))
+        add(["plot"], "--size", ["--size", "640,480"], .file("p.gp", containing: "640,480"))
+        add(["plot"], "--log-y", ["--kind", "weights", "--log-y"], .file("p.gp", containing: "set logscale y"))
+        add(["plot"], "--no-log-y", ["--no-log-y"], .changesOutputFile("p.gp"))
+        add(["plot"], "--max-curves", ["--kind", "weights", "--max-curves", "1"], .changesOutputFile("p.gp"))
+        return rows
+    }()
+
+    /// Where every row runs: the hierarchy data as a file, a finished run and its record.
+    static let fixture: URL = {
+        let dir = CLI.temporaryDirectory()
+        _ = try? CLI.run(["datasets", "hierarchy", "-o", "h.csv"], in: dir)
+        _ = try? CLI.run(["simulate", "--samples", "4", "--t-end", "5", "-o", "run.csv"], in: dir)
+        _ = try? CLI.run(["simulate", "--samples", "4", "--t-end", "5", "-o", "run.h5"], in: dir)
+        return dir
+    }()
+
+    /// What a run leaves: status, stderr, and the bytes of its table (file or stdout).
+    static func outcome(_ arguments: [String], command: String, in dir: URL) throws -> (CLI.Result, Data) {
+        let ownsOutput = arguments.contains("--out") || arguments.contains("-o")
+        let useFile = writesFile.contains(command) && !ownsOutput
+        let out = dir.appendingPathComponent("out.csv")
+        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: dir.appendingPathComponent("out.csv.json"))
+        let r = try CLI.run(arguments + (useFile ? ["-o", "out.csv"] : []), in: dir)
+        let table = useFile ? (FileManager.default.contents(atPath: out.path) ?? Data()) : r.stdoutData
+        return (r, table)
+    }
+
+    /// Every (command, option) the executable accepts, from its own description.
+    static func acceptedOptions() throws -> Set<String> {
+        var all = Set<String>()
+        for command in baselines.keys {
+            let r = try CLI.run([command, "--experimental-dump-help"])
+            let json = try JSONSerialization.jsonObject(with: r.stdoutData) as! [String: Any]
+            let arguments = (json["command"] as! [String: Any])["arguments"] as? [[String: Any]] ?? []
+            for a in arguments where (a["kind"] as? String) != "positional" {
+                let names = (a["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+                guard let long = names.first(where: { $0.count > 1 }), !["help", "version"].contains(long) else { continue }
+                all.insert("\(command) --\(long)")
+            }
+        }
+        return all
+    }
+
+    @Test func everyAcceptedOptionHasARow() throws {
+        let accepted = try Self.acceptedOptions()
+        let covered = Set(Self.rows.map { "\($0.command) \($0.option)" })
+        #expect(accepted.subtracting(covered).sorted() == [], "options without a row")
+        #expect(covered.subtracting(accepted).sorted() == [], "rows for options the command does not take")
+        print("option × command table: \(accepted.count) accepted options, \(Self.rows.count) rows")
+    }
+
+    @Test(arguments: rows) func optionHasItsEffectOrIsRefused(row: Row) throws {
+        let dir = Self.fixture
+        let base = Self.baselines[row.command]!
+        let (r, table) = try Self.outcome(base + row.arguments, command: row.command, in: dir)
+        func baseline(_ extra: [String] = []) throws -> Data { try Self.outcome(base + extra, command: row.command, in: dir).1 }
+        switch row.check {
+        case .refused(let text):
+            #expect(r.status == 64, "\(row): \(r.stderr)")
+            #expect(r.stderr.contains(text), "\(row): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1)
+            return
+        case .fails(let status, let text):
+            #expect(r.status == status && r.stderr.contains(text), "\(row): \(r.status) \(r.stderr)")
+            return
+        default:
+            #expect(r.status == 0, "\(row): \(r.stderr)")
+        }
+        let header = String(decoding: table.prefix { $0 != 0x0A }, as: UTF8.self).split(separator: ",").map(String.init)
+        switch row.check {
+        case .changesOutput: #expect(table != (try baseline()), "\(row)")
+        case .differsFrom(let other): #expect(table != (try baseline(other)), "\(row)")
+        case .column(let c): #expect(header.contains(c), "\(row): \(header.suffix(4))")
+        case .noColumn(let c): #expect(!header.contains(c) && header.contains("t"), "\(row)")
+        case .record(let text):
+            let record = try String(contentsOf: dir.appendingPathComponent("out.csv.json"), encoding: .utf8)
+            #expect(record.contains(text), "\(row)")
+        case .stderr(let text): #expect(r.stderr.contains(text), "\(row): \(r.stderr)")
+        case .stderrOrOutput(let text):
+            #expect(r.stderr.contains(text) || String(decoding: table, as: UTF8.self).contains(text), "\(row)")
+        case .file(let name, let text):
+            let data = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) ?? Data()
+            #expect(String(decoding: data, as: UTF8.self).contains(text) || data.range(of: Data(text.utf8)) != nil, "\(row)")
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent(name))
+        case .changesOutputFile(let name):
+            let path = dir.appendingPathComponent(name).path
+            let with = FileManager.default.contents(atPath: path)
+            _ = try Self.outcome(base, command: row.command, in: dir)
+            #expect(with != nil && with != FileManager.default.contents(atPath: path), "\(row)")
+        case .refused, .fails: break
+        }
+    }
+}
+
