@@ -77,6 +77,9 @@ import Testing
         (["descend", "--format", "hdf5", "-o", "-"], "--format hdf5 needs --out FILE"),
         (["compare", "--weights", "none"], "unknown option '--weights' for compare"),
         (["simulate", "--format", "xml"], "--format"),
+        (["simulate", "-o", "r.h5", "--plot", "p.png", "--plot-script", "p.gp"], "--plot-script: the script would read r.h5"),
+        (["simulate", "-o", "r.csv", "--weights", "none", "--plot", "p.png", "--plot-kind", "weights"],
+         "--weights none leaves the weight columns out"),
     ])
     func badStorageOptionsAreRefusedBeforeTheRun(arguments: [String], message: String) throws {
         let dir = CLI.temporaryDirectory()
