@@ -149,8 +149,55 @@ def check_bias():
     print(f"affine chain on x~ = [x; 1]: max |velocity + finite-difference gradient| = {abs(grad + fd).max():.3g}")
 
 
+def lambda_balanced_start(n0, h, n2, lam, sigma):
+    """W32^T W32 - W21 W21^T = lam I, built here independently: the small layer Gaussian, the
+    other from the eigen-decomposition of its Gram plus |lam| I on a random frame."""
+    if lam >= 0:
+        w21 = sigma * rng.normal(size=(h, n0))
+        mu, u = np.linalg.eigh(w21 @ w21.T + lam * np.eye(h))
+        w32 = orth(n2, h) @ np.diag(np.sqrt(np.clip(mu, 0, None))) @ u.T
+    else:
+        w32 = sigma * rng.normal(size=(n2, h))
+        mu, u = np.linalg.eigh(w32.T @ w32 - lam * np.eye(h))
+        w21 = (orth(n0, h) @ np.diag(np.sqrt(mu)) @ u.T).T
+    return w21, w32
+
+
+def check_lambda_balanced():
+    """P = QQ^T of lambda-balanced starts by a different route than linflow's: the linear
+    Hamiltonian system X' = -F X + Y, Y' = F Y (X(0) = I, Y(0) = P0) gives P = Y X^-1, by
+    scipy's expm of [[-F, I], [0, F]], with F_lam = [[-lam/2 I, S^T], [S, lam/2 I]], S = Sigma31/c
+    and time c t; against DOP853 of the full flow with Sigma11 = cI."""
+    from scipy.linalg import expm
+    worst, worst_balance = 0, 0
+    for lam in [-2, -0.5, 0, 0.5, 2]:
+        for trial in range(4):
+            n0, n2 = (4, 2) if trial % 2 else (2, 5)
+            h = min(n0 if lam < 0 else n2, 2 + trial % 2)
+            c = [1, 0.125, 2, 0.5][trial]
+            s31 = rng.normal(size=(n2, n0)) * 0.6
+            w21, w32 = lambda_balanced_start(n0, h, n2, lam, [0.01, 0.3, 1.0, 0.1][trial])
+            q0 = np.vstack([w21.T, w32])
+            S = s31 / c
+            F = np.block([[-lam / 2 * np.eye(n0), S.T], [S, lam / 2 * np.eye(n2)]])
+            n = n0 + n2
+            H = np.block([[-F, np.eye(n)], [np.zeros((n, n)), F]])
+            times = np.array([0.25, 0.5, 1.0, 2.0])  # expm of H loses digits like e^(2 phi c t)
+            for t, (a, b) in zip(times, integrate([n0, h, n2], c * np.eye(n0), s31, [w21, w32], times)):
+                E = expm(H * c * t)
+                X = E[:n, :n] + E[:n, n:] @ (q0 @ q0.T)
+                Y = E[n:, n:] @ (q0 @ q0.T)
+                P = np.linalg.solve(X.T, Y.T).T
+                q = np.vstack([a.T, b])
+                worst = max(worst, abs(P - q @ q.T).max())
+                worst_balance = max(worst_balance, abs(b.T @ b - a @ a.T - lam * np.eye(h)).max())
+    print(f"lambda-balanced Riccati with F_lam (Hamiltonian expm, Sigma11 = cI, lam in -2..2): max |dP| = {worst:.3g}; "
+          f"balance drift along DOP853 {worst_balance:.3g}")
+
+
 if __name__ == "__main__":
     check_bias()
     check_saxe_and_scaling()
     check_deep()
     check_riccati()
+    check_lambda_balanced()

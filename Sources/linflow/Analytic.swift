@@ -10,7 +10,8 @@ extension Linflow {
             discussion: """
                 Needs whitened inputs, Σ11 = c·I (the default hierarchy dataset has c = 1/8), and a start \
                 the closed forms cover: --init aligned (the default here; any depth, Saxe et al.) or, for \
-                two layers, --init balanced or any zero-balanced file (Braun et al.). Rows are at the same \
+                two layers, --init balanced or any zero-balanced file (Braun et al.), or --init \
+                lambda-balanced --lambda λ or any λ-balanced file (Dominé et al.). Rows are at the same \
                 times as simulate's with the same --t-end and --samples, so the two CSVs overlay.
 
                 Unless --no-check, the flow is also integrated numerically (rk8pd, rtol 1e-12): stderr \
@@ -23,7 +24,7 @@ extension Linflow {
         @OptionGroup var network: NetworkOptions
         @OptionGroup var start: StartOptions
 
-        @Option(name: .long, help: "Closed form: auto, modes (aligned balanced starts, any depth) or riccati (zero-balanced, two layers).")
+        @Option(name: .long, help: "Closed form: auto, modes (aligned balanced starts, any depth), riccati (zero-balanced, two layers) or lambda-balanced (W32ᵀW32 − W21W21ᵀ = λI, two layers).")
         var form: ClosedFormKind = .auto
 
         @Flag(inversion: .prefixedNo, help: "Integrate the flow numerically beside the closed form to measure learning times and deviations.")
@@ -34,6 +35,7 @@ extension Linflow {
         @OptionGroup var output: OutputOptions
         @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
+        @OptionGroup var representations: RepresentationOptions
 
         var request: RunRequest {
             var r = RunRequest(command: .analytic)
@@ -48,8 +50,10 @@ extension Linflow {
 
         func run() throws {
             try runReportingErrors {
-                try plotting.drawing(output.out, kind: .modes) {
-                    printToStandardError(try LinFlowKit.Analytic(RunSetup(request)).run().text)
+                try representations.writing(output.out, data: dataOptions.choice.source) {
+                    try plotting.drawing(output.out, kind: .modes) {
+                        printToStandardError(try LinFlowKit.Analytic(RunSetup(request)).run().text)
+                    }
                 }
             }
         }

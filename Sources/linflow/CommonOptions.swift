@@ -51,7 +51,7 @@ struct NetworkOptions: ParsableArguments {
 /// `--init`, `--seed`, `--init-scale`.
 struct StartOptions: ParsableArguments {
     @Option(name: .customLong("init"), help: ArgumentHelp(
-        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), or a trajectory CSV written by linflow: the run resumes from its last row, at its t.",
+        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), lambda-balanced (two layers, W32ᵀW32 − W21W21ᵀ = λI, with --lambda), or a trajectory CSV written by linflow: the run resumes from its last row, at its t.",
         valueName: "kind|file"))
     var kind: String?
 
@@ -60,11 +60,16 @@ struct StartOptions: ParsableArguments {
     var seed: UInt64?
 
     @Option(name: .customLong("init-scale"), parsing: .unconditional, help: ArgumentHelp(
-        "Scale σ of the start (default \(StartChoice.defaultScale); not with --init FILE): per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned).",
+        "Scale σ of the start (default \(helpNumber(StartChoice.defaultScale)); not with --init FILE): per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned), per-entry standard deviation of the Gaussian layer (lambda-balanced).",
         valueName: "σ"))
     var scale: Double?
 
-    var choice: StartChoice { StartChoice(kind: kind, seed: seed, scale: scale) }
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "λ of --init lambda-balanced, W32ᵀW32 − W21W21ᵀ = λI (any sign; λ > 0 needs outputs ≥ hidden units, λ < 0 inputs ≥ hidden units; only with that start).",
+        valueName: "λ"))
+    var lambda: Double?
+
+    var choice: StartChoice { StartChoice(kind: kind, seed: seed, scale: scale, lambda: lambda) }
 }
 
 /// `--method`, `--rtol`, `--atol`, `--error-norm`, `--max-steps`: how GSL integrates a flow
@@ -74,14 +79,14 @@ struct IntegrationOptions: ParsableArguments {
     var method: StepperMethod = .rkf45
 
     @Option(name: .long, parsing: .unconditional, help: """
-        Relative error tolerance of the step-size control (default: simulate \(IntegrationChoice.defaultTolerances(for: .simulate).relative), \
-        compare \(IntegrationChoice.defaultTolerances(for: .compare).relative)).
+        Relative error tolerance of the step-size control (default: simulate \(helpNumber(IntegrationChoice.defaultTolerances(for: .simulate).relative)), \
+        compare \(helpNumber(IntegrationChoice.defaultTolerances(for: .compare).relative))).
         """)
     var rtol: Double?
 
     @Option(name: .long, parsing: .unconditional, help: """
-        Absolute error tolerance of the step-size control (default: simulate \(IntegrationChoice.defaultTolerances(for: .simulate).absolute), \
-        compare \(IntegrationChoice.defaultTolerances(for: .compare).absolute)).
+        Absolute error tolerance of the step-size control (default: simulate \(helpNumber(IntegrationChoice.defaultTolerances(for: .simulate).absolute)), \
+        compare \(helpNumber(IntegrationChoice.defaultTolerances(for: .compare).absolute))).
         """)
     var atol: Double?
 
@@ -100,7 +105,7 @@ struct IntegrationOptions: ParsableArguments {
 /// so that both commands' CSVs share one time axis.
 struct SamplingOptions: ParsableArguments {
     @Option(name: .customLong("t-end"), parsing: .unconditional, help: ArgumentHelp(
-        "End time T (default: the start time plus the dataset's suggested horizon, \(RunSetup.defaultHorizon) for hierarchy).",
+        "End time T (default: the start time plus the dataset's suggested horizon: \(BuiltinDataset.all.map { "\($0.name) \(helpNumber($0.suggestedHorizon))" }.joined(separator: ", ")), files \(helpNumber(RunSetup.defaultHorizon))).",
         valueName: "T"))
     var tEnd: Double?
 
@@ -111,7 +116,8 @@ struct SamplingOptions: ParsableArguments {
     var choice: SamplingChoice { SamplingChoice(tEnd: tEnd, samples: samples) }
 }
 
-/// `--diagnostics all|sv|none` and `--modes`: the columns after the weights (simulate, descend, analytic).
+/// `--diagnostics all|sv|none`, `--modes` and `--kernel-distance`: the columns after the weights
+/// (simulate, descend, analytic).
 struct ColumnOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
     var diagnostics: String = "all"
@@ -123,8 +129,12 @@ struct ColumnOptions: ParsableArguments {
         do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError("\(error)") }
     }
 
+    @Flag(name: .customLong("kernel-distance"), help: "Add the column kernel_distance: 1 − cos between the tangent kernel of the first row and of each row (full NTK over all sample and output pairs, computed from Σ11).")
+    var kernelDistance = false
+
     var choice: ColumnChoice {
-        ColumnChoice(diagnostics: (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all, modes: modes)
+        ColumnChoice(diagnostics: (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all, modes: modes,
+                     kernelDistance: kernelDistance)
     }
 }
 
@@ -148,4 +158,10 @@ extension RunCommandOptions {
         do { try request.validate() } catch { throw ValidationError(error.description) }
         try plotting.validate(for: request, defaultKind: defaultPlotKind)
     }
+}
+
+/// A default as a user would type it: 80, 0.001, 1e-8.
+func helpNumber(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+    return "\(x)".replacingOccurrences(of: "e-0", with: "e-")
 }

@@ -9,7 +9,7 @@ struct DescentOptions: ParsableArguments {
     var learningRate: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Number of steps K of this run (default: ⌈H/η⌉ with H the horizon simulate uses by default, \(RunSetup.defaultHorizon) for hierarchy).",
+        "Number of steps K of this run (default: ⌈H/η⌉ with H the horizon simulate uses by default, e.g. 80 for hierarchy).",
         valueName: "K"))
     var steps: Int?
 
@@ -71,6 +71,7 @@ extension Linflow {
         @OptionGroup var output: OutputOptions
         @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
+        @OptionGroup var representations: RepresentationOptions
 
         var request: RunRequest {
             var r = RunRequest(command: .descend)
@@ -84,9 +85,11 @@ extension Linflow {
 
         func run() throws {
             try runReportingErrors {
-                try plotting.drawing(output.out) {
-                    let summary = try LinFlowKit.Descent(RunSetup(request)).run(notice: printToStandardError)
-                    printToStandardError(summary.text)
+                try representations.writing(output.out, data: dataOptions.choice.source) {
+                    try plotting.drawing(output.out) {
+                        let summary = try LinFlowKit.Descent(RunSetup(request)).run(notice: printToStandardError)
+                        printToStandardError(summary.text)
+                    }
                 }
             }
         }

@@ -14,7 +14,7 @@ struct Linflow: ParsableCommand {
             dataset. See docs/cli.md for every option and docs/theory.md for the conventions.
             """,
         version: LinflowVersion.string,
-        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Rerun.self, Stats.self, Datasets.self, Plot.self, Export.self],
+        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Rerun.self, Stats.self, Datasets.self, Plot.self, Sweep.self, Export.self],
         defaultSubcommand: nil
     )
 
@@ -33,18 +33,28 @@ struct Linflow: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
-            // Fold a multi-line message (e.g. a list of allowed values) into one line.
-            let command = arguments.first.flatMap { name in
-                configuration.subcommands.first { $0._commandName == name }?._commandName
+            // The (sub)subcommand the arguments name, e.g. "sweep run".
+            var path: [String] = []
+            var current: ParsableCommand.Type = Linflow.self
+            for name in arguments {
+                guard let next = current.configuration.subcommands.first(where: { $0._commandName == name }) else { break }
+                path.append(name)
+                current = next
             }
-            let first = OptionSuggestion.rewrite(message(for: error).split(separator: "\n")
-                .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "") }
-                .joined(separator: " "), command: command)
-            let hint = "see 'linflow\(command.map { " " + $0 } ?? "") --help'"
+            let first = oneLineMessage(for: error, command: path.first)
+            let hint = "see '\((["linflow"] + path).joined(separator: " ")) --help'"
             printToStandardError("linflow: error: \(first) (\(hint))")
             Foundation.exit(code.rawValue)
         }
     }
+}
+
+/// ArgumentParser's message for `error` folded into one line (e.g. a list of allowed values),
+/// with an unknown option's suggestion taken from `command`'s own options.
+func oneLineMessage(for error: Error, command: String?) -> String {
+    OptionSuggestion.rewrite(Linflow.message(for: error).split(separator: "\n")
+        .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "") }
+        .joined(separator: " "), command: command)
 }
 
 /// Runs a library call and turns its errors into one line on stderr and a documented exit code.

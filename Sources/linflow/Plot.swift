@@ -48,6 +48,21 @@ extension Linflow {
         @Flag(name: .customLong("log-y"), inversion: .prefixedNo, help: "Logarithmic y axis (default: on for loss and compare, off otherwise).")
         var logY: Bool?
 
+        @Option(name: .customLong("x"), help: ArgumentHelp("--kind heatmap: the column on the x axis (log when its values are log-spaced).", valueName: "column"))
+        var xColumn: String?
+
+        @Option(name: .customLong("y"), help: ArgumentHelp("--kind heatmap: the column on the y axis (log when log-spaced; --log-y/--no-log-y decide otherwise).", valueName: "column"))
+        var yColumn: String?
+
+        @Option(name: .customLong("z"), help: ArgumentHelp("--kind heatmap: the column that colours the cells (log colours when positive over ≥ 3 decades); empty cells are grey.", valueName: "column"))
+        var zColumn: String?
+
+        @Option(name: .long, help: ArgumentHelp("--kind heatmap: cross the cells where this column is true or nonzero (e.g. diverged).", valueName: "column"))
+        var mark: String?
+
+        @Option(name: .long, help: ArgumentHelp("--kind heatmap: a dashed vertical line at x = X, with an optional label (repeatable), e.g. '2.07:η = 2/λ_max'.", valueName: "X[:label]"))
+        var vline: [String] = []
+
         @Option(name: .customLong("max-curves"), help: ArgumentHelp("Draw at most this many columns of each input.", valueName: "N"))
         var maxCurves: Int = PlotRequest.defaultMaxCurves
 
@@ -60,9 +75,18 @@ extension Linflow {
         }
 
         func request() throws -> PlotRequest {
-            PlotRequest(inputs: inputs, output: out, script: script, kind: kind, columns: columns, labels: label,
-                        title: title, xLabel: xLabel, yLabel: yLabel, size: try size.map(PlotSize.init(parsing:)), logY: logY,
-                        maxCurves: maxCurves, commandLine: shellCommandLine())
+            var r = PlotRequest(inputs: inputs, output: out, script: script, kind: kind, columns: columns, labels: label,
+                                title: title, xLabel: xLabel, yLabel: yLabel, size: try size.map(PlotSize.init(parsing:)), logY: logY,
+                                maxCurves: maxCurves, commandLine: shellCommandLine())
+            if xColumn != nil || yColumn != nil || zColumn != nil || mark != nil || !vline.isEmpty {
+                guard kind == .heatmap else { throw LinflowError.usage("--x, --y, --z, --mark and --vline go with --kind heatmap") }
+                guard let xColumn, let yColumn, let zColumn else {
+                    throw LinflowError.usage("--kind heatmap needs all of --x, --y and --z")
+                }
+                r.heatmap = HeatmapColumns(x: xColumn, y: yColumn, z: zColumn, mark: mark,
+                                           lines: try vline.map(HeatmapLine.init(parsing:)))
+            }
+            return r
         }
 
         func run() throws {

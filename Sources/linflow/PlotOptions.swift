@@ -18,6 +18,7 @@ struct PlotOptions: ParsableArguments {
     func validate() throws {
         if script != nil && picture == nil { throw ValidationError("--plot-script goes with --plot") }
         if kind != nil && picture == nil { throw ValidationError("--plot-kind goes with --plot") }
+        if kind == .heatmap { throw ValidationError("--plot-kind heatmap draws a table of many runs: use linflow plot SUMMARY.csv --kind heatmap") }
         guard let picture else { return }
         do {
             _ = try PlotFormat(path: picture)

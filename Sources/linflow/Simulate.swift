@@ -25,6 +25,7 @@ extension Linflow {
         @OptionGroup var output: OutputOptions
         @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
+        @OptionGroup var representations: RepresentationOptions
 
         var request: RunRequest {
             var r = RunRequest(command: .simulate)
@@ -39,8 +40,10 @@ extension Linflow {
 
         func run() throws {
             try runReportingErrors {
-                try plotting.drawing(output.out) {
-                    printToStandardError(try Simulation(RunSetup(request)).run().text)
+                try representations.writing(output.out, data: dataOptions.choice.source) {
+                    try plotting.drawing(output.out) {
+                        printToStandardError(try Simulation(RunSetup(request)).run().text)
+                    }
                 }
             }
         }

@@ -197,12 +197,13 @@ import Numerics
     /// The closed forms refuse, in one line, what they do not cover.
     @Test(arguments: [
         ("seed-affine", "aligned", [Int]?.none, false, ClosedFormKind.auto, "whitened inputs"),
-        ("hierarchy", "random", nil, false, .auto, "not zero-balanced"),
+        ("hierarchy", "random", nil, false, .auto, "not λ-balanced"),
         ("hierarchy", "random", [8, 6, 6, 15], false, .auto, "not balanced"),
         ("hierarchy", "aligned", nil, true, .auto, "drop --bias"),
         ("hierarchy", "balanced", [8, 6, 6, 15], false, .auto, "not aligned"),
         ("hierarchy", "balanced", nil, false, .modes, "not aligned"),
-        ("hierarchy", "orthogonal", nil, false, .riccati, "not zero-balanced"),
+        ("hierarchy", "orthogonal", nil, false, .riccati, "not λ-balanced"),
+        ("hierarchy", "orthogonal", nil, false, .lambdaBalanced, "not λ-balanced"),
         ("hierarchy", "aligned", [8, 6, 6, 15], false, .riccati, "two-layer"),
     ])
     func refusals(dataset: String, kind: String, layers: [Int]?, bias: Bool, form: ClosedFormKind, message: String) throws {

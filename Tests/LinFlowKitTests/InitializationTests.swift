@@ -52,7 +52,8 @@ import Numerics
         let c = Samples(n: 10, inputs: 3, outputs: 2, seed: 1).correlations
         for kind in Initialization.kinds {
             func start(_ seed: UInt64) throws -> Weights {
-                try Initialization(argument: kind, seed: seed, scale: 0.1).weights(for: a, correlations: c)
+                try Initialization(argument: kind, seed: seed, scale: 0.1, lambda: kind == "lambda-balanced" ? 0 : nil)
+                    .weights(for: a, correlations: c)
             }
             #expect(try start(7) == start(7))
             #expect(try start(7) != start(8), "\(kind)")
@@ -65,7 +66,7 @@ import Numerics
         #expect(try Initialization(argument: "run.csv", seed: 2, scale: 0.5) == .file(path: "run.csv"))
         #expect(try Initialization(argument: "dir/balanced", seed: 2, scale: 0.5) == .file(path: "dir/balanced"))
         // A kind's name that is also an existing file is the file: see AnalyticCLITests.
-        #expect(throws: LinflowError.usage("--init must be random, orthogonal, balanced, aligned or a trajectory CSV file, got 'xavier'")) {
+        #expect(throws: LinflowError.usage("--init must be random, orthogonal, balanced, aligned, lambda-balanced or a trajectory CSV file, got 'xavier'")) {
             try Initialization(argument: "xavier", seed: 2, scale: 0.5)
         }
         let a = try Architecture(sizes: [3, 4, 2])

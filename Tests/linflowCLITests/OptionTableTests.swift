@@ -83,6 +83,8 @@ import Testing
         add(flows, "--seed", ["--seed", "2"], .changesOutput)
         add(flows, "--init-scale", ["--init-scale", "0.01"], .changesOutput)
         add(flows, "--init-scale", ["--init-scale", "-1"], .refused("--init-scale must be a finite number >= 0"))
+        add(flows, "--lambda", ["--init", "lambda-balanced", "--lambda", "-1", "--hidden", "6"], .record("\"lambda\" : -1"))
+        add(flows, "--lambda", ["--lambda", "1"], .refused("--lambda applies only to --init lambda-balanced"))
 
         // Integration.
         add(integrated, "--method", ["--method", "rk8pd"], .record("\"method\" : \"rk8pd\""))
@@ -113,6 +115,9 @@ import Testing
         // Columns.
         add(trajectories, "--diagnostics", ["--diagnostics", "none"], .noColumn("sv_1"))
         add(trajectories, "--modes", ["--modes"], .column("mode_1"))
+        add(trajectories, "--kernel-distance", ["--kernel-distance"], .column("kernel_distance"))
+        add(trajectories, "--representations", ["--representations", "rep.csv"], .file("rep.csv", containing: "t,layer,kind,i,j,value"))
+        add(trajectories, "--representations", ["--dataset", "seed-affine", "--representations", "rep.csv"], .refused("needs one-hot inputs"))
 
         // Analytic's own.
         add(["analytic"], "--form", ["--form", "riccati"], .stderr("Braun et al."))
@@ -149,6 +154,12 @@ import Testing
         add(["plot"], "--size", ["--size", "640,480"], .file("p.gp", containing: "640,480"))
         add(["plot"], "--log-y", ["--kind", "weights", "--log-y"], .file("p.gp", containing: "set logscale y"))
         add(["plot"], "--no-log-y", ["--no-log-y"], .changesOutputFile("p.gp"))
+        let heatmap = ["--kind", "heatmap", "--x", "t", "--y", "sv_1", "--z", "loss"]
+        add(["plot"], "--x", heatmap, .file("p.gp", containing: "set xlabel 't'"))
+        add(["plot"], "--y", heatmap, .file("p.gp", containing: "set ylabel 'sv_1'"))
+        add(["plot"], "--z", heatmap, .file("p.gp", containing: "set cblabel 'loss'"))
+        add(["plot"], "--mark", heatmap + ["--mark", "imbalance"], .file("p.gp", containing: "$marks << EOD"))
+        add(["plot"], "--vline", heatmap + ["--vline", "2.5:edge"], .file("p.gp", containing: "set arrow from 2.5, graph 0"))
         add(["plot"], "--max-curves", ["--kind", "weights", "--max-curves", "1"], .changesOutputFile("p.gp"))
         return rows
     }()
@@ -182,8 +193,9 @@ import Testing
             let json = try JSONSerialization.jsonObject(with: r.stdoutData) as! [String: Any]
             let arguments = (json["command"] as! [String: Any])["arguments"] as? [[String: Any]] ?? []
             for a in arguments where (a["kind"] as? String) != "positional" {
-                let names = (a["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-                guard let long = names.first(where: { $0.count > 1 }), !["help", "version"].contains(long) else { continue }
+                // By kind, not length: plot's --x, --y, --z are long options of one letter.
+                let names = (a["names"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
+                guard let long = names.first, !["help", "version"].contains(long) else { continue }
                 all.insert("\(command) --\(long)")
             }
         }
@@ -241,3 +253,24 @@ import Testing
     }
 }
 
+
+extension OptionTableTests {
+    /// docs/cli.md's table of options × commands is the executable's own.
+    @Test func docsTableMatchesTheExecutable() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/cli.md").standardizedFileURL
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let start = try #require(text.range(of: "<!-- options-table -->\n"))
+        let end = try #require(text.range(of: "<!-- /options-table -->"))
+        let lines = text[start.upperBound..<end.lowerBound].split(separator: "\n")
+        let commands = lines[0].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.dropFirst()
+        var documented = Set<String>()
+        for line in lines.dropFirst(2) {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            let option = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            for (command, cell) in zip(commands, cells.dropFirst()) where cell == "✓" { documented.insert("\(command) \(option)") }
+        }
+        #expect(documented == (try Self.acceptedOptions()), "regenerate with python3 scripts/options_table.py")
+    }
+}

@@ -30,25 +30,37 @@ def main():
     options = {
         "--data": files, "--outputs": numbers, "--dataset": ["hierarchy", "seed-affine", "nope", ""],
         "--hidden": numbers, "--layers": ["8,4,15", "8,15", "2,2,1", "8,,15", "a,b", "8,4,4,15", "0", "8"],
-        "--seed": numbers, "--init-scale": numbers, "--init": files,
+        "--seed": numbers, "--init-scale": numbers, "--init": files + ["lambda-balanced", "random"],
+        "--lambda": numbers,
         "--method": ["rkf45", "rk8pd", "rk4", "bsimp", "msbdf", "euler", ""],
         "--rtol": numbers, "--atol": numbers, "--t-end": numbers, "--samples": numbers,
         "--max-steps": numbers, "--diagnostics": ["all", "sv", "none", "x"],
         "--error-norm": ["max", "rms", "l2", ""],
+        "--lr": numbers, "--every": numbers, "--momentum": numbers, "--batch-size": numbers,
+        "--shuffle-seed": numbers, "--bias": None, "--modes": None, "--no-sharpness": None,
+        "--form": ["auto", "modes", "riccati", "x"], "--no-check": None,
     }
-    subcommands = ["simulate", "stats", "datasets", "bogus", ""]
+    subcommands = ["simulate", "descend", "compare", "analytic", "stats", "datasets", "bogus", ""]
     start, runs, failures = time.time(), 0, []
     with tempfile.TemporaryDirectory() as d:
         while time.time() - start < seconds:
             sub = rng.choice(subcommands)
             args = [sub] if sub else []
             for opt in rng.sample(sorted(options), rng.randint(0, 5)):
+                if options[opt] is None:
+                    args.append(opt)
+                    continue
                 v = rng.choice(options[opt])
                 args += [f"{opt}={v}"] if rng.random() < 0.5 else [opt, v]
-            if sub == "simulate":
-                args += ["--max-steps", "300", "--samples", "3", "-o", os.path.join(d, "out.csv")]
+            # The last value of an option wins: these caps keep every run short.
+            if sub in ("simulate", "compare"):
+                args += ["--max-steps", "300"]
+            if sub in ("simulate", "analytic"):
+                args += ["--samples", "3", "-o", os.path.join(d, "out.csv")]
                 if "--t-end" not in " ".join(args):
                     args += ["--t-end", "2"]
+            if sub in ("descend", "compare"):
+                args += ["--steps", "20", "-o", os.path.join(d, "out.csv")]
             try:
                 r = subprocess.run([exe] + args, capture_output=True, text=True, timeout=60)
             except subprocess.TimeoutExpired:

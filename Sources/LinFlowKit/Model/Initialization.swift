@@ -1,6 +1,6 @@
 import Foundation
 
-/// How the weights at t = 0 are chosen: `--init random|orthogonal|balanced|aligned|FILE`, with
+/// How the weights at t = 0 are chosen: `--init random|orthogonal|balanced|aligned|lambda-balanced|FILE`, with
 /// `--init-scale` σ as each kind's scale parameter and `--seed` seeding GSL's MT19937 for every
 /// random draw. Every kind but `random` starts with all biases at zero.
 public enum Initialization: Sendable, Equatable {
@@ -20,16 +20,27 @@ public enum Initialization: Sendable, Equatable {
     /// W32 = U √a0 Rᵀ. It is balanced, and the end-to-end map starts at a0 U_k V_kᵀ: each of the
     /// top k = min(n0, nL, hidden widths) modes at strength a0. σ is thus a0, not a per-entry scale.
     case aligned(seed: UInt64, scale: Double)
+    /// `lambda-balanced` (two layers): W32ᵀW32 − W21W21ᵀ = λI, σ the per-entry standard deviation
+    /// of the free layer (``LambdaBalancedStart``).
+    case lambdaBalanced(seed: UInt64, scale: Double, lambda: Double)
     /// The last row of a trajectory-layout CSV, so a run can resume where another stopped.
     case file(path: String)
 
     /// The kinds `--init` names; any other value is read as a file.
-    public static let kinds = ["random", "orthogonal", "balanced", "aligned"]
+    public static let kinds = ["random", "orthogonal", "balanced", "aligned", "lambda-balanced"]
 
     /// Reads an `--init` value: a value that names an existing file, contains '/' or ends in
-    /// .csv is a file; otherwise it must be one of ``kinds``.
-    public init(argument text: String, seed: UInt64, scale: Double) throws {
-        if FileManager.default.fileExists(atPath: text) || text.contains("/") || text.hasSuffix(".csv") {
+    /// .csv is a file; otherwise it must be one of ``kinds``. `lambda` (`--lambda`) belongs to
+    /// `lambda-balanced` alone: it is required there and refused with any other value.
+    public init(argument text: String, seed: UInt64, scale: Double, lambda: Double? = nil) throws {
+        let isFile = FileManager.default.fileExists(atPath: text) || text.contains("/") || text.hasSuffix(".csv")
+        if !isFile && text == "lambda-balanced" {
+            guard let lambda else { throw LinflowError.usage("--init lambda-balanced needs --lambda λ (W32ᵀW32 − W21W21ᵀ = λI)") }
+            self = .lambdaBalanced(seed: seed, scale: scale, lambda: lambda)
+            return
+        }
+        if lambda != nil { throw LinflowError.usage("--lambda applies only to --init lambda-balanced") }
+        if isFile {
             self = .file(path: text)
             return
         }
@@ -46,7 +57,8 @@ public enum Initialization: Sendable, Equatable {
     /// The weights for `architecture`. `correlations` (of the data) are needed by `aligned` only.
     public func weights(for architecture: Architecture, correlations: Correlations? = nil) throws -> Weights {
         switch self {
-        case .gaussian(_, let scale), .orthogonal(_, let scale), .balanced(_, let scale), .aligned(_, let scale):
+        case .gaussian(_, let scale), .orthogonal(_, let scale), .balanced(_, let scale), .aligned(_, let scale),
+             .lambdaBalanced(_, let scale, _):
             guard scale >= 0, scale.isFinite else {
                 throw LinflowError.usage("--init-scale must be a finite number >= 0, got \(scale)")
             }
@@ -80,6 +92,9 @@ public enum Initialization: Sendable, Equatable {
             }
             return try AlignedStart.weights(for: architecture, sigma31: correlations.sigma31,
                                             strength: scale, source: GaussianSource(seed: seed))
+        case .lambdaBalanced(let seed, let scale, let lambda):
+            return try LambdaBalancedStart.weights(for: architecture, lambda: lambda, scale: scale,
+                                                   source: GaussianSource(seed: seed))
         case .file(let path):
             let w = try WeightFile.resumePoint(path: path).weights
             guard w.architecture == architecture else {
@@ -97,4 +112,3 @@ func balancedChain(frames: [Matrix], values d: [Double]) -> [Matrix] {
     let D = Matrix.diagonal(d)
     return (1..<frames.count).map { l in frames[l] * D * frames[l - 1].transposed }
 }
-

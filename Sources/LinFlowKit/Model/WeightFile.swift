@@ -54,6 +54,14 @@ public enum WeightFile {
             row: rows, identity: identity)
     }
 
+    /// Calls `body` with the `t` value (nil without a t column) and the weights of every row.
+    public static func forEachRow(path: String, _ body: (Double?, Weights) throws -> Void) throws {
+        let reader = try NumericCSVReader(path: path)
+        let columns = try Columns(reader, path: path)
+        let time = columns.header.firstIndex(of: "t")
+        try reader.forEachRow { row in try body(time.map { row[$0] }, columns.weights(from: Array(row))) }
+    }
+
     /// Where each weight and bias sits in a trajectory header, and the network they form.
     private struct Columns {
         let header: [String]

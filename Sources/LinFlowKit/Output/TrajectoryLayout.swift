@@ -1,6 +1,6 @@
 /// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
 ///
-///     t,loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,mode_1,…,mode_r]
+///     t,loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
 ///
 /// Weight columns are 1-based and row-major (`W32_r_c` is row r, column c of W32), layer by
 /// layer from the input side; with biases each layer's `bXY_r` columns follow its W columns,
@@ -16,6 +16,8 @@ public struct TrajectoryLayout: Sendable {
     public let modes: ModeBasis?
     /// The weight and bias blocks written.
     public let weights: WeightSelection
+    /// When set, the column kernel_distance (``KernelDistance``) against its start.
+    public let kernel: KernelDistance?
 
     public struct Diagnostics: OptionSet, Sendable {
         public let rawValue: Int
@@ -42,20 +44,23 @@ public struct TrajectoryLayout: Sendable {
         }
     }
 
-    public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil) {
+    /// With `kernel` (`--kernel-distance`), the column kernel_distance follows the diagnostics.
+    public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil, kernel: KernelDistance? = nil) {
         self.architecture = architecture
         self.diagnostics = diagnostics
         self.modes = modes
         weights = .all
+        self.kernel = kernel
     }
 
     /// A layout with only the weight blocks `weights` names; refuses names the network lacks.
     public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil,
-                weights: WeightSelection) throws {
+                kernel: KernelDistance? = nil, weights: WeightSelection) throws {
         try weights.check(for: architecture)
         self.architecture = architecture
         self.diagnostics = diagnostics
         self.modes = modes
+        self.kernel = kernel
         self.weights = weights
     }
 
@@ -80,6 +85,7 @@ public struct TrajectoryLayout: Sendable {
         var b = [ColumnBlock("t"), ColumnBlock("loss")] + weightBlocks.map(\.block)
         if diagnostics.contains(.singularValues) { b.append(ColumnBlock("sv", shape: [rank])) }
         if diagnostics.contains(.imbalance) { b.append(ColumnBlock("imbalance")) }
+        if kernel != nil { b.append(ColumnBlock("kernel_distance")) }
         if let modes { b.append(ColumnBlock("mode", shape: [modes.values.count])) }
         return b
     }
@@ -111,6 +117,7 @@ public struct TrajectoryLayout: Sendable {
             r.append(contentsOf: try SingularValueDecomposition(w.endToEnd).values)
         }
         if diagnostics.contains(.imbalance) { r.append(imbalance ?? w.imbalance) }
+        if let kernel { r.append(kernel.distance(at: w)) }
         if let modes { r.append(contentsOf: modes.strengths(of: w.endToEnd)) }
         r.append(contentsOf: trailing)
         return r

@@ -238,6 +238,8 @@ struct PanelLayout {
             return header.filter { $0.hasPrefix("sv_") }
         case .compare:
             return header.filter { $0.hasPrefix("loss_") || $0.hasPrefix("gap_") }
+        case .heatmap:
+            return []  // drawn by HeatmapScript, never planned as curves
         }
     }
 
@@ -249,6 +251,7 @@ struct PanelLayout {
         case .modes: return "no mode_* or sv_* columns"
         case .product: return "no sv_* columns"
         case .compare: return "no loss_* or gap_* columns"
+        case .heatmap: return "no --x, --y, --z columns"
         }
     }
 
@@ -267,7 +270,7 @@ struct PanelLayout {
     func defaultLogY(_ columns: [String]) -> Bool {
         switch kind {
         case .loss, .compare: return true
-        case .weights, .modes, .product: return false
+        case .weights, .modes, .product, .heatmap: return false
         case nil: return !columns.isEmpty && columns.allSatisfy(Self.isLossLike)
         }
     }

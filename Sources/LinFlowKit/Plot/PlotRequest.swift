@@ -10,6 +10,8 @@ public enum PlotKind: String, CaseIterable, Sendable {
     case product
     /// `loss_*` and `gap_*` columns (from `linflow compare`), each group on its own log axis.
     case compare
+    /// One cell per row at (x, y) coloured by z, e.g. a sweep's summary.csv (``HeatmapColumns``).
+    case heatmap
 }
 
 /// The picture format, from the output file's extension.
@@ -72,6 +74,8 @@ public struct PlotRequest: Sendable {
     public var script: String?
     /// The command that asked for the plot, quoted in the script's first line.
     public var commandLine: String?
+    /// The columns of `--kind heatmap` (`--x`, `--y`, `--z`, `--mark`, `--vline`); nil otherwise.
+    public var heatmap: HeatmapColumns?
 
     public init(inputs: [String], output: String? = nil, script: String? = nil, kind: PlotKind? = nil,
                 columns: [String] = [], labels: [String] = [], title: String? = nil, xLabel: String? = nil,
@@ -109,6 +113,14 @@ public struct PlotRequest: Sendable {
             throw LinflowError.usage("give one --label per input file (\(inputs.count)), or none; got \(labels.count)")
         }
         if maxCurves < 1 { throw LinflowError.usage("--max-curves must be at least 1, got \(maxCurves)") }
+        if kind == .heatmap {
+            guard heatmap != nil else { throw LinflowError.usage("--kind heatmap needs --x, --y and --z (columns of the table)") }
+            if inputs.count != 1 { throw LinflowError.usage("--kind heatmap draws one table, got \(inputs.count) files") }
+            if !columns.isEmpty { throw LinflowError.usage("--columns does not go with --kind heatmap (it takes --x, --y, --z)") }
+            if !labels.isEmpty { throw LinflowError.usage("--label does not go with --kind heatmap (one table, no legend of files)") }
+        } else if heatmap != nil {
+            throw LinflowError.usage("--x, --y, --z, --mark and --vline go with --kind heatmap")
+        }
         for name in inputs + [output, script].compactMap({ $0 }) where name.contains("\n") || name.contains("\r") {
             throw LinflowError.usage("file names with line breaks cannot be handed to gnuplot: \(name.debugDescription)")
         }

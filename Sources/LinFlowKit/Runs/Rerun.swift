@@ -9,7 +9,8 @@ import Foundation
 /// version and kernels the arguments give the same bytes (docs/reliability.md). Relative paths
 /// are read from the current directory, as when the run was made.
 public struct RerunPlan {
-    /// The arguments to run: the record's, with the output replaced and `--plot…` dropped.
+    /// The arguments to run: the record's, with the output replaced and `--plot…` and
+    /// `--representations` dropped.
     public let arguments: [String]
     /// Lines for stderr: what differs from the recorded run's circumstances.
     public let notes: [String]
@@ -42,7 +43,7 @@ public struct RerunPlan {
         }
         var (args, dropped) = Self.replacingOutput(in: recorded, with: output)
         if !dropped.isEmpty {
-            notes.append("linflow: note: rerun leaves out \(dropped.joined(separator: ", ")) (pictures are not part of the record)")
+            notes.append("linflow: note: rerun leaves out \(dropped.joined(separator: ", ")) (pictures and representations are not part of the record)")
         }
         if output == nil { args = args.filter { $0 != "-o" } }
         arguments = args
@@ -51,13 +52,14 @@ public struct RerunPlan {
 
     /// `arguments` without their output and plot options, plus `-o output` if given.
     static func replacingOutput(in arguments: [String], with output: String?) -> ([String], [String]) {
-        let valued: Set<String> = ["-o", "--out", "--plot", "--plot-kind", "--plot-script"]
+        // --representations, like a picture, is derived from the output, not part of it.
+        let valued: Set<String> = ["-o", "--out", "--plot", "--plot-kind", "--plot-script", "--representations"]
         var kept: [String] = [], dropped: [String] = [], i = 0
         while i < arguments.count {
             let a = arguments[i]
             let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
             if valued.contains(name) || (a.hasPrefix("-o") && !a.hasPrefix("--") && a.count > 2) {
-                if name.hasPrefix("--plot") { dropped.append(name) }
+                if name.hasPrefix("--plot") || name == "--representations" { dropped.append(name) }
                 // "--out X" takes the next word; "--out=X" and "-oX" do not.
                 i += (a.contains("=") || (a.hasPrefix("-o") && a.count > 2 && !a.hasPrefix("--"))) ? 1 : 2
                 continue

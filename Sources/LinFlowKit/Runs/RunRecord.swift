@@ -65,6 +65,8 @@ extension Initialization {
         case .orthogonal(let seed, let scale): return ["kind": "orthogonal", "seed": seed, "scale": scale]
         case .balanced(let seed, let scale): return ["kind": "balanced", "seed": seed, "scale": scale]
         case .aligned(let seed, let scale): return ["kind": "aligned", "seed": seed, "scale": scale]
+        case .lambdaBalanced(let seed, let scale, let lambda):
+            return ["kind": "lambda-balanced", "seed": seed, "scale": scale, "lambda": lambda]
         case .file(let path): return ["kind": "file", "path": path]
         }
     }

@@ -58,26 +58,28 @@ public struct NetworkChoice: Sendable, Equatable {
     }
 }
 
-/// `--init`, `--seed`, `--init-scale`: the weights at the start.
+/// `--init`, `--seed`, `--init-scale`, `--lambda`: the weights at the start.
 public struct StartChoice: Sendable, Equatable {
     /// A kind (``Initialization/kinds``) or a trajectory file; nil: the command's default kind.
     public var kind: String?
     public var seed: UInt64?
     public var scale: Double?
+    /// λ of `--init lambda-balanced`; refused with any other start.
+    public var lambda: Double?
 
     public static let defaultSeed: UInt64 = 1
     /// Small, so that learning starts near the saddle at zero and shows its stages.
     public static let defaultScale = 1e-3
 
-    public init(kind: String? = nil, seed: UInt64? = nil, scale: Double? = nil) {
-        (self.kind, self.seed, self.scale) = (kind, seed, scale)
+    public init(kind: String? = nil, seed: UInt64? = nil, scale: Double? = nil, lambda: Double? = nil) {
+        (self.kind, self.seed, self.scale, self.lambda) = (kind, seed, scale, lambda)
     }
 
     /// The start; `defaultKind` when --init is not given.
     public func initialization(defaultKind: String) throws(LinflowError) -> Initialization {
         do {
             return try Initialization(argument: kind ?? defaultKind, seed: seed ?? Self.defaultSeed,
-                                      scale: scale ?? Self.defaultScale)
+                                      scale: scale ?? Self.defaultScale, lambda: lambda)
         } catch let error as LinflowError { throw error } catch { throw .usage("\(error)") }
     }
 
@@ -141,13 +143,16 @@ public struct SamplingChoice: Sendable, Equatable {
     }
 }
 
-/// `--diagnostics`, `--modes`: the columns after the weights (simulate, descend, analytic).
+/// `--diagnostics`, `--modes`, `--kernel-distance`: the columns after the weights (simulate,
+/// descend, analytic).
 public struct ColumnChoice: Sendable, Equatable {
     public var diagnostics: TrajectoryLayout.Diagnostics = .all
     public var modes = false
+    /// The column kernel_distance (``KernelDistance``), against the run's first row.
+    public var kernelDistance = false
 
-    public init(diagnostics: TrajectoryLayout.Diagnostics = .all, modes: Bool = false) {
-        (self.diagnostics, self.modes) = (diagnostics, modes)
+    public init(diagnostics: TrajectoryLayout.Diagnostics = .all, modes: Bool = false, kernelDistance: Bool = false) {
+        (self.diagnostics, self.modes, self.kernelDistance) = (diagnostics, modes, kernelDistance)
     }
 }
 

@@ -89,7 +89,9 @@ public struct RunSetup {
     public func trajectoryLayout() throws -> TrajectoryLayout {
         let columns = request.columns ?? ColumnChoice()
         return try TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
-                                    modes: columns.modes ? try ModeBasis(flow: flow) : nil, weights: request.storage.weights)
+                                    modes: columns.modes ? try ModeBasis(flow: flow) : nil,
+                                    kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil,
+                                    weights: request.storage.weights)
     }
 
     /// The input files whose bytes the run depends on: the data file and the `--init` file.
@@ -111,6 +113,7 @@ public struct RunSetup {
         if let columns = request.columns {
             all["diagnostics"] = columns.diagnostics.argument
             all["modes"] = columns.modes
+            all["kernel_distance"] = columns.kernelDistance
         }
         var outcome = result
         outcome["status"] = status
@@ -123,29 +126,5 @@ public struct RunSetup {
             "inputs": inputFiles.map { ["role": $0.role, "path": $0.identity.path, "sha256": $0.identity.sha256] },
             "result": outcome,
         ])
-    }
-}
-
-/// The figures every trajectory shares, gathered row by row for the summary and the record.
-struct TrajectoryFigures {
-    var rows = 0
-    var finalLoss = Double.nan
-    /// Imbalance at the first row, and the largest |imbalance(t) − imbalance(t0)| since.
-    var initialImbalance: Double?
-    var imbalanceDrift = 0.0
-
-    mutating func add(loss: Double, imbalance: Double?) {
-        rows += 1
-        finalLoss = loss
-        guard let imbalance else { return }
-        if let i0 = initialImbalance { imbalanceDrift = max(imbalanceDrift, abs(imbalance - i0)) } else { initialImbalance = imbalance }
-    }
-
-    /// The record's figures: final loss, ‖W − W*‖_F of `final` and the imbalance drift.
-    func record(final: Weights, leastSquares ls: LeastSquares) -> [String: Any] {
-        var r: [String: Any] = ["rows": rows, "final_loss": finalLoss,
-                                "distance_to_ls": (final.effectiveMap - ls.map).frobeniusNorm]
-        if initialImbalance != nil { r["imbalance_drift"] = imbalanceDrift }
-        return r
     }
 }

@@ -1,11 +1,13 @@
 /// Which closed form `linflow analytic` evaluates.
 public enum ClosedFormKind: String, CaseIterable, Sendable {
-    /// `modes` if the start is aligned and balanced, else `riccati`.
+    /// `modes` if the start is aligned and balanced, else `lambda-balanced` (two layers).
     case auto
     /// ``AlignedModeSolution``: Saxe et al., aligned balanced starts, any depth.
     case modes
     /// ``RiccatiSolution``: Braun et al., zero-balanced two-layer starts.
     case riccati
+    /// ``RiccatiSolution`` with F_λ: Dominé et al., λ-balanced two-layer starts, any λ.
+    case lambdaBalanced = "lambda-balanced"
 }
 
 /// One of the closed forms, advanced row by row.
@@ -18,10 +20,11 @@ public enum ClosedFormSolution {
         switch kind {
         case .modes: self = .modes(try AlignedModeSolution(start: start, white: white))
         case .riccati: self = .riccati(try RiccatiSolution(start: start, white: white))
+        case .lambdaBalanced: self = .riccati(try RiccatiSolution(start: start, white: white, anyLambda: true))
         case .auto:
             do { self = .modes(try AlignedModeSolution(start: start, white: white)) } catch let aligned {
                 guard start.architecture.depth == 2, !start.architecture.bias else { throw aligned }
-                self = .riccati(try RiccatiSolution(start: start, white: white))
+                self = .riccati(try RiccatiSolution(start: start, white: white, anyLambda: true))
             }
         }
     }
@@ -34,6 +37,8 @@ public enum ClosedFormSolution {
             return "one layer, aligned start: a(t) = s + (a0 − s) e^{−t} for every mode"
         case .modes(let m):
             return "Saxe et al., aligned balanced start, depth \(m.depth): da/dt = \(m.depth) a^{2−2/\(m.depth)}(s − a) per mode (rk8pd)"
+        case .riccati(let r) where r.lambda != 0:
+            return "Dominé et al., λ-balanced start (λ = \(fmt(r.lambda))): QQᵀ = e^{F_λt}Q0 M⁻¹ Q0ᵀe^{F_λt} (hidden basis up to rotation)"
         case .riccati:
             return "Braun et al., zero-balanced start: QQᵀ = e^{Ft}Q0 M⁻¹ Q0ᵀe^{Ft} (hidden basis up to rotation)"
         }

@@ -191,53 +191,77 @@ public final class AlignedModeSolution {
     }
 }
 
-/// Braun, Dominé, Fitzgerald & Saxe (2022): the exact flow of a two-layer network from any
-/// zero-balanced start, W32ᵀW32 = W21W21ᵀ, with whitened inputs.
+/// Braun, Dominé, Fitzgerald & Saxe (2022) and Dominé et al. (2024): the exact flow of a
+/// two-layer network from any λ-balanced start, W32ᵀW32 − W21W21ᵀ = λI (λ = 0: zero-balanced),
+/// with whitened inputs.
 ///
-/// With Q = [W21ᵀ; W32] ((n0+n2) × n1) and F = [0 Σ31ᵀ; Σ31 0], the flow reads
-/// dQ/dt = F Q − Q K with K = W21W21ᵀ = W32ᵀW32 = ½QᵀQ, i.e. dQ/dt = FQ − ½Q(QᵀQ), so that
-/// P = QQᵀ obeys the matrix Riccati equation dP/dt = FP + PF − P², solved by
+/// With Q = [W21ᵀ; W32] ((n0+n2) × n1), K = ½QᵀQ = ½(W21W21ᵀ + W32ᵀW32), so that
+/// W32ᵀW32 = K + (λ/2)I and W21W21ᵀ = K − (λ/2)I, the flow dW21ᵀ/dt = Σ31ᵀW32 − W21ᵀ(W32ᵀW32),
+/// dW32/dt = Σ31W21ᵀ − W32(W21W21ᵀ) reads dQ/dt = F_λQ − ½Q(QᵀQ) with
+///
+///     F_λ = [−(λ/2)I  Σ31ᵀ; Σ31  (λ/2)I]    (n0 + n2 square, symmetric),
+///
+/// so that P = QQᵀ obeys the matrix Riccati equation dP/dt = F_λP + PF_λ − P², solved by
 ///
 ///     P(t) = e^{Ft} Q0 M(t)⁻¹ Q0ᵀ e^{Ft},   M(t) = I + Q0ᵀ (∫₀ᵗ e^{2Fτ} dτ) Q0
 ///
 /// (check: Z = e^{Ft}Q0 has dZ/dt = FZ and dM/dt = ZᵀZ, so dP/dt = FP + PF − Z M⁻¹ZᵀZ M⁻¹Zᵀ).
-/// With F = O diag(λ) Oᵀ, e^{Ft} = O diag(e^{λt}) Oᵀ and ∫₀ᵗe^{2Fτ}dτ = O diag(expm1(2λt)/(2λ)) Oᵀ.
-/// M's condition number grows like e^{2 s_max t}, so evaluated in one go from t = 0 the formula
-/// loses all digits by s t ≈ 10; it is therefore applied over steps δ with s_max δ ≤ ½ (the
+/// M ⪰ I (the integral is positive definite), so nothing singular is ever inverted, whatever
+/// Q0, λ or the rank of Σ31; F itself is never inverted either: with F = O diag(φ) Oᵀ,
+/// e^{Ft} = O diag(e^{φt}) Oᵀ and ∫₀ᵗe^{2Fτ}dτ = O diag(expm1(2φt)/(2φ)) Oᵀ, which is t at φ = 0.
+/// M's condition number grows like e^{2 φ_max t}, so evaluated in one go from t = 0 the formula
+/// loses all digits by φ t ≈ 10; it is therefore applied over steps δ with φ_max δ ≤ ½ (the
 /// solution map composes: P(t+δ) is the formula at δ started from P(t)), which keeps it exact
 /// to rounding. Any factor of P serves as the next Q; the symmetric one Q ← e^{Fδ}Q M^{−1/2} is
 /// used. P — the end-to-end map W32W21 (its off-diagonal block), W21ᵀW21 and W32W32ᵀ — is exact;
 /// the hidden basis is not fixed by P: the weights written are the flow's up to an orthogonal
 /// rotation of the hidden units (exactly the flow's own for aligned starts, where M's commute).
-/// Inputs with Σ11 = c·I are handled through ``WhiteInputs``.
+/// Such a rotation keeps QᵀJQ = W32ᵀW32 − W21W21ᵀ = λI (J = diag(−I, I)), so the written weights
+/// stay λ-balanced. Inputs with Σ11 = c·I are handled through ``WhiteInputs``: that reduction
+/// rescales time and Σ31, not the weights, so λ is unchanged (rescaling the weights by √c
+/// instead would turn λ into cλ).
 public struct RiccatiSolution {
     public let white: WhiteInputs
     public let architecture: Architecture
+    /// The start's λ (0 for a zero-balanced start).
+    public let lambda: Double
     /// Time of ``weights`` (data's time).
     public private(set) var time = 0.0
-    private let lambda: [Double]
+    private let phi: [Double]
     private let o: Matrix
     private var q: Matrix
 
-    public init(start: Weights, white: WhiteInputs) throws {
+    /// `anyLambda: false` (Braun et al.'s form, `--form riccati`) refuses a start that is not
+    /// zero-balanced; `true` (`--form lambda-balanced`) accepts any λ-balanced start.
+    public init(start: Weights, white: WhiteInputs, anyLambda: Bool = false) throws {
         let a = start.architecture
         guard !a.bias else { throw LinflowError.usage("the closed forms are for linear chains; drop --bias") }
         guard a.depth == 2 else {
-            throw LinflowError.usage("Braun et al.'s closed form is for two-layer networks; a \(a.depth)-layer chain has one only from an aligned start (--init aligned)")
+            throw LinflowError.usage("the Riccati closed forms are for two-layer networks; a \(a.depth)-layer chain has one only from an aligned start (--init aligned)")
         }
+        guard let lambda = LambdaBalancedStart.lambda(of: start) else {
+            throw LinflowError.usage("the start is not λ-balanced (W32ᵀW32 − W21W21ᵀ is not a multiple of I); the closed forms need --init aligned, balanced or lambda-balanced")
+        }
+        let gap = LambdaBalancedStart.balance(of: start).frobeniusNorm
         let w21 = start.layer(1), w32 = start.layer(2)
-        let gap = (w32.transposed * w32 - w21 * w21.transposed).frobeniusNorm
         let size = max(w21.frobeniusNorm * w21.frobeniusNorm, w32.frobeniusNorm * w32.frobeniusNorm, .leastNormalMagnitude)
-        if gap > AlignedStart.tolerance * size {
-            throw LinflowError.usage("the start is not zero-balanced (‖W32ᵀW32 − W21W21ᵀ‖_F = \(gap)); the closed forms need --init aligned or --init balanced")
+        // A start zero-balanced to rounding is solved with λ = 0 exactly (Braun et al.'s F).
+        let zeroBalanced = gap <= AlignedStart.tolerance * size
+        if !anyLambda && !zeroBalanced {
+            throw LinflowError.usage("the start is not zero-balanced (‖W32ᵀW32 − W21W21ᵀ‖_F = \(gap)); --form riccati needs --init aligned or --init balanced, --form lambda-balanced takes λ-balanced starts")
         }
         let (n0, n2) = (a.inputs, a.outputs)
         var f = Matrix(rows: n0 + n2, cols: n0 + n2)
         for j in 0..<n2 {
             for i in 0..<n0 { (f[i, n0 + j], f[n0 + j, i]) = (white.sigma31[j, i], white.sigma31[j, i]) }
         }
-        (lambda, o) = try symmetricEigen(f)
+        if !zeroBalanced {
+            for i in 0..<n0 { f[i, i] = -lambda / 2 }
+            for j in 0..<n2 { f[n0 + j, n0 + j] = lambda / 2 }
+        }
+        (phi, o) = try symmetricEigen(f)
         q = Self.stack(w21.transposed, w32)
+        self.lambda = zeroBalanced ? 0 : lambda
         self.white = white
         architecture = a
     }
@@ -254,10 +278,15 @@ public struct RiccatiSolution {
     public mutating func advance(to t: Double) throws {
         precondition(t >= time, "the Riccati solution only moves forward")
         let span = white.c * (t - time)
-        let steps = max(1, Int((2 * max(lambda.first ?? 0, 0) * span).rounded(.up)))
+        // φ_max grows with |λ| (φ_max ≥ |λ|/2): refuse what would take hours rather than start it.
+        let needed = (2 * max(phi.first ?? 0, 0) * span).rounded(.up)
+        guard needed <= Self.maximumSteps else {
+            throw LinflowError.numerical("the Riccati closed form would need \(needed) steps to reach t = \(t) (φ_max = \(phi.first ?? 0), e.g. from a large |λ|); at most \(Int(Self.maximumSteps)) are taken")
+        }
+        let steps = max(1, Int(needed))
         let delta = span / Double(steps)
-        let e = o * Matrix.diagonal(lambda.map { exp($0 * delta) }) * o.transposed
-        let g = o * Matrix.diagonal(lambda.map { $0 == 0 ? delta : expm1(2 * $0 * delta) / (2 * $0) }) * o.transposed
+        let e = o * Matrix.diagonal(phi.map { exp($0 * delta) }) * o.transposed
+        let g = o * Matrix.diagonal(phi.map { $0 == 0 ? delta : expm1(2 * $0 * delta) / (2 * $0) }) * o.transposed
         for _ in 0..<steps {
             let m = Matrix.identity(q.cols) + q.transposed * g * q
             let (mu, v) = try symmetricEigen(m)
@@ -265,6 +294,9 @@ public struct RiccatiSolution {
         }
         time = t
     }
+
+    /// The most steps of ``advance(to:)`` (each an n1 × n1 eigen-decomposition) in one call.
+    static let maximumSteps = 1e6
 
     private static func stack(_ a: Matrix, _ b: Matrix) -> Matrix {
         Matrix(rows: a.rows + b.rows, cols: a.cols, storage: a.storage + b.storage)

@@ -1,0 +1,110 @@
+import Foundation
+
+/// `DIR/sweep.sbatch`: a Slurm job array with one element per unfinished task, each calling
+/// `linflow sweep run DIR --task $SLURM_ARRAY_TASK_ID`.
+///
+/// Elements are requeueable (`--requeue`): one that is preempted or requeued starts again from
+/// scratch in a new attempt directory, and since a task becomes finished only by the rename of
+/// its attempt, a half-done element leaves nothing behind that a later one could mistake for a
+/// result. Each element gets one CPU unless `--sbatch-option=--cpus-per-task=N` says otherwise,
+/// and OpenBLAS as many threads as it has CPUs.
+public struct SlurmScript: Sendable {
+    public var directory: String
+    /// The linflow executable the elements run (an absolute path visible from the nodes).
+    public var executable: String
+    /// The directory the elements start in (relative paths in the plan are relative to it).
+    public var workingDirectory: String
+    public var ids: [Int]
+    /// At most this many elements at once (`%K`).
+    public var arrayLimit: Int?
+    /// Extra `#SBATCH` lines, e.g. `--partition=short` or `--time=00:10:00`.
+    public var options: [String] = []
+
+    public init(directory: String, executable: String, workingDirectory: String, ids: [Int],
+                arrayLimit: Int? = nil, options: [String] = []) throws {
+        (self.directory, self.executable, self.workingDirectory) = (directory, executable, workingDirectory)
+        (self.ids, self.arrayLimit, self.options) = (ids, arrayLimit, options)
+        if let arrayLimit, arrayLimit < 1 { throw LinflowError.usage("--array-limit must be at least 1, got \(arrayLimit)") }
+        for o in options where !o.hasPrefix("-") || o.contains(where: \.isNewline) {
+            throw LinflowError.usage("--sbatch-option takes one sbatch option such as --partition=short, got '\(o)'")
+        }
+    }
+
+    /// `0-3,7,9-11`: the ids as Slurm's --array wants them.
+    public static func arraySpec(_ ids: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        let s = ids.sorted()
+        while i < s.count {
+            var j = i
+            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(s[i])" : "\(s[i])-\(s[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ",")
+    }
+
+    public var text: String {
+        let dir = SweepDirectory(directory)
+        var lines = [
+            "#!/bin/bash",
+            "# Written by linflow sweep slurm: one array element per unfinished task of \(directory).",
+            "# Submit with: sbatch \(shellQuote(dir.sbatchPath))   (or: linflow sweep slurm \(shellQuote(directory)) --submit)",
+            "#SBATCH --job-name=linflow-sweep",
+            "#SBATCH --array=\(Self.arraySpec(ids))\(arrayLimit.map { "%\($0)" } ?? "")",
+            "#SBATCH --output=\(dir.slurmLogsPath)/%A_%a.out",
+            "#SBATCH --chdir=\(workingDirectory)",
+            "#SBATCH --requeue",
+            "#SBATCH --ntasks=1",
+        ]
+        if !options.contains(where: { $0.hasPrefix("--cpus-per-task") || $0.hasPrefix("-c") }) {
+            lines.append("#SBATCH --cpus-per-task=1")
+        }
+        lines += options.map { "#SBATCH \($0)" }
+        lines += [
+            "",
+            "# One BLAS thread per CPU Slurm gave the element.",
+            "export OPENBLAS_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"",
+            "exec \(shellQuote(executable)) sweep run \(shellQuote(directory)) --task \"$SLURM_ARRAY_TASK_ID\"",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// A word as a POSIX shell reads it back.
+func shellQuote(_ word: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%")
+    return !word.isEmpty && word.allSatisfy(safe.contains) ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+}
+
+extension SlurmScript {
+    /// Runs `sbatch --parsable SCRIPT` and returns the job id it prints.
+    public static func submit(_ script: String) throws -> String {
+        guard let sbatch = ProcessInfo.processInfo.environment["PATH"].flatMap({ path in
+            path.split(separator: ":").map { "\($0)/sbatch" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        }) else {
+            throw LinflowError.unavailable("sbatch is not on PATH, so \(script) was written but not submitted; submit it where Slurm runs (sbatch \(script))")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: sbatch)
+        p.arguments = ["--parsable", script]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch {
+            throw LinflowError.unavailable("cannot run \(sbatch): \(error.localizedDescription)")
+        }
+        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let outText = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            let reason = errText.split(whereSeparator: \.isNewline).last.map(String.init) ?? "exit status \(p.terminationStatus)"
+            throw LinflowError.unavailable("sbatch refused \(script): \(reason)")
+        }
+        // --parsable prints "JOBID" or "JOBID;CLUSTER".
+        let id = outText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
+        guard !id.isEmpty else { throw LinflowError.unavailable("sbatch printed no job id for \(script)") }
+        return id
+    }
+}

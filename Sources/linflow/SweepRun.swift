@@ -1,0 +1,52 @@
+import ArgumentParser
+import LinFlowKit
+
+extension Linflow.Sweep {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run",
+            abstract: "Run the sweep's unfinished tasks, N at a time; finished tasks are skipped.",
+            discussion: """
+                Each task runs this linflow with its arguments and -o in a temporary directory \
+                that becomes DIR/tasks/ID only when the command has finished, so after a crash or \
+                a kill a rerun does just what is missing. A descent that diverges is a finished \
+                task (status diverged); a task whose command fails is retried next time. BLAS \
+                threads are divided among the jobs (cores / N each). SIGINT or SIGTERM stops the \
+                running tasks (they rerun later) and exits 130. Exit status 1 if a task failed.
+                """)
+
+        @Argument(help: ArgumentHelp("The sweep's directory.", valueName: "dir"))
+        var directory: String
+
+        @Option(name: .long, help: ArgumentHelp("Tasks at once (default: the number of cores).", valueName: "N"))
+        var jobs: Int?
+
+        @Option(name: .long, help: ArgumentHelp("Run just this task (what a Slurm array element does).", valueName: "id"))
+        var task: Int?
+
+        func validate() throws {
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+            if jobs != nil && task != nil { throw ValidationError("--jobs goes with a whole run, not with --task") }
+        }
+
+        func run() throws {
+            try runReportingErrors {
+                let dir = SweepDirectory(directory)
+                let plan = try SweepPlan.read(directory: directory)
+                var runner = SweepRunner(plan: plan, directory: dir, executable: linflowExecutable())
+                let cores = availableCores()
+                runner.jobs = task == nil ? (jobs ?? cores) : 1
+                runner.threads = SweepRunner.threads(jobs: runner.jobs, cores: cores)
+                runner.report = printToStandardError
+                let summary = try runner.run(only: task.map { [$0] })
+                if summary.interrupted {
+                    throw LinflowError.interrupted("interrupted; the unfinished tasks run again with linflow sweep run \(directory)")
+                }
+                if !summary.failed.isEmpty {
+                    printToStandardError("linflow: error: \(summary.failed.count) task\(summary.failed.count == 1 ? "" : "s") failed (first: task \(summary.failed[0].id): \(summary.failed[0].reason)); see linflow sweep status \(directory)")
+                    throw ExitCode(1)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import LinFlowKit
+
+extension Linflow.Sweep {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "status",
+            abstract: "Count the sweep's finished, failed and missing tasks, with the failures' reasons.")
+
+        @Argument(help: ArgumentHelp("The sweep's directory.", valueName: "dir"))
+        var directory: String
+
+        func run() throws {
+            try runReportingErrors {
+                let plan = try SweepPlan.read(directory: directory)
+                print(SweepStatus(plan, directory: SweepDirectory(directory)).text)
+            }
+        }
+    }
+}
