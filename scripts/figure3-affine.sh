@@ -17,7 +17,7 @@ linflow simulate --dataset seed-affine --bias --hidden 2 --init-scale 0.3 --seed
     --t-end 30 --samples 300 --diagnostics none -o "$WORK/affine.csv"
 
 linflow datasets seed-affine | awk -F, -v OFS=, '{ print $1, $2, (NR == 1 ? "one" : 1), $3 }' >"$WORK/ones.csv"
-linflow stats --data "$WORK/ones.csv" >"$WORK/stats.txt"
+linflow stats --data "$WORK/ones.csv" --outputs 1 >"$WORK/stats.txt"
 floor=$(sed -n 's/^loss floor .* = \([^ ]*\)$/\1/p' "$WORK/stats.txt")
 read -r w1 w2 w0 < <(sed -n '/^least-squares map/{n;p;}' "$WORK/stats.txt")
 [[ -n "$floor" && -n "$w0" ]] || { echo "figure3-affine.sh: cannot read linflow stats" >&2; exit 1; }

@@ -36,5 +36,6 @@ static inline unsigned long linflow_driver_steps(const gsl_odeiv2_driver *d) { r
 #include "openblas_core.h"
 #include "lapack.h"
 #include "rms_control.h"
+#include "dp45_step.h"
 
 #endif

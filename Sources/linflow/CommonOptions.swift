@@ -8,21 +8,37 @@ import LinFlowKit
 extension StepperMethod: ExpressibleByArgument {}
 extension ErrorNorm: ExpressibleByArgument {}
 
-/// `--data`, `--outputs`, `--dataset`: every command that reads a dataset.
+/// `--data` and how to read it (`--inputs`, `--outputs`, `--header`, `--delimiter`), or
+/// `--dataset`: every command that reads a dataset. The rules are in docs/cli.md ("Data
+/// files"); ``DataChoice`` checks and resolves them.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Numeric CSV of samples, one per row; the last --outputs columns are the targets. A header row is optional.",
+        "Samples, one per row: a numeric CSV (header optional), a NumPy .npy (2-D) or a .npz with arrays x and y.",
         valueName: "file"))
     var data: String?
 
-    @Option(name: .long, parsing: .unconditional,
-            help: "How many trailing columns of --data are outputs (default \(DataChoice.defaultOutputs); not with a built-in dataset).")
-    var outputs: Int?
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "The target columns of --data (required for CSV and .npy): a count of trailing columns, a comma list of names, or a glob such as 'y*'; in a .npz, array names (default y). Not with a built-in dataset.",
+        valueName: "k|names|glob"))
+    var outputs: String?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "The input columns of --data: a count of leading columns, names, or a glob (default: every column not an output); in a .npz, array names (default x).",
+        valueName: "k|names|glob"))
+    var inputs: String?
+
+    @Option(name: .long, help: ArgumentHelp("Whether the CSV's first row is a header: auto (a row with a non-number; 0,1,…,n−1 is refused as ambiguous), yes, no.", valueName: "auto|yes|no"))
+    var header: String?
+
+    @Option(name: .long, help: ArgumentHelp("The CSV's cell separator: comma (default), tab, semicolon, or one character.", valueName: "comma|tab|semicolon|C"))
+    var delimiter: String?
 
     @Option(name: .long, help: ArgumentHelp("Use a built-in dataset instead of --data (default \(DataSource.defaultDataset); see `linflow datasets`).", valueName: "name"))
     var dataset: String?
 
-    var choice: DataChoice { DataChoice(file: data, outputs: outputs, dataset: dataset) }
+    var choice: DataChoice {
+        DataChoice(file: data, inputs: inputs, outputs: outputs, header: header, delimiter: delimiter, dataset: dataset)
+    }
 }
 
 /// `--hidden`, `--layers`, `--bias`.
@@ -75,7 +91,7 @@ struct StartOptions: ParsableArguments {
 /// `--method`, `--rtol`, `--atol`, `--error-norm`, `--max-steps`: how GSL integrates a flow
 /// (simulate, compare).
 struct IntegrationOptions: ParsableArguments {
-    @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf.")
+    @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf; or dp45 (linflow's Dormand–Prince 5(4) on GSL's driver); or auto (rkf45, switching to msbdf when stiff).")
     var method: StepperMethod = .rkf45
 
     @Option(name: .long, parsing: .unconditional, help: """

@@ -132,6 +132,15 @@ func column(_ csv: (header: [String], rows: [[Double]]), _ name: String) -> [Dou
         (["compare", "--method", "msadams", "--error-norm", "rms"], "--error-norm rms does not apply to --method msadams"),
         (["simulate", "--method", "msbdf", "--error-norm", "rms"], "--error-norm rms does not apply to --method msbdf"),
         (["simulate", "--error-norm", "l2"], "'l2' is invalid for '--error-norm"),
+        // The data options (DataOptions): refused with built-in data, --outputs required.
+        (["stats", "--outputs", "2"], "--outputs applies to a --data file, not to the built-in dataset 'hierarchy'"),
+        (["simulate", "--dataset", "seed-affine", "--inputs", "x1"], "--inputs applies to a --data file"),
+        (["descend", "--header", "yes"], "--header applies to a --data file"),
+        (["compare", "--delimiter", "tab"], "--delimiter applies to a --data file"),
+        (["stats", "--data", "d.csv"], "--data d.csv needs --outputs"),
+        (["stats", "--data", "d.csv", "--outputs", "0"], "--outputs must be at least 1"),
+        (["stats", "--data", "d.csv", "--outputs", "1", "--header", "maybe"], "--header must be auto, yes or no"),
+        (["stats", "--data", "d.csv", "--outputs", "1", "--delimiter", "ab"], "--delimiter must be comma, tab, semicolon"),
     ] as [([String], String)])
     func badOptionsAreOneLineUsageErrors(arguments: [String], message: String) throws {
         let r = try CLI.run(arguments)

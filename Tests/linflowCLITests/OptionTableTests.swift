@@ -66,7 +66,12 @@ import Testing
         add(flows + ["stats"], "--outputs", ["--data", "h.csv", "--outputs", "15"], .record("\"outputs\" : 15"))
         rows.removeLast()
         add(["stats"], "--outputs", ["--data", "h.csv", "--outputs", "14"], .changesOutput)
-        add(flows + ["stats"], "--outputs", ["--outputs", "3"], .refused("--outputs applies to --data files"))
+        add(flows + ["stats"], "--outputs", ["--outputs", "3"], .refused("--outputs applies to a --data file"))
+        let h = ["--data", "h.csv", "--outputs", "15"]
+        add(flows + ["stats"], "--inputs", h + ["--inputs", "goldfish,tuna,rose,oak"], .differsFrom(h))
+        add(flows + ["stats"], "--inputs", ["--inputs", "2"], .refused("--inputs applies to a --data file"))
+        add(flows + ["stats"], "--header", h + ["--header", "no"], .fails(65, "is not a number"))
+        add(flows + ["stats"], "--delimiter", h + ["--delimiter", "semicolon"], .fails(65, "has 1 column"))
         add(["simulate", "descend", "compare", "stats"], "--dataset", ["--dataset", "seed-affine"], .changesOutput)
         add(["analytic"], "--dataset", ["--dataset", "seed-affine"], .fails(65, "need whitened inputs"))
 

@@ -86,7 +86,7 @@ import Testing
         try "x1,x2,y\n1,0,1\n0,1,2\n1,1,2.5\n".write(toFile: data, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("t.csv").path
         for _ in 0..<2 {
-            #expect(try CLI.run(["simulate", "--data", data, "--hidden", "2", "--seed", "9", "--samples", "2", "-o", out]).status == 0)
+            #expect(try CLI.run(["simulate", "--data", data, "--outputs", "1", "--hidden", "2", "--seed", "9", "--samples", "2", "-o", out]).status == 0)
         }
         let first = try Data(contentsOf: URL(fileURLWithPath: out + ".json"))
         let json = try JSONSerialization.jsonObject(with: first) as! [String: Any]
@@ -155,7 +155,7 @@ import Testing
 
     /// Each bad input: one line on stderr naming the problem, the documented exit code, no stdout.
     @Test(arguments: [
-        (["simulate", "--data", "/no/such.csv"], 66, "linflow: error: /no/such.csv: No such file or directory"),
+        (["simulate", "--data", "/no/such.csv", "--outputs", "1"], 66, "linflow: error: /no/such.csv: No such file or directory"),
         (["simulate", "--t-end", "0"], 64, "--t-end must be a positive number"),
         (["simulate", "--samples", "0"], 64, "--samples must be at least 1"),
         (["simulate", "--rtol=-1"], 64, "--rtol must be a positive number"),
@@ -195,7 +195,7 @@ import Testing
     ])
     func badData(text: String, message: String) throws {
         let path = file(text)
-        let r = try CLI.run(["simulate", "--data", path])
+        let r = try CLI.run(["simulate", "--data", path, "--outputs", "1"])
         #expect(r.status == 65)
         #expect(r.stderr.hasPrefix("linflow: error: \(path)\(message)"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1)

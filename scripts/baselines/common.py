@@ -44,3 +44,42 @@ def unflatten(theta, sizes):
         ws.append(theta[o:o + r * c].reshape(r, c))
         o += r * c
     return ws
+
+
+def flow_rhs(sizes, s11, s31, xp=np):
+    """The gradient flow's right-hand side θ ↦ dθ/dt with numpy (or xp = jax.numpy, traced once
+    under jit), in linflow's evaluation order: prefixes P_l = W_l…W_1, the error
+    E = Σ31 − P_L Σ11, then back-propagation. Returns (rhs(t, θ), counter) where counter[0]
+    counts the (Python-level) evaluations."""
+    shapes = [(sizes[l], sizes[l - 1]) for l in range(1, len(sizes))]
+    splits = np.cumsum([r * c for r, c in shapes])[:-1]
+    counter = [0]
+
+    def rhs(t, theta):
+        counter[0] += 1
+        W = [w.reshape(s) for w, s in zip(xp.split(theta, splits), shapes)]
+        P = [W[0]]
+        for w in W[1:]:
+            P.append(w @ P[-1])
+        Q = s31 - P[-1] @ s11
+        grads = [None] * len(W)
+        for l in range(len(W) - 1, -1, -1):
+            grads[l] = Q @ P[l - 1].T if l > 0 else Q
+            if l > 0:
+                Q = W[l].T @ Q
+        return xp.concatenate([g.ravel() for g in grads])
+    return rhs, counter
+
+
+def work_precision_args(doc, methods):
+    """The command line the work-precision workers share (wp_scipy.py, wp_diffrax.py)."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc)
+    ap.add_argument("problem")
+    ap.add_argument("out")
+    ap.add_argument("--methods", default=methods)
+    ap.add_argument("--rtols", default="1e-4,1e-6,1e-8,1e-10")
+    ap.add_argument("--atol-ratio", type=float, default=1e-2)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--budget", type=float, default=60.0)
+    return ap.parse_args()

@@ -9,29 +9,10 @@ import sys
 import time
 import numpy as np
 from scipy.integrate import solve_ivp
-from common import load
+from common import load, flow_rhs
 
 sizes, s11, s31, t33, ws, p = load(sys.argv[1])
-shapes = [(sizes[l], sizes[l - 1]) for l in range(1, len(sizes))]
-splits = np.cumsum([r * c for r, c in shapes])[:-1]
-evals = 0
-
-
-def rhs(t, theta):
-    global evals
-    evals += 1
-    W = [w.reshape(s) for w, s in zip(np.split(theta, splits), shapes)]
-    # Prefixes P_l = W_l…W_1, the error E = Σ31 − P_L Σ11, then back-propagate.
-    P = [W[0]]
-    for w in W[1:]:
-        P.append(w @ P[-1])
-    Q = s31 - P[-1] @ s11
-    grads = [None] * len(W)
-    for l in range(len(W) - 1, -1, -1):
-        grads[l] = Q @ P[l - 1].T if l > 0 else Q
-        if l > 0:
-            Q = W[l].T @ Q
-    return np.concatenate([g.ravel() for g in grads])
+rhs, counter = flow_rhs(sizes, s11, s31)
 
 
 theta0 = np.concatenate([w.ravel() for w in ws])
@@ -43,4 +24,4 @@ secs = time.perf_counter() - start
 if not sol.success:
     sys.exit(f"flow_scipy: {sol.message}")
 np.save(sys.argv[2], sol.y.T)
-print(f"compute_seconds {secs:.6f} rhs {evals} steps {sol.nfev // 6}", file=sys.stderr)
+print(f"compute_seconds {secs:.6f} rhs {counter[0]} steps {sol.nfev // 6}", file=sys.stderr)

@@ -39,7 +39,10 @@ def main():
         "--lr": numbers, "--every": numbers, "--momentum": numbers, "--batch-size": numbers,
         "--shuffle-seed": numbers, "--bias": None, "--modes": None, "--no-sharpness": None,
         "--form": ["auto", "modes", "riccati", "x"], "--no-check": None,
+        "--inputs": numbers + ["x", "c1,c2", "c*", "a,,b", "*"], "--header": ["auto", "yes", "no", "x", ""],
+        "--delimiter": ["comma", "tab", "semicolon", ";", "|", "ab", "5", ""],
     }
+    options["--outputs"] = numbers + ["y", "c2", "c*", "?", "x,y"]
     subcommands = ["simulate", "descend", "compare", "analytic", "stats", "datasets", "bogus", ""]
     start, runs, failures = time.time(), 0, []
     with tempfile.TemporaryDirectory() as d:
@@ -67,7 +70,9 @@ def main():
                 failures.append((args, "timeout"))
                 continue
             runs += 1
-            lines = r.stderr.strip().split("\n")
+            # Warnings and notes (e.g. a step beyond the stability edge) may precede the error.
+            lines = [l for l in r.stderr.strip().split("\n")
+                     if not l.startswith(("linflow: warning:", "linflow: note:"))]
             if r.returncode < 0 or r.returncode not in DOCUMENTED:
                 failures.append((args, f"exit {r.returncode}: {r.stderr[-300:]}"))
             elif r.returncode != 0 and not (len(lines) == 1 and lines[0].startswith("linflow: error:")):

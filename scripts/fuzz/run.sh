@@ -12,7 +12,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 swiftc -O -sanitize=fuzzer,address -parse-as-library \
-    Sources/LinFlowKit/Data/NumericCSV.swift Sources/LinFlowKit/Data/DecimalParser.swift \
+    Sources/LinFlowKit/Data/NumericCSV.swift Sources/LinFlowKit/Data/DecimalParser.swift Sources/LinFlowKit/Data/CSVDialect.swift \
     Sources/LinFlowKit/Errors.swift scripts/fuzz/FuzzCSV.swift \
     -o "$WORK/fuzz-csv"
 

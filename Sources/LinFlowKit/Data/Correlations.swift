@@ -8,6 +8,11 @@
 /// and its gradient need no further pass over the data. The means E[x], E[y] are kept as well
 /// (when known) for networks with biases, which need the correlations of x̃ = [x; 1]
 /// (``augmented()``).
+///
+/// The centred moments C11 = Σ11 − E[x]E[x]ᵀ, C31 = Σ31 − E[y]E[x]ᵀ, tr C33 = tr Σ33 − ‖E[y]‖² are
+/// kept beside them (formed without the cancellation, ``CorrelationAccumulator``), because the
+/// loss and the gradient are computed from them (``loss(endToEnd:)``): on inputs such as
+/// 1000 ± 1 the uncentred forms lose six digits before any arithmetic on them starts.
 public struct Correlations: Equatable, Sendable {
     public let sampleCount: Int
     public let sigma11: Matrix
@@ -17,6 +22,12 @@ public struct Correlations: Equatable, Sendable {
     public let inputMean: [Double]?
     /// E[y] = 1/N Σₙ yₙ, nil when the correlations were given without it.
     public let outputMean: [Double]?
+    /// C11 = E[(x − E[x])(x − E[x])ᵀ] (Σ11 itself when the means are not known).
+    public let covariance11: Matrix
+    /// C31 = E[(y − E[y])(x − E[x])ᵀ] (Σ31 itself when the means are not known).
+    public let covariance31: Matrix
+    /// tr C33 = E‖y − E[y]‖² (tr Σ33 when the means are not known).
+    public let traceCovariance33: Double
 
     public var inputs: Int { sigma11.rows }
     public var outputs: Int { sigma31.rows }
@@ -31,6 +42,46 @@ public struct Correlations: Equatable, Sendable {
         self.traceSigma33 = traceSigma33
         self.inputMean = inputMean
         self.outputMean = outputMean
+        if let mx = inputMean, let my = outputMean {
+            covariance11 = sigma11 - Matrix(rows: mx.count, cols: mx.count, storage: mx.flatMap { a in mx.map { a * $0 } })
+            covariance31 = sigma31 - Matrix(rows: my.count, cols: mx.count, storage: my.flatMap { a in mx.map { a * $0 } })
+            traceCovariance33 = traceSigma33 - my.reduce(0) { $0 + $1 * $1 }
+        } else {
+            (covariance11, covariance31, traceCovariance33) = (sigma11, sigma31, traceSigma33)
+        }
+    }
+
+    /// From centred moments and the means: Σ11 = C11 + E[x]E[x]ᵀ, Σ31 = C31 + E[y]E[x]ᵀ,
+    /// tr Σ33 = tr C33 + ‖E[y]‖².
+    public init(sampleCount: Int, covariance11 c11: Matrix, covariance31 c31: Matrix, traceCovariance33 t33: Double,
+                inputMean mx: [Double], outputMean my: [Double]) {
+        precondition(c11.rows == c11.cols && c31.cols == c11.cols && mx.count == c11.rows && my.count == c31.rows)
+        self.sampleCount = sampleCount
+        covariance11 = c11
+        covariance31 = c31
+        traceCovariance33 = t33
+        inputMean = mx
+        outputMean = my
+        var s11 = c11, s31 = c31
+        for i in 0..<mx.count {
+            for j in 0..<mx.count { s11[i, j] += mx[i] * mx[j] }
+            for o in 0..<my.count { s31[o, i] += my[o] * mx[i] }
+        }
+        sigma11 = s11
+        sigma31 = s31
+        traceSigma33 = t33 + my.reduce(0) { $0 + $1 * $1 }
+    }
+
+    /// Refuses (exit 65, naming the column) correlations that overflowed a double: a column
+    /// with |x| ≳ 1e154, whose squares do.
+    public func checkFinite(inputNames: [String], outputNames: [String], file: String) throws {
+        for i in 0..<inputs where !(covariance11[i, i].isFinite && sigma11[i, i].isFinite && (inputMean?[i].isFinite ?? true)) {
+            throw LinflowError.data("\(file): input column '\(inputNames[i])' overflows: its mean square exceeds the largest double (values of magnitude ≳ 1e154); rescale it")
+        }
+        let rowSquares = (0..<outputs).map { o in (0..<inputs).allSatisfy { covariance31[o, $0].isFinite && sigma31[o, $0].isFinite } }
+        if let o = rowSquares.firstIndex(of: false) ?? (traceSigma33.isFinite && traceCovariance33.isFinite ? nil : 0) {
+            throw LinflowError.data("\(file): output column '\(outputNames[o])' overflows: its products with the inputs or its mean square exceed the largest double; rescale it")
+        }
     }
 
     /// The correlations of the augmented input x̃ = [x; 1], on which an affine network is a
@@ -39,21 +90,14 @@ public struct Correlations: Equatable, Sendable {
         guard let mx = inputMean, let my = outputMean else {
             throw LinflowError.usage("biases need the means of the inputs and outputs, which these correlations were given without")
         }
+        // The constant unit has mean 1 and no variance: C̃11 = [C11 0; 0 0], C̃31 = [C31 0].
         let n = inputs
-        var s11 = Matrix(rows: n + 1, cols: n + 1)
-        for i in 0..<n {
-            for j in 0..<n { s11[i, j] = sigma11[i, j] }
-            s11[i, n] = mx[i]
-            s11[n, i] = mx[i]
-        }
-        s11[n, n] = 1
-        var s31 = Matrix(rows: outputs, cols: n + 1)
-        for o in 0..<outputs {
-            for j in 0..<n { s31[o, j] = sigma31[o, j] }
-            s31[o, n] = my[o]
-        }
-        return Correlations(sampleCount: sampleCount, sigma11: s11, sigma31: s31, traceSigma33: traceSigma33,
-                            inputMean: mx + [1], outputMean: my)
+        var c11 = Matrix(rows: n + 1, cols: n + 1)
+        for i in 0..<n { for j in 0..<n { c11[i, j] = covariance11[i, j] } }
+        var c31 = Matrix(rows: outputs, cols: n + 1)
+        for o in 0..<outputs { for j in 0..<n { c31[o, j] = covariance31[o, j] } }
+        return Correlations(sampleCount: sampleCount, covariance11: c11, covariance31: c31,
+                            traceCovariance33: traceCovariance33, inputMean: mx + [1], outputMean: my)
     }
 
     /// From samples held in memory: `x[n]` and `y[n]` are the n-th input and output.
@@ -68,6 +112,10 @@ public struct Correlations: Equatable, Sendable {
 /// Builds ``Correlations`` in one streaming pass. Rows are buffered in blocks and folded in
 /// with a matrix product (Σ11 += XᵦᵀXᵦ, a symmetric rank-k update of the upper triangle), which
 /// is what makes the pass run at BLAS speed; memory is one block, whatever N is.
+///
+/// The sums are of the samples shifted by the first one, d = x − x₁ and e = y − y₁ (the
+/// "shifted data" algorithm for moments): C11 = 1/N Σ ddᵀ − d̄d̄ᵀ has no catastrophic
+/// cancellation when the data sit far from the origin (1000 ± 1), as Σ11 − E[x]E[x]ᵀ would.
 public struct CorrelationAccumulator {
     public let inputs: Int
     public let outputs: Int
@@ -80,6 +128,8 @@ public struct CorrelationAccumulator {
     private var t33 = 0.0
     private var sx: [Double]
     private var sy: [Double]
+    private var shiftX: [Double]
+    private var shiftY: [Double]
     public private(set) var count = 0
 
     public init(inputs: Int, outputs: Int, blockRows: Int = 256) {
@@ -92,6 +142,8 @@ public struct CorrelationAccumulator {
         s31 = Array(repeating: 0, count: outputs * inputs)
         sx = Array(repeating: 0, count: inputs)
         sy = Array(repeating: 0, count: outputs)
+        shiftX = Array(repeating: 0, count: inputs)
+        shiftY = Array(repeating: 0, count: outputs)
     }
 
     public mutating func add(input x: [Double], output y: [Double]) {
@@ -103,14 +155,25 @@ public struct CorrelationAccumulator {
     /// Adds one sample: `inputs` values at `x`, `outputs` values at `y`.
     public mutating func add(input x: UnsafePointer<Double>, output y: UnsafePointer<Double>) {
         let r = filled
-        xBlock.withUnsafeMutableBufferPointer { b in
-            for i in 0..<inputs { b[r * inputs + i] = x[i] }
+        if count == 0 {
+            for i in 0..<inputs { shiftX[i] = x[i] }
+            for i in 0..<outputs { shiftY[i] = y[i] }
         }
-        yBlock.withUnsafeMutableBufferPointer { b in
-            for i in 0..<outputs { b[r * outputs + i] = y[i] }
+        let ni = inputs, no = outputs
+        shiftX.withUnsafeBufferPointer { s in
+            xBlock.withUnsafeMutableBufferPointer { b in
+                sx.withUnsafeMutableBufferPointer { m in
+                    for i in 0..<ni { let d = x[i] - s[i]; b[r * ni + i] = d; m[i] += d }
+                }
+            }
         }
-        for i in 0..<inputs { sx[i] += x[i] }
-        for i in 0..<outputs { sy[i] += y[i] }
+        shiftY.withUnsafeBufferPointer { s in
+            yBlock.withUnsafeMutableBufferPointer { b in
+                sy.withUnsafeMutableBufferPointer { m in
+                    for i in 0..<no { let d = y[i] - s[i]; b[r * no + i] = d; m[i] += d }
+                }
+            }
+        }
         filled += 1
         count += 1
         if filled == blockRows { flush() }
@@ -141,17 +204,22 @@ public struct CorrelationAccumulator {
     public mutating func finish() -> Correlations {
         flush()
         let invN = 1 / Double(count)
-        // Only the upper triangle was accumulated: mirror it, so Σ11 is exactly symmetric.
-        var m11 = Matrix(rows: inputs, cols: inputs, storage: s11.map { $0 * invN })
+        let dx = sx.map { $0 * invN }, dy = sy.map { $0 * invN }
+        // C = 1/N Σ ddᵀ − d̄d̄ᵀ; only the upper triangle of Σ ddᵀ was accumulated: mirror it,
+        // so C11 is exactly symmetric.
+        var c11 = Matrix(rows: inputs, cols: inputs)
         for i in 0..<inputs {
-            for j in (i + 1)..<max(i + 1, inputs) { m11[j, i] = m11[i, j] }
+            for j in i..<inputs {
+                let v = s11[i * inputs + j] * invN - dx[i] * dx[j]
+                c11[i, j] = v
+                c11[j, i] = v
+            }
         }
+        var c31 = Matrix(rows: outputs, cols: inputs)
+        for o in 0..<outputs { for i in 0..<inputs { c31[o, i] = s31[o * inputs + i] * invN - dy[o] * dx[i] } }
         return Correlations(
-            sampleCount: count,
-            sigma11: m11,
-            sigma31: Matrix(rows: outputs, cols: inputs, storage: s31.map { $0 * invN }),
-            traceSigma33: t33 * invN,
-            inputMean: sx.map { $0 * invN },
-            outputMean: sy.map { $0 * invN })
+            sampleCount: count, covariance11: c11, covariance31: c31,
+            traceCovariance33: t33 * invN - dy.reduce(0) { $0 + $1 * $1 },
+            inputMean: zip(shiftX, dx).map { $0 + $1 }, outputMean: zip(shiftY, dy).map { $0 + $1 })
     }
 }

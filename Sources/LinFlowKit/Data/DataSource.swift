@@ -1,15 +1,20 @@
 import Crypto
 import Foundation
 
-/// Where a run's data come from: a CSV file or a built-in dataset.
+/// Where a run's data come from: a data file (CSV, .npy or .npz) or a built-in dataset.
 public enum DataSource: Sendable, Equatable {
-    /// A numeric CSV; the last `outputs` columns are the targets.
-    case file(path: String, outputs: Int)
+    case file(DataFileSpec)
     case builtin(String)
 
     public static let defaultDataset = "hierarchy"
 
-    /// Reads the data once, streaming, into their correlations.
+    /// A CSV or .npy whose last `outputs` columns are the targets.
+    public static func file(path: String, outputs: Int) -> DataSource {
+        .file(DataFileSpec(path: path, outputs: .count(outputs)))
+    }
+
+    /// Reads the data once, streaming, into their correlations. Refuses correlations that
+    /// overflow (a column whose squares exceed the largest double) before anything uses them.
     public func correlations() throws -> LoadedData {
         switch self {
         case .builtin(let name):
@@ -20,28 +25,18 @@ public enum DataSource: Sendable, Equatable {
             return LoadedData(correlations: d.correlations, description: "built-in dataset '\(name)'",
                               inputNames: d.inputNames, outputNames: d.outputNames,
                               suggestedHorizon: d.suggestedHorizon, file: nil)
-        case .file(let path, let k):
-            guard k >= 1 else { throw LinflowError.usage("--outputs must be at least 1, got \(k)") }
-            // The checksum is taken in the same pass that parses the file.
-            var hasher = SHA256()
-            let reader = try NumericCSVReader(path: path) { hasher.update(bufferPointer: $0) }
-            let columns = reader.columnCount
-            guard k < columns else {
-                throw LinflowError.data("\(path): has \(columns) column\(columns == 1 ? "" : "s"); --outputs \(k) leaves no input column")
+        case .file(let spec):
+            var acc = CorrelationAccumulator(inputs: 0, outputs: 0)
+            let summary = try spec.forEachSample(sizes: { acc = CorrelationAccumulator(inputs: $0, outputs: $1) }) { x, y in
+                acc.add(input: x, output: y)
             }
-            var acc = CorrelationAccumulator(inputs: columns - k, outputs: k)
-            try reader.forEachRow { row in
-                acc.add(input: row.baseAddress!, output: row.baseAddress! + (columns - k))
-            }
-            guard acc.count > 0 else {
-                throw LinflowError.data("\(path): no data rows\(reader.header != nil ? " after the header" : "")")
-            }
-            let names = reader.header ?? (1...columns).map { "c\($0)" }
-            return LoadedData(correlations: acc.finish(), description: path,
-                              inputNames: Array(names[..<(columns - k)]), outputNames: Array(names[(columns - k)...]),
-                              suggestedHorizon: nil,
-                              file: FileIdentity(path: path, bytes: reader.byteCount,
-                                                  sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined()))
+            let c = acc.finish()
+            try c.checkFinite(inputNames: summary.inputNames, outputNames: summary.outputNames, file: spec.path)
+            // The summaries' first line shows `description`: it names the columns used.
+            return LoadedData(correlations: c,
+                              description: "\(spec.path) [inputs \(describeColumns(summary.inputNames)), outputs \(describeColumns(summary.outputNames))]",
+                              inputNames: summary.inputNames, outputNames: summary.outputNames,
+                              suggestedHorizon: nil, file: summary.file)
         }
     }
 }
@@ -57,9 +52,11 @@ public struct LoadedData: Sendable {
 
     /// The provenance entry for this data.
     public var record: [String: Any] {
-        var r: [String: Any] = ["source": description, "samples": correlations.sampleCount,
+        var r: [String: Any] = ["source": file?.path ?? description, "samples": correlations.sampleCount,
                                 "inputs": correlations.inputs, "outputs": correlations.outputs]
         if let file { r["bytes"] = file.bytes; r["sha256"] = file.sha256 }
+        r["input_columns"] = inputNames
+        r["output_columns"] = outputNames
         return r
     }
 }

@@ -10,11 +10,17 @@ import Darwin
 /// the packages do not: stream a file of any size in constant memory, parse at hundreds of MB/s,
 /// and name the line and column of the first bad cell.
 ///
-/// Accepted: an optional UTF-8 byte-order mark; LF or CRLF line ends; blank lines (skipped);
-/// spaces or tabs around a cell; cells in double quotes ("1.5", with "" for a literal quote);
-/// an optional header row, detected as a first row with at least one cell that is not a number.
-/// Refused, with file:line:column: ragged rows, cells that are not numbers, NaN and ±Inf,
-/// numbers that overflow a Double, an unterminated quote.
+/// Accepted: an optional UTF-8 byte-order mark; LF, CRLF or CR-only line ends (the last
+/// recognised from the first chunk); blank lines and lines starting with `#` (skipped); spaces
+/// or tabs around a cell; cells in double quotes ("1.5", with "" for a literal quote); a
+/// delimiter other than the comma when asked for (`delimiter`); an optional header row
+/// (``HeaderMode``): in auto mode a first row with a cell that is not a number is a header, and
+/// an all-numeric first row that reads 0,1,…,n−1 (what pandas writes for an unnamed frame) is
+/// refused as ambiguous.
+/// Refused, with file:line:column: ragged rows, cells that are not numbers (decimal commas
+/// named as such), NaN and ±Inf, numbers that overflow a Double, an unterminated quote; a file
+/// in UTF-16 or UTF-32 (named); a one-column file whose first line splits under tab or
+/// semicolon (the delimiter named).
 public final class NumericCSVReader {
     public let path: String
     /// Column names, if the first row was a header.
@@ -37,11 +43,20 @@ public final class NumericCSVReader {
     private var pendingFirstRow: [Double]?
     private var pendingFirstLine = 0
     private var field: [UInt8] = []
+    /// The cell separator and the line end (CR for a file with CR-only line ends).
+    private let delimiter: UInt8
+    private var newline = UInt8(ascii: "\n")
+    private let headerMode: HeaderMode
+    /// Whether the delimiter was chosen by the user (then a one-column file is taken as one).
+    private let delimiterGiven: Bool
     private var fields: [[UInt8]] = []
 
-    public init(path: String, chunkSize: Int = 1 << 20,
+    public init(path: String, chunkSize: Int = 1 << 20, delimiter: Delimiter? = nil, header: HeaderMode = .auto,
                 onChunk: ((UnsafeRawBufferPointer) -> Void)? = nil) throws {
         self.path = path
+        self.delimiter = (delimiter ?? .comma).byte
+        self.delimiterGiven = delimiter != nil
+        self.headerMode = header
         self.onChunk = onChunk
         var st = stat()
         if stat(path, &st) != 0 {
@@ -77,9 +92,15 @@ public final class NumericCSVReader {
             try first.withUnsafeBufferPointer { try body($0) }
         }
         let columns = columnCount
+        let sep = Int32(delimiter)
         while let lineEnd = try nextLineEnd() {
             let base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
             let lineStart = start
+            if base[lineStart] == UInt8(ascii: "#") {
+                line += 1
+                start = min(lineEnd + 1, end)
+                continue
+            }
             if memchr(base + lineStart, Int32(UInt8(ascii: "\"")), lineEnd - lineStart) != nil {
                 // A quoted record: the general reader, from the start of this line.
                 guard try nextRecord() else { break }
@@ -96,7 +117,7 @@ public final class NumericCSVReader {
             // come in the same order as from the general reader.
             var cell = lineStart, column = 0, allParsed = true
             while true {
-                let comma = memchr(base + cell, Int32(UInt8(ascii: ",")), lineEnd - cell)
+                let comma = memchr(base + cell, sep, lineEnd - cell)
                 let cellEnd = comma.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? lineEnd
                 if column < columns {
                     if let v = DecimalParser.parse(base + cell, cellEnd - cell) { values[column] = v } else { allParsed = false }
@@ -112,7 +133,7 @@ public final class NumericCSVReader {
             if !allParsed {
                 cell = lineStart
                 for c in 0..<columns {
-                    let comma = memchr(base + cell, Int32(UInt8(ascii: ",")), lineEnd - cell)
+                    let comma = memchr(base + cell, sep, lineEnd - cell)
                     let cellEnd = comma.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? lineEnd
                     values[c] = try number(base + cell, cellEnd - cell, column: c + 1)
                     cell = cellEnd + 1
@@ -138,7 +159,7 @@ public final class NumericCSVReader {
         var scanned = 0
         while true {
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            if let nl = memchr(base + start + scanned, Int32(UInt8(ascii: "\n")), end - start - scanned) {
+            if let nl = memchr(base + start + scanned, Int32(newline), end - start - scanned) {
                 return UnsafeMutablePointer(nl.assumingMemoryBound(to: UInt8.self)) - base
             }
             scanned = end - start
@@ -148,22 +169,60 @@ public final class NumericCSVReader {
 
     private func readFirstRow() throws {
         // A leading UTF-8 byte-order mark belongs to the file, not to the first cell.
-        if try refill(), end >= 3,
-           buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-            start = 3
+        if try refill() {
+            try checkEncoding()
+            if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+            if !chunk.contains(UInt8(ascii: "\n")) && chunk.contains(0x0D) { newline = 0x0D }
         }
         guard try nextRecord() else {
             throw LinflowError.data("\(path): the file is empty")
         }
         columnCount = fields.count
         pendingFirstLine = line
+        if columnCount == 1 && !delimiterGiven {
+            // One column under the comma: say so if the line splits under another delimiter.
+            for (b, name) in [(UInt8(0x09), "tab"), (UInt8(ascii: ";"), "semicolon")] {
+                let n = fields[0].split(separator: b, omittingEmptySubsequences: false).count
+                if n > 1 {
+                    throw LinflowError.data("\(path):\(line): one column under the comma, \(n) under \(name == "tab" ? "a tab" : "a semicolon"); pass --delimiter \(name)")
+                }
+            }
+        }
         let parsed = fields.map { parse($0) }
-        if parsed.contains(where: { $0 == nil }) {
+        switch headerMode {
+        case .yes:
             header = fields.map { String(decoding: trim($0), as: UTF8.self) }
-            // The header does not count as data; the data rows must follow it.
             return
+        case .no:
+            break
+        case .auto:
+            if parsed.contains(where: { $0 == nil }) {
+                header = fields.map { String(decoding: trim($0), as: UTF8.self) }
+                // The header does not count as data; the data rows must follow it.
+                return
+            }
+            if columnCount > 1, parsed.enumerated().allSatisfy({ $0.element == Double($0.offset) }) {
+                throw LinflowError.data("\(path):\(line): the first row reads 0,1,…,\(columnCount - 1), which is pandas's header of an unnamed frame or a sample; pass --header yes or --header no")
+            }
         }
         pendingFirstRow = try (0..<columnCount).map { try number(fields[$0], column: $0 + 1) }
+    }
+
+    /// UTF-16 and UTF-32 are refused by name (the byte-order mark, or NULs in the text).
+    private func checkEncoding() throws {
+        let b = UnsafeRawBufferPointer(rebasing: buffer[0..<end])
+        var name: String?
+        if b.starts(with: [0xFF, 0xFE, 0, 0]) { name = "UTF-32LE" }
+        else if b.starts(with: [0, 0, 0xFE, 0xFF]) { name = "UTF-32BE" }
+        else if b.starts(with: [0xFF, 0xFE]) { name = "UTF-16LE" }
+        else if b.starts(with: [0xFE, 0xFF]) { name = "UTF-16BE" }
+        if let name {
+            throw LinflowError.data("\(path): is \(name) text (byte-order mark); linflow reads UTF-8 or ASCII: convert it, e.g. iconv -f \(name) -t UTF-8")
+        }
+        if b.prefix(4096).contains(0) {
+            throw LinflowError.data("\(path): holds NUL bytes: UTF-16 or UTF-32 without a byte-order mark, or not text; linflow reads UTF-8 or ASCII")
+        }
     }
 
     // MARK: - Records
@@ -171,8 +230,19 @@ public final class NumericCSVReader {
     /// Reads the next non-blank record into `fields`; false at end of file.
     private func nextRecord() throws -> Bool {
         while true {
-            guard try readRecord() else { return false }
+            guard try skipComments(), try readRecord() else { return false }
             if !(fields.count == 1 && trim(fields[0]).isEmpty) { return true }
+        }
+    }
+
+    /// Skips lines that start with `#`; false at the end of the file.
+    private func skipComments() throws -> Bool {
+        while true {
+            if start == end, try !refill() { return false }
+            guard buffer[start] == UInt8(ascii: "#") else { return true }
+            guard let lineEnd = try nextLineEnd() else { return false }
+            line += 1
+            start = min(lineEnd + 1, end)
         }
     }
 
@@ -229,18 +299,18 @@ public final class NumericCSVReader {
                         afterQuote = true
                     }
                 } else {
-                    if b == UInt8(ascii: "\n") { line += 1 }
+                    if b == newline { line += 1 }
                     field.append(b)
                 }
                 continue
             }
             switch b {
-            case UInt8(ascii: ","):
+            case delimiter:
                 fields.append(field)
                 field.removeAll(keepingCapacity: true)
                 wasQuoted = false
                 afterQuote = false
-            case UInt8(ascii: "\n"):
+            case newline:
                 if field.last == UInt8(ascii: "\r") { field.removeLast() }
                 fields.append(field)
                 return true
@@ -301,6 +371,9 @@ public final class NumericCSVReader {
         let cell = ArraySlice(UnsafeBufferPointer(start: p + lo, count: hi - lo))
         guard let v = parse(p, n) else {
             let text = printable(cell)
+            if Self.isDecimalComma(cell) {
+                throw LinflowError.data("\(path):\(recordStart):\(column): '\(text)' has a decimal comma; linflow reads decimal points only (save the file with '.' as the decimal separator)")
+            }
             let what = text.isEmpty ? "an empty cell" : "'\(text)'"
             throw LinflowError.data("\(path):\(recordStart):\(column): \(what) is not a number")
         }
@@ -311,6 +384,14 @@ public final class NumericCSVReader {
             throw LinflowError.data("\(path):\(recordStart):\(column): '\(printable(cell))' is infinite or overflows a double")
         }
         return v
+    }
+
+    /// Digits, one comma, digits (with an optional sign and exponent): a number written with a decimal comma.
+    private static func isDecimalComma(_ cell: ArraySlice<UInt8>) -> Bool {
+        guard let comma = cell.firstIndex(of: UInt8(ascii: ",")) else { return false }
+        var dotted = Array(cell)
+        dotted[comma - cell.startIndex] = UInt8(ascii: ".")
+        return dotted.withUnsafeBufferPointer { DecimalParser.strtod($0.baseAddress!, $0.count) } != nil
     }
 
     /// At most 40 characters of a cell, with line breaks, control characters and invalid UTF-8

@@ -27,19 +27,16 @@ public struct SampleSet: Sendable {
         case .builtin(let name):
             guard let d = BuiltinDataset.named(name) else { throw LinflowError.usage("no built-in dataset named '\(name)'") }
             return SampleSet(inputs: d.inputs, outputs: d.outputs, values: d.rows.flatMap { $0 })
-        case .file(let path, let k):
-            let reader = try NumericCSVReader(path: path)
-            guard k >= 1, k < reader.columnCount else {
-                throw LinflowError.data("\(path): --outputs \(k) does not fit its \(reader.columnCount) columns")
-            }
-            var values: [Double] = []
-            try reader.forEachRow { row in
-                guard values.count + row.count <= limit else {
-                    throw LinflowError.data("\(path): more than \(limit) numbers; --batch-size holds the samples in memory and is limited to N × columns ≤ \(limit) (full-batch descent streams any size)")
+        case .file(let spec):
+            var values: [Double] = [], inputs = 0, outputs = 0
+            try spec.forEachSample(sizes: { inputs = $0; outputs = $1 }) { x, y in
+                guard values.count + inputs + outputs <= limit else {
+                    throw LinflowError.data("\(spec.path): more than \(limit) numbers; --batch-size holds the samples in memory and is limited to N × columns ≤ \(limit) (full-batch descent streams any size)")
                 }
-                values.append(contentsOf: row)
+                values.append(contentsOf: UnsafeBufferPointer(start: x, count: inputs))
+                values.append(contentsOf: UnsafeBufferPointer(start: y, count: outputs))
             }
-            return SampleSet(inputs: reader.columnCount - k, outputs: k, values: values)
+            return SampleSet(inputs: inputs, outputs: outputs, values: values)
         }
     }
 

@@ -13,7 +13,9 @@
 /// In particular db_L/dt = E[y − ŷ] and db_l/dt = (W̃_L ⋯ W̃_{l+1})ᵀ E[(y − ŷ)] restricted to unit l.
 ///
 /// Evaluation order (it decides the cost): prefixes P_l = W_l P_{l−1} (P_0 = I), the error
-/// E = Σ31 − P_L Σ11, back-propagated Q_L = E, Q_l = W_{l+1}ᵀ Q_{l+1}, and G_l = Q_l P_{l−1}ᵀ.
+/// E = Σ31 − P_L Σ11, formed in centred form as E = (C31 − P_L C11) + r̄ E[x]ᵀ with the mean
+/// residual r̄ = E[y] − P_L E[x] (``Correlations/covariance11``: the same E, without the rounding
+/// of moments that are large when the data sit far from the origin), back-propagated Q_L = E, Q_l = W_{l+1}ᵀ Q_{l+1}, and G_l = Q_l P_{l−1}ᵀ.
 /// The end-to-end map is formed once, raw samples are never touched, and every buffer is
 /// allocated up front: an evaluation allocates nothing.
 public final class GradientFlow: @unchecked Sendable {
@@ -26,8 +28,13 @@ public final class GradientFlow: @unchecked Sendable {
     private let sizes: [Int]
     private let depth: Int
     private let n0: Int
+    /// C11 and C31 (the centred moments; Σ11 and Σ31 when the means are not known).
     private let sigma11: UnsafeMutablePointer<Double>
     private let sigma31: UnsafeMutablePointer<Double>
+    /// E[x] (n0) then E[y] (nL), and tr C33; used when `centred`.
+    private let means: UnsafeMutablePointer<Double>
+    private let traceC33: UnsafeMutablePointer<Double>
+    private let centred: Bool
     /// prefix[l] holds P_l (n_l × n0) for l = 2…L; indices 0 and 1 unused (P_1 = W_1).
     private let prefix: [UnsafeMutablePointer<Double>]
     /// back[l] holds Q_l (n_l × n0) for l = 2…L; Q_1 is written into the velocity directly.
@@ -42,8 +49,6 @@ public final class GradientFlow: @unchecked Sendable {
     // The buffers above are `let` and the counter lives outside the object so that an
     // evaluation of a tiny chain pays no dynamic exclusivity checks (they were ~20% of it).
     private let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-    /// W* (nL × n0, the chain's input space) for the loss read off an evaluation.
-    private let leastSquaresMap: UnsafeMutablePointer<Double>
     /// [0]: whether ``evaluate(_:_:)`` records the loss (1) or not (0); [1]: 1 once
     /// ``setGradientCorrelations(_:)`` replaced the data's Σ11 and Σ31.
     private let lossFlags = UnsafeMutablePointer<Int>.allocate(capacity: 2)
@@ -57,9 +62,9 @@ public final class GradientFlow: @unchecked Sendable {
     }
 
     /// L(θ) at the θ of the last ``evaluate(_:_:)`` while ``recordsLoss`` was on, read off its
-    /// error E = Σ31 − WΣ11 without a product: since Σ31 = W*Σ11, (W − W*)Σ11 = −E and
-    /// L = L* + ½ tr((W − W*)Σ11(W − W*)ᵀ) = L* + ½ Σ_ij E_ij (W*_ij − W_ij). It agrees with
-    /// ``loss(at:)`` to rounding. NaN if nothing was recorded, or once ``setGradientCorrelations(_:)``
+    /// centred error E_c = C31 − WC11 without a further product: tr(WC11Wᵀ) = tr(WC31ᵀ) − tr(WE_cᵀ),
+    /// so L = ½(tr C33 − tr(WC31ᵀ) − tr(WE_cᵀ)) + ½‖r̄‖² (``Correlations/loss(endToEnd:)``). It
+    /// agrees with ``loss(at:)`` to rounding. NaN if nothing was recorded, or once ``setGradientCorrelations(_:)``
     /// made the evaluations use other correlations than the data's (a minibatch's loss is not L).
     public var lossAtLastEvaluation: Double { lossFlags[1] == 0 ? lastLoss.pointee : .nan }
 
@@ -75,10 +80,15 @@ public final class GradientFlow: @unchecked Sendable {
         sizes = architecture.chainSizes
         depth = architecture.depth
         n0 = sizes[0]
+        centred = correlations.inputMean != nil && correlations.outputMean != nil
         sigma11 = .allocate(capacity: n0 * n0)
-        sigma11.initialize(from: correlations.sigma11.storage, count: n0 * n0)
         sigma31 = .allocate(capacity: correlations.sigma31.storage.count)
-        sigma31.initialize(from: correlations.sigma31.storage, count: correlations.sigma31.storage.count)
+        means = .allocate(capacity: n0 + correlations.outputs)
+        traceC33 = .allocate(capacity: 1)
+        sigma11.initialize(repeating: 0, count: n0 * n0)
+        sigma31.initialize(repeating: 0, count: correlations.sigma31.storage.count)
+        means.initialize(repeating: 0, count: n0 + correlations.outputs)
+        traceC33.initialize(to: 0)
         var prefix: [UnsafeMutablePointer<Double>] = [], back = prefix, chain = prefix, grad = prefix
         for l in 0...depth {
             let count = l <= 1 ? 1 : sizes[l] * n0
@@ -93,20 +103,33 @@ public final class GradientFlow: @unchecked Sendable {
         }
         (self.prefix, self.back, self.chain, self.grad) = (prefix, back, chain, grad)
         counter.initialize(to: 0)
-        leastSquaresMap = .allocate(capacity: leastSquares.map.storage.count)
-        leastSquaresMap.initialize(from: leastSquares.map.storage, count: leastSquares.map.storage.count)
         lossFlags.initialize(repeating: 0, count: 2)
         lastLoss.initialize(to: .nan)
         dimension = architecture.parameterCount
         offsets = (0...depth).map { $0 == 0 ? 0 : architecture.offset(ofLayer: $0) }
+        load(correlations)
+    }
+
+    /// Copies the moments the evaluations use (centred, with the means, when they are known).
+    private func load(_ c: Correlations) {
+        sigma11.update(from: (centred ? c.covariance11 : c.sigma11).storage, count: n0 * n0)
+        sigma31.update(from: (centred ? c.covariance31 : c.sigma31).storage, count: c.sigma31.storage.count)
+        traceC33.pointee = centred ? c.traceCovariance33 : c.traceSigma33
+        if centred, let mx = c.inputMean, let my = c.outputMean {
+            means.update(from: mx, count: n0)
+            (means + n0).update(from: my, count: my.count)
+        } else if centred {
+            means.update(repeating: 0, count: n0 + c.outputs)
+        }
     }
 
     deinit {
         sigma11.deallocate()
         sigma31.deallocate()
+        means.deallocate()
+        traceC33.deallocate()
         (prefix + back + chain + grad).forEach { $0.deallocate() }
         counter.deallocate()
-        leastSquaresMap.deallocate()
         lossFlags.deallocate()
         lastLoss.deallocate()
     }
@@ -144,12 +167,32 @@ public final class GradientFlow: @unchecked Sendable {
                      P(l - 1), n0, 0, prefix[l], n0, path: p)
             }
         }
-        // E = Σ31 − P_L Σ11, stored in back[L] (in G_1 itself for a single layer).
+        // E = (C31 − P_L C11) + r̄ E[x]ᵀ, stored in back[L] (in G_1 itself for a single layer).
         let nL = sizes[depth]
         let e = depth == 1 ? g(1) : back[depth]
         e.update(from: sigma31, count: nL * n0)
         gemm(.none, .none, nL, n0, n0, -1, P(depth), n0, sigma11, n0, 1, e, n0, path: p)
-        if lossFlags[0] != 0 { recordLoss(error: e, endToEnd: P(depth), count: nL * n0) }
+        let recording = lossFlags[0] != 0
+        var t1 = 0.0, t2 = 0.0, rr = 0.0
+        if recording {
+            let w = P(depth)
+            for i in 0..<(nL * n0) { t1 += w[i] * sigma31[i]; t2 += w[i] * e[i] }
+        }
+        if centred {
+            let w = P(depth), mx = UnsafePointer(means), my = UnsafePointer(means + n0)
+            for o in 0..<nL {
+                var r = my[o]
+                for i in 0..<n0 { r -= w[o * n0 + i] * mx[i] }
+                rr += r * r
+                for i in 0..<n0 { e[o * n0 + i] += r * mx[i] }
+            }
+        }
+        if recording {
+            let l = 0.5 * (traceC33.pointee - t1 - t2) + 0.5 * rr
+            // Clamped like ``Correlations/loss(endToEnd:)``; a NaN stays NaN (Swift's max(0, .nan)
+            // is 0) so that a divergence is seen.
+            lastLoss.pointee = l.isNaN ? l : max(0, l)
+        }
         // Q_l = W_{l+1}ᵀ Q_{l+1}; Q_1 is G_1 and goes straight to its place in dθ/dt.
         if depth >= 2 {
             for l in stride(from: depth - 1, through: 1, by: -1) {
@@ -168,16 +211,6 @@ public final class GradientFlow: @unchecked Sendable {
         return allFinite(dydt, count: dimension)
     }
 
-    /// L* + ½ Σ_ij E_ij (W*_ij − W_ij) into ``lastLoss`` (see ``lossAtLastEvaluation``).
-    private func recordLoss(error e: UnsafePointer<Double>, endToEnd w: UnsafePointer<Double>, count: Int) {
-        let ws = UnsafePointer(leastSquaresMap)
-        var t = 0.0
-        for i in 0..<count { t += e[i] * (ws[i] - w[i]) }
-        // As in ``Correlations/excessLoss(endToEnd:leastSquares:)`` the excess is ≥ 0, but a NaN
-        // stays NaN (Swift's max(0, .nan) is 0) so that a divergence is seen.
-        lastLoss.pointee = leastSquares.lossFloor + 0.5 * (t.isNaN ? t : max(0, t))
-    }
-
     /// Makes ``evaluate(_:_:)`` use the Σ11 and Σ31 of `c` (the data's sizes, with means), e.g. a
     /// minibatch's own for stochastic gradient descent; with biases they are augmented like the
     /// data's. `correlations`, `loss(at:)`, `leastSquares` and `velocityDerivative(at:along:)`
@@ -185,8 +218,7 @@ public final class GradientFlow: @unchecked Sendable {
     public func setGradientCorrelations(_ data: Correlations) throws {
         let c = architecture.bias ? try data.augmented() : data
         precondition(c.inputs == n0 && c.outputs == architecture.outputs)
-        sigma11.update(from: c.sigma11.storage, count: n0 * n0)
-        sigma31.update(from: c.sigma31.storage, count: c.sigma31.storage.count)
+        load(c)
         lossFlags[1] = 1
     }
 

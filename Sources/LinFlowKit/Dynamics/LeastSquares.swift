@@ -1,9 +1,12 @@
 /// The minimiser of the squared-error loss over all linear maps, which every deep linear
 /// network converges to from a generic start:
 ///
-///     W* = Σ31 Σ11⁺          L* = ½(tr Σ33 − tr(W* Σ31ᵀ))
+///     W* = Σ31 Σ11⁺          L* = L(W*)
 ///
-/// Σ11⁺ is the pseudo-inverse; when Σ11 is singular W* is the minimum-norm minimiser.
+/// Σ11⁺ is the pseudo-inverse; when Σ11 is singular W* is the minimum-norm minimiser. The floor
+/// is the loss of that W* in the centred form of ``Correlations/loss(endToEnd:)``, not
+/// ½(tr Σ33 − tr(W*Σ31ᵀ)): that difference of two large numbers lost the last seven digits on
+/// inputs of 1000 ± 1, and could come out below what any weights reach.
 public struct LeastSquares: Sendable {
     public let map: Matrix
     public let lossFloor: Double
@@ -18,34 +21,49 @@ public struct LeastSquares: Sendable {
         let w = c.sigma31 * pinv
         map = w
         sigma11Rank = rank
-        var t = 0.0
-        for i in 0..<w.storage.count { t += w.storage[i] * c.sigma31.storage[i] }
-        // Clamp the rounding error of a cancellation that is exactly zero in exact arithmetic.
-        lossFloor = max(0, 0.5 * (c.traceSigma33 - t))
+        lossFloor = c.loss(endToEnd: w)
     }
 }
 
 extension Correlations {
-    /// L(W) for an end-to-end map W, as L* + ½ tr((W − W*) Σ11 (W − W*)ᵀ).
+    /// L(W) = 1/(2N) Σₙ ‖yₙ − W xₙ‖² for an end-to-end map W, in centred form:
     ///
-    /// This equals ½(tr Σ33 − 2 tr(W Σ31ᵀ) + tr(W Σ11 Wᵀ)) because Σ31 = W*Σ11 (the rows of
-    /// Σ31 lie in the row space of Σ11), but it does not lose the excess loss to cancellation
-    /// against tr Σ33 when W is close to W*.
+    ///     L(W) = ½(tr C33 − 2 tr(W C31ᵀ) + tr(W C11 Wᵀ)) + ½‖E[y] − W E[x]‖²
+    ///
+    /// (the mean residual apart). Every term is of the size of the variances, not of the raw
+    /// second moments, so nothing cancels that the data do not make small. Rounding can only
+    /// make the result negative where the exact loss is 0; it is clamped there (a NaN stays NaN).
+    public func loss(endToEnd w: Matrix) -> Double {
+        precondition(w.rows == outputs && w.cols == inputs)
+        let wc = w * covariance11
+        var a = 0.0, q = 0.0
+        for i in 0..<w.storage.count {
+            a += w.storage[i] * covariance31.storage[i]
+            q += wc.storage[i] * w.storage[i]
+        }
+        let l = 0.5 * (traceCovariance33 - 2 * a + q) + 0.5 * meanResidualSquared(w.storage)
+        return l.isNaN ? l : max(0, l)
+    }
+
+    /// ‖E[y] − W E[x]‖² (0 when the means are not known: then C = Σ and the form above is the raw one).
+    func meanResidualSquared(_ w: [Double]) -> Double {
+        guard let mx = inputMean, let my = outputMean else { return 0 }
+        var s = 0.0
+        for o in 0..<outputs {
+            var r = my[o]
+            for i in 0..<inputs { r -= w[o * inputs + i] * mx[i] }
+            s += r * r
+        }
+        return s
+    }
+
+    /// The same L(W); `ls` is no longer needed (the form through L* and W* lost digits), kept
+    /// so that callers holding a ``LeastSquares`` read alike.
     public func loss(endToEnd w: Matrix, leastSquares ls: LeastSquares) -> Double {
-        ls.lossFloor + excessLoss(endToEnd: w, leastSquares: ls)
+        loss(endToEnd: w)
     }
 
-    /// ½ tr((W − W*) Σ11 (W − W*)ᵀ) ≥ 0; NaN stays NaN (Swift's max(0, .nan) is 0, which
-    /// would turn a diverged map into the floor).
-    public func excessLoss(endToEnd w: Matrix, leastSquares ls: LeastSquares) -> Double {
-        let d = w - ls.map
-        let ds = d * sigma11
-        var t = 0.0
-        for i in 0..<d.storage.count { t += ds.storage[i] * d.storage[i] }
-        return 0.5 * (t.isNaN ? t : max(0, t))
-    }
-
-    /// The literal ½(tr Σ33 − 2 tr(W Σ31ᵀ) + tr(W Σ11 Wᵀ)), kept for cross-checks.
+    /// The literal ½(tr Σ33 − 2 tr(W Σ31ᵀ) + tr(W Σ11 Wᵀ)) on the uncentred moments, kept for cross-checks.
     public func lossDirect(endToEnd w: Matrix) -> Double {
         var a = 0.0
         for i in 0..<w.storage.count { a += w.storage[i] * sigma31.storage[i] }

@@ -1,8 +1,13 @@
 import CGSL
+import Dispatch
 
-/// GSL's ODE steppers offered by `--method`.
+/// The ODE steppers offered by `--method`: GSL's, and `dp45`, linflow's Dormand–Prince 5(4)
+/// written as a `gsl_odeiv2_step_type` (CGSL's dp45_step.h) so that it runs under GSL's own
+/// driver, evolve and controls.
 public enum StepperMethod: String, CaseIterable, Sendable {
-    case rkf45, rkck, rk8pd, rk2, rk4, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf
+    case rkf45, rkck, rk8pd, rk2, rk4, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf, dp45
+    /// rkf45, switching to msbdf when stiffness holds its steps at the stability limit (``StiffnessSwitch``).
+    case auto
 
     var gslType: UnsafePointer<gsl_odeiv2_step_type> {
         switch self {
@@ -17,6 +22,8 @@ public enum StepperMethod: String, CaseIterable, Sendable {
         case .bsimp: return linflow_step_bsimp()
         case .msadams: return linflow_step_msadams()
         case .msbdf: return linflow_step_msbdf()
+        case .dp45: return linflow_step_dp45()
+        case .auto: return linflow_step_rkf45()  // until a StiffnessSwitch
         }
     }
 }
@@ -28,6 +35,13 @@ public protocol ODESystem: AnyObject {
     func evaluate(_ y: UnsafePointer<Double>, _ dydt: UnsafeMutablePointer<Double>) -> Bool
     /// Writes ∂f/∂y (row-major); only called by implicit steppers.
     func jacobian(_ y: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>)
+    /// The largest |eigenvalue| of ∂f/∂y that limits explicit steps, if the system can say
+    /// (`--method auto`); nil: never switch.
+    func stiffnessScale(at y: UnsafePointer<Double>) -> Double?
+}
+
+extension ODESystem {
+    public func stiffnessScale(at y: UnsafePointer<Double>) -> Double? { nil }
 }
 
 /// Why an integration stopped early.
@@ -61,6 +75,12 @@ public enum ErrorNorm: String, CaseIterable, Sendable {
 /// (D_i = atol + rtol |y_i|, measured by an ``ErrorNorm``) around any of GSL's steppers.
 public final class ODEIntegrator {
     public let method: StepperMethod
+    /// The stepper running now: `method`, except that `auto` runs rkf45 and then perhaps msbdf.
+    public private(set) var activeMethod: StepperMethod
+    /// `auto`'s decision, once it made one (``StiffnessSwitch``).
+    public private(set) var stiffnessSwitch: StiffnessSwitch?
+    /// Called once when `auto` decides (simulate and compare print its message on stderr).
+    public var onStiffness: ((StiffnessSwitch) -> Void)?
     public private(set) var time: Double
     public private(set) var state: [Double]
 
@@ -68,7 +88,8 @@ public final class ODEIntegrator {
     private let context: Unmanaged<ContextBox>
     // The driver keeps a pointer to this struct, so it lives on the heap as long as the driver.
     private let gslSystem: UnsafeMutablePointer<gsl_odeiv2_system>
-    private let driver: UnsafeMutablePointer<gsl_odeiv2_driver>
+    private var driver: UnsafeMutablePointer<gsl_odeiv2_driver>
+    private let tolerances: (relative: Double, absolute: Double)
 
     private final class ContextBox {
         // unowned(unsafe): the integrator keeps the system alive; a strong reference here cost
@@ -86,7 +107,10 @@ public final class ODEIntegrator {
         precondition(initialState.count == system.dimension)
         self.system = system
         self.method = method
+        self.activeMethod = method == .auto ? .rkf45 : method
+        self.tolerances = (relativeTolerance, absoluteTolerance)
         self.time = startTime
+        self.stiffnessCheck.time = startTime
         self.state = initialState
         context = Unmanaged.passRetained(ContextBox(system))
 
@@ -139,18 +163,68 @@ public final class ODEIntegrator {
     /// Steps GSL has taken so far over all calls of ``advance(to:)``. (The driver's own counter
     /// restarts at every gsl_odeiv2_driver_apply, and so does its step limit, so both are kept here.)
     public private(set) var steps = 0
+    /// Wall-clock seconds inside GSL's driver so far (steps and RHS evaluations: the solve alone,
+    /// without data, set-up or rows), and `auto`'s stiffness checks; simulate's "integration" time.
+    public private(set) var seconds = 0.0
 
     /// Integrates from the current time to exactly `t1`.
     public func advance(to t1: Double) throws(IntegrationFailure) {
-        var t = time
-        if let maxSteps {
-            if steps >= maxSteps { throw .tooManySteps(time: t, limit: maxSteps) }
-            // GSL lets the driver count one step past nmax before it returns GSL_EMAXITER.
-            gsl_odeiv2_driver_set_nmax(driver, UInt(max(1, maxSteps - steps - 1)))
+        guard method == .auto, stiffnessSwitch == nil else { return try apply(to: t1, chunk: nil) }
+        // auto: rkf45 in chunks of steps (across calls), asking after each whether stiffness
+        // holds the steps back; after a "no" the next chunk is twice as long, up to a limit.
+        while true {
+            do {
+                try apply(to: t1, chunk: stiffnessCheck.interval - (steps - stiffnessCheck.steps))
+                return
+            } catch .tooManySteps(_, let limit) where limit == -1 {}
+            let meanStep = (time - stiffnessCheck.time) / Double(max(1, steps - stiffnessCheck.steps))
+            let clock = DispatchTime.now()  // the check is part of the solve's time
+            let decision = state.withUnsafeBufferPointer { y in
+                StiffnessSwitch.decide(time: time, meanStep: meanStep, dimension: system.dimension,
+                                       lambdaMax: { system.stiffnessScale(at: y.baseAddress!) })
+            }
+            seconds += LinFlowKit.seconds(since: clock)
+            guard let decision else {
+                stiffnessCheck = (steps, time, min(2 * stiffnessCheck.interval, StiffnessSwitch.longestChunk))
+                continue
+            }
+            stiffnessSwitch = decision
+            onStiffness?(decision)
+            if decision.outcome == .switched { try switchToImplicit() }
+            return try apply(to: t1, chunk: nil)
         }
+    }
+
+    /// `auto`: the steps and time of the last stiffness check, and the steps until the next.
+    private var stiffnessCheck = (steps: 0, time: 0.0, interval: StiffnessSwitch.chunk)
+
+    /// Replaces rkf45's driver by msbdf's at the current time and state (GSL's standard control:
+    /// msbdf tests each component's error itself, see ``ErrorNorm/check(with:)``).
+    private func switchToImplicit() throws(IntegrationFailure) {
+        let h = driver.pointee.h
+        guard let d = gsl_odeiv2_driver_alloc_y_new(gslSystem, StepperMethod.msbdf.gslType, h,
+                                                    tolerances.absolute, tolerances.relative) else {
+            throw .gsl(time: time, status: Int32(GSL_ENOMEM), reason: "allocating msbdf's driver")
+        }
+        gsl_odeiv2_driver_free(driver)
+        driver = d
+        activeMethod = .msbdf
+    }
+
+    /// One gsl_odeiv2_driver_apply towards `t1`; with `chunk`, at most that many steps, after
+    /// which it throws `.tooManySteps(time:, limit: -1)` with the state where it stopped.
+    private func apply(to t1: Double, chunk: Int?) throws(IntegrationFailure) {
+        var t = time
+        if let maxSteps, steps >= maxSteps { throw .tooManySteps(time: t, limit: maxSteps) }
+        // GSL lets the driver count one step past nmax before it returns GSL_EMAXITER.
+        let userLimit = maxSteps.map { max(1, $0 - steps - 1) }
+        let nmax = [userLimit, chunk.map { $0 - 1 }].compactMap { $0 }.min()
+        gsl_odeiv2_driver_set_nmax(driver, nmax.map { UInt(max(1, $0)) } ?? 0)  // 0: no limit
+        let clock = DispatchTime.now()
         let status = state.withUnsafeMutableBufferPointer { y in
             gsl_odeiv2_driver_apply(driver, &t, t1, y.baseAddress!)
         }
+        seconds += LinFlowKit.seconds(since: clock)
         steps += Int(linflow_driver_steps(driver))
         let box = context.takeUnretainedValue()
         if status == Int32(GSL_SUCCESS) {
@@ -161,7 +235,13 @@ public final class ODEIntegrator {
         time = t
         if box.sawInterrupt { throw .interrupted(time: t) }
         if box.sawNonFinite || status == Int32(GSL_EBADFUNC) { throw .nonFinite(time: t) }
-        if status == Int32(GSL_EMAXITER) { throw .tooManySteps(time: t, limit: maxSteps ?? 0) }
+        if status == Int32(GSL_EMAXITER) {
+            if let maxSteps, steps >= maxSteps { throw .tooManySteps(time: t, limit: maxSteps) }
+            if chunk == nil { throw .tooManySteps(time: t, limit: maxSteps ?? 0) }
+            // The driver took the step that crossed nmax but returned before counting it.
+            steps += 1
+            throw .tooManySteps(time: t, limit: -1)
+        }
         if status == Int32(GSL_ENOPROG) || status == Int32(GSL_ETOL) { throw .stepSizeUnderflow(time: t) }
         throw .gsl(time: t, status: status, reason: String(cString: gsl_strerror(status)))
     }

@@ -153,11 +153,18 @@ public struct Analytic {
     private func checkIntegrator(_ flow: GradientFlow, _ w: Weights, _ t: Double) throws -> ODEIntegrator {
         let tol = Self.checkTolerances
         return try ODEIntegrator(system: flow, initialState: w.flat, startTime: t, method: Self.checkMethod,
-                                 relativeTolerance: tol.relative, absoluteTolerance: tol.absolute)
+                                 relativeTolerance: tol.relative, absoluteTolerance: tol.absolute,
+                                 maxSteps: Self.checkStepLimit)
     }
 
+    /// Near its end point an explicit stepper's steps are bounded by stability (about 3/λ_max of
+    /// the Hessian), so the check of a very long --t-end would run for hours; it stops here.
+    public static let checkStepLimit = 50_000
+
     private func advance(_ ode: ODEIntegrator, to t: Double) throws {
-        do { try ode.advance(to: t) } catch {
+        do { try ode.advance(to: t) } catch .tooManySteps {
+            throw LinflowError.numerical("the numerical check would take more than \(Self.checkStepLimit) \(Self.checkMethod.rawValue) steps to reach t = \(fmt(t)) (explicit steps are held near 3/λ_max once the flow has converged); use --no-check or a shorter --t-end")
+        } catch {
             throw LinflowError.numerical("the numerical check failed near t = \(ode.time): \(error)")
         }
     }

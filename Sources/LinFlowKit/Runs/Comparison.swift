@@ -107,6 +107,8 @@ public struct Comparison {
         }
         let flow = try integrator(flowModel)
         let modified = try integrator(ModifiedFlow(flow: flowModel, learningRate: eta))
+        flow.announceStiffness("flow")
+        modified.announceStiffness("modified flow")
         func advance(_ i: ODEIntegrator, _ name: String, to t: Double) throws -> Weights {
             do {
                 try i.advance(to: t)
@@ -134,6 +136,9 @@ public struct Comparison {
                 "method": integration.method.rawValue, "rtol": tolerances.relative, "atol": tolerances.absolute,
                 "error_norm": integration.errorNorm.rawValue,
                 "max_steps": integration.maxSteps.map { $0 as Any } ?? NSNull(),
+                "stiffness": integration.method == .auto
+                    ? ["flow": flow.stiffnessSwitch?.record as Any, "modified_flow": modified.stiffnessSwitch?.record as Any] as Any
+                    : NSNull(),
             ], result: [
                 "rows": summary.rows, "diverged": diverged,
                 "final_loss": l.descent, "final_loss_gd": l.descent, "final_loss_flow": l.flow, "final_loss_modified": l.modified,

@@ -4,35 +4,8 @@ public enum RunCommand: String, CaseIterable, Sendable {
     case simulate, descend, compare, analytic, stats
 }
 
-/// `--data`, `--outputs`, `--dataset`: where the samples come from.
-public struct DataChoice: Sendable, Equatable {
-    public var file: String?
-    /// How many trailing columns of `file` are outputs; nil: ``defaultOutputs``. Refused with a
-    /// built-in dataset, whose split into inputs and outputs is fixed.
-    public var outputs: Int?
-    public var dataset: String?
-
-    public static let defaultOutputs = 1
-
-    public init(file: String? = nil, outputs: Int? = nil, dataset: String? = nil) {
-        (self.file, self.outputs, self.dataset) = (file, outputs, dataset)
-    }
-
-    public func validate() throws(LinflowError) {
-        if file != nil && dataset != nil { throw .usage("give either --data or --dataset, not both") }
-        if let outputs {
-            if outputs < 1 { throw .usage("--outputs must be at least 1, got \(outputs)") }
-            if file == nil {
-                throw .usage("--outputs applies to --data files; the built-in dataset '\(dataset ?? DataSource.defaultDataset)' has its own outputs (see linflow datasets)")
-            }
-        }
-    }
-
-    public var source: DataSource {
-        if let file { return .file(path: file, outputs: outputs ?? Self.defaultOutputs) }
-        return .builtin(dataset ?? DataSource.defaultDataset)
-    }
-}
+// DataChoice (`--data`, `--inputs`, `--outputs`, `--header`, `--delimiter`, `--dataset`) is in
+// Data/DataChoice.swift.
 
 /// `--hidden`, `--layers`, `--bias`: the network, before the data fix its ends.
 public struct NetworkChoice: Sendable, Equatable {

@@ -21,6 +21,8 @@ public struct SimulationSummary: Sendable {
     /// Of ``wallSeconds``: reading the data (its streaming pass) and the set-up before the first step.
     public var dataSeconds = 0.0
     public var setupSeconds = 0.0
+    /// Of ``wallSeconds``: inside GSL's driver (steps and RHS evaluations, no rows): the solve alone.
+    public var integrationSeconds = 0.0
     public var sigma11Singular: Bool
 
     /// The lines printed on stderr after a run.
@@ -29,7 +31,7 @@ public struct SimulationSummary: Sendable {
         var lines = [
             "linflow: \(architecture.description) network on \(dataDescription) (N = \(sampleCount)), \(method.rawValue) \(startTime == 0 ? "to" : "from t = \(fmt(startTime)) to") t = \(tEnd): \(rows) rows \(dest)",
             "  loss \(fmt(initialLoss)) → \(fmt(finalLoss)); floor \(fmt(lossFloor)); ‖W − W*‖_F = \(fmt(distanceToLeastSquares))",
-            "  \(steps) steps, \(evaluations) RHS evaluations, \(String(format: "%.3f", wallSeconds)) s (data \(String(format: "%.3f", dataSeconds)) s, set-up \(String(format: "%.3f", setupSeconds)) s)",
+            "  \(steps) steps, \(evaluations) RHS evaluations, \(String(format: "%.3f", wallSeconds)) s (data \(String(format: "%.3f", dataSeconds)) s, set-up \(String(format: "%.3f", setupSeconds)) s, integration \(String(format: "%.6f", integrationSeconds)) s)",
         ]
         if sigma11Singular {
             lines.append("  note: Σ11 is singular; W* is the minimum-norm least-squares map Σ31Σ11⁺")
@@ -69,6 +71,7 @@ public struct Simulation {
             system: flow, initialState: setup.start.flat, startTime: setup.startTime, method: integration.method,
             relativeTolerance: tolerances.relative, absoluteTolerance: tolerances.absolute,
             errorNorm: integration.errorNorm, maxSteps: integration.maxSteps)
+        integrator.announceStiffness()
 
         let out = try request.storage.open(request.output, blocks: layout.blocks, rows: times.count, fewerRows: "--samples")
         let setupSeconds = setup.setupSeconds + seconds(since: clockStart)
@@ -81,6 +84,7 @@ public struct Simulation {
                 "method": integration.method.rawValue, "rtol": tolerances.relative, "atol": tolerances.absolute,
                 "error_norm": integration.errorNorm.rawValue, "t_end": times.last!, "samples": times.count - 1,
                 "max_steps": integration.maxSteps as Any,
+                "stiffness": integrator.stiffnessSwitch?.record as Any,
             ], result: figures.record(final: weights, leastSquares: ls).merging([
                 "steps": integrator.steps, "rhs_evaluations": flow.evaluations,
             ]) { $1 })
@@ -111,6 +115,7 @@ public struct Simulation {
             sigma11Singular: ls.sigma11IsSingular)
         summary.dataSeconds = setup.dataSeconds
         summary.setupSeconds = setupSeconds
+        summary.integrationSeconds = integrator.seconds
         return summary
     }
 

@@ -36,9 +36,10 @@ public enum Representations {
         case .builtin(let name):
             let rows = BuiltinDataset.named(name)!.rows
             guard rows.allSatisfy({ r in r.withUnsafeBufferPointer(isOneHot) }) else { throw refusal }
-        case .file(let path, _):
+        case .file(let spec):
+            // The selected inputs of each sample, wherever they sit in the file.
             var ok = true
-            try NumericCSVReader(path: path).forEachRow { ok = ok && isOneHot($0) }
+            try spec.forEachSample { x, _ in ok = ok && isOneHot(UnsafeBufferPointer(start: x, count: inputs)) }
             guard ok else { throw refusal }
         }
         return loaded.inputNames

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// `--method auto` from the command line: the switch is announced and recorded; where nothing
+/// is stiff the table is rkf45's, byte for byte.
+@Suite struct AutoMethodCLITests {
+    /// Inputs ≈ 1000 ± 1 (not centred), y = 0.002 x₁ − 0.001 x₂ + noise: stiff once W has grown.
+    static func nonCentredCSV(in dir: URL) throws -> String {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func uniform() -> Double {  // splitmix64, in (−1, 1)
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53) * 2 - 1
+        }
+        var lines = ["x1,x2,y"]
+        for _ in 0..<200 {
+            let x1 = 1000 + 1.7 * uniform(), x2 = 1000 + 1.7 * uniform()
+            lines.append("\(x1),\(x2),\(0.002 * x1 - 0.001 * x2 + 0.17 * uniform())")
+        }
+        let path = dir.appendingPathComponent("noncentred.csv").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func stiffRunAnnouncesAndRecordsTheSwitch() throws {
+        let dir = CLI.temporaryDirectory()
+        let csv = try Self.nonCentredCSV(in: dir), out = dir.appendingPathComponent("auto.csv").path
+        let r = try CLI.run(["simulate", "--data", csv, "--outputs", "1", "--hidden", "2", "--t-end", "80",
+                             "--method", "auto", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("stiff at t = "))
+        #expect(r.stderr.contains("switches to msbdf with the exact Jacobian"))
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".json"))) as! [String: Any]
+        let settings = try #require(record["settings"] as? [String: Any])
+        let stiffness = try #require(settings["stiffness"] as? [String: Any])
+        #expect(stiffness["outcome"] as? String == "switched to msbdf")
+        #expect((stiffness["h_lambda_max"] as? Double ?? 0) >= 1)
+    }
+
+    @Test func nonStiffRunWritesRKF45sBytes() throws {
+        let dir = CLI.temporaryDirectory()
+        var tables: [Data] = []
+        for m in ["rkf45", "auto"] {
+            let out = dir.appendingPathComponent("\(m).csv").path
+            let r = try CLI.run(["simulate", "--dataset", "hierarchy", "--t-end", "400", "--samples", "50", "--method", m, "-o", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(!r.stderr.contains("stiff"))
+            tables.append(try Data(contentsOf: URL(fileURLWithPath: out)))
+        }
+        #expect(tables[0] == tables[1])
+    }
+}

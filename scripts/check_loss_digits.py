@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""The loss column to its last digits, checked against the raw samples.
+
+On two ill-conditioned datasets and a well-conditioned one, runs `linflow descend` and
+`linflow simulate`, reads the weights of every written row, and computes the loss of those very
+weights from the samples here, in x87 extended precision (numpy.longdouble, 64-bit mantissa):
+L = 1/(2N) Σₙ ‖yₙ − W xₙ‖² with W = W_L ⋯ W_1. It also computes the true floor min_W L by least
+squares with iterative refinement (residuals in longdouble), and reads `linflow stats`'s floor.
+
+Datasets:
+  digits+copy   scikit-learn's digits (64 pixels, 10 one-hot targets) plus a near-copy of
+                pixel 10, x·(1 + 1e-6·noise)                            (needs scikit-learn)
+  offset        5 inputs 1000 ± 1, 2 targets linear in them plus noise (not centred)
+  white         standard normal inputs, well conditioned
+
+Reports, per dataset and command: the largest relative error of the loss column, whether any
+loss is below the floor, and the error of the stats floor. Exits 1 if the loss column is off by
+more than 1e-12 relative (and 1e-15 absolute) or below the floor.
+
+usage: scripts/check_loss_digits.py [path/to/linflow] [--report-only]
+scikit-learn: taken from the environment, else from a venv made in $TMPDIR (pip install).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+LINFLOW = next((a for a in sys.argv[1:] if not a.startswith("--")), ".build/debug/linflow")
+REPORT_ONLY = "--report-only" in sys.argv
+LD = np.longdouble
+
+
+def digits():
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        venv = os.path.join(tempfile.gettempdir(), "linflow-sklearn-venv")
+        py = os.path.join(venv, "bin", "python")
+        if not os.path.exists(py):
+            subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], check=True)
+            subprocess.run([py, "-m", "pip", "install", "-q", "scikit-learn"], check=True)
+        out = subprocess.run([py, "-c", "import sys, numpy as np; from sklearn.datasets import load_digits as l; d = l(); "
+                              "np.save(sys.stdout.buffer, np.hstack([d.data, d.target[:, None]]))"],
+                             capture_output=True, check=True).stdout
+        import io
+        a = np.load(io.BytesIO(out))
+        return a[:, :64], a[:, 64].astype(int)
+    d = load_digits()
+    return d.data, d.target
+
+
+def datasets():
+    rng = np.random.default_rng(12)
+    x, t = digits()
+    copy = x[:, 10] * (1 + 1e-6 * rng.standard_normal(len(x)))
+    yield "digits+copy", np.hstack([x, copy[:, None]]), np.eye(10)[t], [16], 5e-4, 20.0
+    n = 2000
+    xo = 1000 + rng.standard_normal((n, 5))
+    yo = (xo - 1000) @ rng.standard_normal((5, 2)) + 0.3 * rng.standard_normal((n, 2)) + 0.5
+    yield "offset", xo, yo, [4], 5e-8, 2e-3
+    xw = rng.standard_normal((500, 6))
+    yield "white", xw, xw @ rng.standard_normal((6, 3)) + 0.1 * rng.standard_normal((500, 3)), [5], 0.1, 50.0
+
+
+def loss_ld(x, y, w):
+    r = y.astype(LD) - x.astype(LD) @ w.T.astype(LD)
+    return (r * r).sum() / (2 * len(x))
+
+
+def floor_ld(x, y):
+    """min_W L by least squares, refined: W += lstsq(X, r) with r = Y − XWᵀ in longdouble."""
+    w = np.linalg.lstsq(x, y, rcond=None)[0].T
+    best = loss_ld(x, y, w)
+    for _ in range(4):
+        r = (y.astype(LD) - x.astype(LD) @ w.T.astype(LD)).astype(np.float64)
+        w2 = w + np.linalg.lstsq(x, r, rcond=None)[0].T
+        l2 = loss_ld(x, y, w2)
+        if l2 < best:
+            w, best = w2, l2
+    return best
+
+
+def trajectory(path, sizes):
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+    data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+    col = {h: i for i, h in enumerate(header)}
+    names = ["W21", "W32"] if len(sizes) == 3 else [f"W{l + 1}" for l in range(len(sizes) - 1)]
+    for row in data:
+        w = None
+        for l, name in enumerate(names):
+            m = np.array([[row[col[f"{name}_{r + 1}_{c + 1}"]] for c in range(sizes[l])] for r in range(sizes[l + 1])], dtype=LD)
+            w = m if w is None else m @ w
+        yield row[col["loss"]], w
+
+
+def run(args):
+    r = subprocess.run([LINFLOW] + args, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"linflow {' '.join(args)} failed: {r.stderr}")
+    return r
+
+
+def main():
+    failed = False
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, x, y, hidden, lr, tend in datasets():
+            csv = os.path.join(tmp, name + ".csv")
+            np.savetxt(csv, np.hstack([x, y]), delimiter=",", fmt="%.17g")
+            floor = floor_ld(x, y)
+            stats = run(["stats", "--data", csv, "--outputs", str(y.shape[1])]).stdout
+            sfloor = float(stats.strip().split("\n")[-1].split("=")[-1])
+            sizes = [x.shape[1]] + hidden + [y.shape[1]]
+            print(f"{name}: N = {len(x)}, {x.shape[1]} inputs, {y.shape[1]} outputs; floor (samples) = {float(floor):.16g}, "
+                  f"stats floor = {sfloor:.16g} (rel. error {float(abs(LD(sfloor) - floor) / floor):.1e})")
+            out = os.path.join(tmp, name + "-traj.csv")
+            common = ["--data", csv, "--outputs", str(y.shape[1]), "--hidden", str(hidden[0]), "--seed", "3",
+                      "--init-scale", "0.1", "-o", out, "--diagnostics", "none"]
+            for cmd, extra in [("descend", ["--lr", str(lr), "--steps", "2000", "--every", "100", "--no-sharpness"]),
+                               ("simulate", ["--t-end", str(tend), "--samples", "20"])]:
+                run([cmd] + common + extra)
+                worst, below = 0.0, 0
+                for written, w in trajectory(out, sizes):
+                    ref = loss_ld(x, y, w)
+                    err = abs(LD(written) - ref)
+                    worst = max(worst, float(err / ref) if err > 1e-15 else 0.0)
+                    below += written < floor * (1 - LD(1e-15))
+                ok = worst <= 1e-12 and below == 0
+                failed |= not ok
+                print(f"  {cmd:8s}: loss column vs samples: max rel. error {worst:.1e}; rows below the floor: {below}  {'ok' if ok else 'FAIL'}")
+    if failed and not REPORT_ONLY:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
