@@ -45,7 +45,9 @@ let package = Package(
         ),
         .testTarget(
             name: "linflowCLITests",
-            dependencies: ["linflow"]
+            dependencies: ["linflow"],
+            // Expected outputs, read by path (GoldenOutputTests), not bundled.
+            exclude: ["Golden"]
         ),
     ]
 )
