@@ -53,7 +53,9 @@ let package = Package(
         ),
         .testTarget(
             name: "linflowCLITests",
-            dependencies: ["linflow"]
+            dependencies: ["linflow"],
+            // Expected outputs, read by path (GoldenOutputTests), not bundled.
+            exclude: ["Golden"]
         ),
     ]
 )
