@@ -19,6 +19,13 @@ let package = Package(
             path: "Sources/CGSL",
             providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
         ),
+        // HDF5 (trajectories of large networks), Debian's serial build located by pkg-config.
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Sources/CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
         // zlib, to inflate the members of a .npz written by numpy.savez_compressed.
         .systemLibrary(
             name: "CZlib",
@@ -30,6 +37,7 @@ let package = Package(
             name: "LinFlowKit",
             dependencies: [
                 "CGSL",
+                "CHDF5",
                 "CZlib",
                 // SHA-256 of input files for the provenance record of each run.
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -52,7 +60,9 @@ let package = Package(
         ),
         .testTarget(
             name: "linflowCLITests",
-            dependencies: ["linflow"]
+            dependencies: ["linflow"],
+            // Expected outputs, read by path (GoldenOutputTests), not bundled.
+            exclude: ["Golden"]
         ),
     ]
 )

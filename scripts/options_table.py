@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-COMMANDS = ["simulate", "descend", "compare", "analytic", "stats", "datasets", "plot", "rerun"]
+COMMANDS = ["simulate", "descend", "compare", "analytic", "stats", "datasets", "plot", "rerun", "export"]
 
 
 def options(exe, command):

@@ -33,6 +33,7 @@ extension Linflow {
         @OptionGroup var sampling: SamplingOptions
         @OptionGroup var columns: ColumnOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
         @OptionGroup var representations: RepresentationOptions
 
@@ -40,6 +41,7 @@ extension Linflow {
             var r = RunRequest(command: .analytic)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.sampling, r.columns, r.output) = (sampling.choice, columns.choice, output.out)
+            r.storage = storage.choice
             r.analytic = AnalyticChoice(form: form, check: check)
             return r
         }

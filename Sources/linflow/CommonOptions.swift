@@ -156,7 +156,7 @@ struct ColumnOptions: ParsableArguments {
 
 /// `-o`, `--out`.
 struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete; its run record goes beside it as FILE.json.", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Output CSV, or HDF5 if FILE ends in .h5 (default: CSV on stdout). Written only when complete; its run record goes beside it as FILE.json.", valueName: "file"))
     var out: String?
 }
 

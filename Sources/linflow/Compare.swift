@@ -22,12 +22,14 @@ extension Linflow {
         @OptionGroup var descent: DescentOptions
         @OptionGroup var integration: IntegrationOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var storage: FormatOptions
         @OptionGroup var plotting: PlotOptions
 
         var request: RunRequest {
             var r = RunRequest(command: .compare)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.integration, r.output) = (descent.choice, integration.choice, output.out)
+            r.storage = TrajectoryStorage(format: storage.format)
             return r
         }
 

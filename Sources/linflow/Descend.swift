@@ -69,6 +69,7 @@ extension Linflow {
         @OptionGroup var variants: DescentVariantOptions
         @OptionGroup var columns: ColumnOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
         @OptionGroup var representations: RepresentationOptions
 
@@ -76,6 +77,7 @@ extension Linflow {
             var r = RunRequest(command: .descend)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.columns, r.output) = (variants.choice(descent), columns.choice, output.out)
+            r.storage = storage.choice
             return r
         }
 

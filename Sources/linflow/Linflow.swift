@@ -14,7 +14,7 @@ struct Linflow: ParsableCommand {
             dataset. See docs/cli.md for every option and docs/theory.md for the conventions.
             """,
         version: LinflowVersion.string,
-        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Rerun.self, Stats.self, Datasets.self, Plot.self, Sweep.self],
+        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Rerun.self, Stats.self, Datasets.self, Plot.self, Sweep.self, Export.self],
         defaultSubcommand: nil
     )
 

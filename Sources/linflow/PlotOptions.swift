@@ -34,6 +34,9 @@ struct PlotOptions: ParsableArguments {
         guard let out = request.output, out != "-" else {
             throw ValidationError("--plot needs --out FILE.csv: gnuplot draws from that file")
         }
+        if script != nil, TrajectoryFormat.resolve(request.storage.format, path: out) == .hdf5 {
+            throw ValidationError("--plot-script: the script would read \(out), but gnuplot reads CSV only (the picture itself is drawn from HDF5 through a temporary CSV)")
+        }
         let kind = self.kind ?? defaultKind
         let command = request.command.rawValue
         let writes: [PlotKind: Bool]
@@ -42,7 +45,7 @@ struct PlotOptions: ParsableArguments {
         } else {
             let columns = request.columns ?? ColumnChoice()
             let sv = columns.diagnostics.contains(.singularValues)
-            writes = [.loss: true, .weights: true, .modes: columns.modes || sv, .product: sv, .compare: false]
+            writes = [.loss: true, .weights: request.storage.weights != .none, .modes: columns.modes || sv, .product: sv, .compare: false]
         }
         guard writes[kind] == true else {
             let why: String
@@ -50,6 +53,7 @@ struct PlotOptions: ParsableArguments {
             case .compare: why = "it draws the output of linflow compare"
             case .modes: why = "\(command) writes no mode_* or sv_* columns here (add --modes, or --diagnostics all or sv)"
             case .product: why = "\(command) writes no sv_* columns here (--diagnostics all or sv writes them)"
+            case .weights where request.command != .compare: why = "--weights none leaves the weight columns out"
             default: why = "\(command) writes no such columns"
             }
             throw ValidationError("--plot-kind \(kind.rawValue) does not apply to \(command): \(why)")

@@ -23,6 +23,7 @@ extension Linflow {
         @OptionGroup var sampling: SamplingOptions
         @OptionGroup var columns: ColumnOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
         @OptionGroup var representations: RepresentationOptions
 
@@ -31,6 +32,7 @@ extension Linflow {
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.integration, r.sampling, r.columns) = (integration.choice, sampling.choice, columns.choice)
             r.output = output.out
+            r.storage = storage.choice
             return r
         }
 

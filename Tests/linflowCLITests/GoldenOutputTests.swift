@@ -9,7 +9,7 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
     static let updating = ProcessInfo.processInfo.environment["LINFLOW_UPDATE_GOLDEN"] == "1"
 
-    static let helps = ["", "simulate", "descend", "compare", "analytic", "rerun", "stats", "datasets", "plot"]
+    static let helps = ["", "simulate", "descend", "compare", "analytic", "rerun", "stats", "datasets", "plot", "export"]
 
     /// Usage errors: each one line on stderr, exit 64 (65/66 for data and files).
     static let errors: [[String]] = [
@@ -38,6 +38,8 @@ import Testing
         ["stats", "--outputs", "2"],
         ["rerun", "missing.json"],
         ["simulate", "--sed", "1"],
+        ["simulate", "--format", "hdf5"],
+        ["simulate", "--weights", "W43"],
     ]
 
     static func name(_ arguments: [String]) -> String {

@@ -45,6 +45,7 @@ import Testing
         "datasets": ["datasets", "hierarchy"],
         "plot": ["plot", "run.csv", "--script", "p.gp"],
         "rerun": ["rerun", "run.csv.json"],
+        "export": ["export", "run.h5", "--columns", "t"],
     ]
 
     /// Whether the command writes its table to `-o out.csv` in every row (else stdout is compared).
@@ -139,6 +140,12 @@ import Testing
         add(["compare"], "--plot-kind", ["--plot", "p.png", "--plot-kind", "weights"], .refused("--plot-kind weights does not apply to compare"))
         add(flows, "--plot-kind", ["--plot-kind", "loss"], .refused("--plot-kind goes with --plot"))
         add(flows, "--plot-script", ["--plot", "p.png", "--plot-script", "p.gp"], .file("p.gp", containing: "set terminal"))
+        add(flows, "--format", ["--out", "f.csv", "--format", "hdf5"], .file("f.csv", containing: "HDF"))
+        add(trajectories, "--weights", ["--weights", "none"], .noColumn("W21_1_1"))
+
+        // export's own (an .h5 written by the fixture's run).
+        add(["export"], "--columns", ["--columns", "loss,sv_*"], .column("sv_8"))
+        add(["export"], "--out", ["--out", "e.csv"], .file("e.csv", containing: "t\n0.0"))
 
         // plot's own, seen in its script.
         add(["plot"], "--out", ["--out", "q.png"], .file("q.png", containing: "PNG"))
@@ -167,6 +174,7 @@ import Testing
         let dir = CLI.temporaryDirectory()
         _ = try? CLI.run(["datasets", "hierarchy", "-o", "h.csv"], in: dir)
         _ = try? CLI.run(["simulate", "--samples", "4", "--t-end", "5", "-o", "run.csv"], in: dir)
+        _ = try? CLI.run(["simulate", "--samples", "4", "--t-end", "5", "-o", "run.h5"], in: dir)
         return dir
     }()
 

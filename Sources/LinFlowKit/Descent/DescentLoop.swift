@@ -103,7 +103,7 @@ struct DescentLoop {
     /// θ_K gets one more evaluation for its loss. Row 0 keeps ``initialLoss`` (from
     /// ``GradientFlow/loss(at:)``); later losses may differ from it in the last bits.
     /// Minibatches: the loss is that of the full data, from ``GradientFlow/loss(at:)``.
-    func run(_ descent: GradientDescent, to out: OutputFile, header: String, label: String,
+    func run(_ descent: GradientDescent, to out: TrajectorySink, label: String,
              rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord, diverged: () -> Void = {},
              beforeStep: (() throws -> Void)? = nil,
              record: (_ step: Int, _ time: Double, _ weights: Weights, _ loss: Double) throws -> Void) throws {
@@ -117,7 +117,6 @@ struct DescentLoop {
         let (firstStep, lastStep, every, clock, start, initialLoss, dataFlow) = (firstStep, lastStep, every, clock, setup.start, initialLoss, setup.flow)
         try writingRows(to: out, rowsWritten: rowsWritten, provenance: provenance) {
             defer { progress.finish() }
-            try out.write(header)
             try record(firstStep, clock.time(ofStep: firstStep), start, initialLoss)
             // Full batch: the gradient at θ_{k−1}, evaluated one step ahead.
             var finiteGradient = fullBatch ? descent.evaluateGradient() : true

@@ -17,16 +17,19 @@ public struct ResumePoint: Sendable {
     public let identity: FileIdentity
 }
 
-/// Reads weights from a trajectory-layout CSV (see ``TrajectoryLayout``).
+/// Reads weights from a trajectory written by linflow: a CSV in the ``TrajectoryLayout``, or an
+/// HDF5 file (``HDF5TrajectorySink``, read by ``HDF5WeightFile``).
 public enum WeightFile {
     /// The architecture implied by the W (and b) columns of the header; reads only the header.
     public static func architecture(path: String) throws -> Architecture {
-        try Columns(NumericCSVReader(path: path), path: path).architecture
+        if HDF5.isHDF5(path: path) { return try HDF5WeightFile.architecture(of: HDF5Trajectory(path: path)) }
+        return try Columns(NumericCSVReader(path: path), path: path).architecture
     }
 
     /// The weights of the last row (and of the row before it), read in one pass that also
     /// takes the file's checksum.
     public static func resumePoint(path: String) throws -> ResumePoint {
+        if HDF5.isHDF5(path: path) { return try HDF5WeightFile.resumePoint(path: path) }
         var hasher = SHA256()
         let reader = try NumericCSVReader(path: path) { hasher.update(bufferPointer: $0) }
         let columns = try Columns(reader, path: path)

@@ -28,4 +28,11 @@ struct CSVRow: TextOutputStream {
         bytes.append(UInt8(ascii: "\n"))
         return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// `values` as one line.
+    static func line(_ values: [Double]) -> String {
+        var r = CSVRow(capacity: 24 * (values.count + 1))
+        r.append(contentsOf: values)
+        return r.finishLine()
+    }
 }

@@ -44,6 +44,17 @@ public final class OutputFile {
             buffer.reserveCapacity(1 << 16)
             return
         }
+        (fd, tempPath) = try Self.temporarySibling(of: path)
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit {
+        if !finished { discard() }
+    }
+
+    /// Creates an empty file beside `path` (same directory, so that renaming it over `path` is
+    /// atomic) with the mode a new file of the user gets; returns its descriptor and name.
+    static func temporarySibling(of path: String) throws -> (fd: Int32, path: String) {
         let dir: String
         let base: String
         if let slash = path.lastIndex(of: "/") {
@@ -62,13 +73,7 @@ public final class OutputFile {
         let mask = umask(0)
         umask(mask)
         fchmod(f, 0o666 & ~mask)
-        fd = f
-        tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        buffer.reserveCapacity(1 << 16)
-    }
-
-    deinit {
-        if !finished { discard() }
+        return (f, String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// True if `path` names a regular file (following links).

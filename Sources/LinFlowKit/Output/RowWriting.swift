@@ -2,23 +2,21 @@
 /// an interrupt the rows written so far are kept as OUT.partial and the one-line message says
 /// where; on any other error the destination is left untouched.
 ///
-/// `provenance(status)` gives the ``RunRecord`` written beside the file ("complete") or beside
-/// the kept rows ("partial", with the failure added).
-func writingRows(to out: OutputFile, rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord,
+/// `provenance(status)` gives the ``RunRecord`` stored with the file ("complete") or with the
+/// kept rows ("partial", with the failure added).
+func writingRows(to out: TrajectorySink, rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord,
                  _ body: () throws -> Void) throws {
     let interrupt = InterruptFlag.shared
     interrupt.arm()
     defer { interrupt.disarm() }
     do {
         try body()
-        try out.commit()
-        try provenance("complete").write(beside: out.path)
+        try out.commit(record: provenance("complete"))
     } catch let error as LinflowError {
         func kept(_ m: String) -> String {
-            guard let partial = out.keepPartial() else { return m }
             var record = provenance("partial")
             record.entries["failure"] = m
-            try? record.write(beside: partial)
+            guard let partial = out.keepPartial(record: record) else { return m }
             return m + "; the \(rowsWritten()) rows written so far are in \(partial)"
         }
         switch error {
@@ -28,5 +26,8 @@ func writingRows(to out: OutputFile, rowsWritten: () -> Int, provenance: (_ stat
             out.discard()
             throw error
         }
+    } catch {
+        out.discard()
+        throw error
     }
 }

@@ -5,12 +5,17 @@
 /// Weight columns are 1-based and row-major (`W32_r_c` is row r, column c of W32), layer by
 /// layer from the input side; with biases each layer's `bXY_r` columns follow its W columns,
 /// in the order of the flat parameter vector. Optional diagnostic columns follow the weights;
-/// `mode_α` (``ModeBasis``) come last.
+/// `mode_α` (``ModeBasis``) come last. ``weights`` (`--weights`) leaves weight blocks out.
+///
+/// The same row as HDF5 datasets (``blocks``): `t`, `loss`, `W21` (n1×n0 per row), `b21`, …,
+/// `sv` (r), `imbalance`, `mode` (r).
 public struct TrajectoryLayout: Sendable {
     public let architecture: Architecture
     public let diagnostics: Diagnostics
     /// When set, the columns mode_1…mode_r hold a_α = u_αᵀWv_α in this basis.
     public let modes: ModeBasis?
+    /// The weight and bias blocks written.
+    public let weights: WeightSelection
     /// When set, the column kernel_distance (``KernelDistance``) against its start.
     public let kernel: KernelDistance?
 
@@ -44,31 +49,50 @@ public struct TrajectoryLayout: Sendable {
         self.architecture = architecture
         self.diagnostics = diagnostics
         self.modes = modes
+        weights = .all
         self.kernel = kernel
     }
 
-    /// The names of the flat parameter vector's entries, in its order.
-    public var weightColumns: [String] {
-        var names: [String] = []
+    /// A layout with only the weight blocks `weights` names; refuses names the network lacks.
+    public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil,
+                kernel: KernelDistance? = nil, weights: WeightSelection) throws {
+        try weights.check(for: architecture)
+        self.architecture = architecture
+        self.diagnostics = diagnostics
+        self.modes = modes
+        self.kernel = kernel
+        self.weights = weights
+    }
+
+    /// The weight and bias blocks of the flat parameter vector, in its order, with the offset
+    /// of each; only those ``weights`` selects.
+    var weightBlocks: [(block: ColumnBlock, offset: Int)] {
+        var out: [(ColumnBlock, Int)] = []
         for l in 1...architecture.depth {
             let s = architecture.shape(ofLayer: l)
-            let n = architecture.name(ofLayer: l)
-            for r in 1...s.rows { for c in 1...s.cols { names.append("\(n)_\(r)_\(c)") } }
-            if architecture.bias { names += (1...s.rows).map { "\(architecture.biasName(ofLayer: l))_\($0)" } }
+            let w = architecture.name(ofLayer: l)
+            if weights.includes(w) { out.append((ColumnBlock(w, shape: [s.rows, s.cols]), architecture.offset(ofLayer: l))) }
+            let b = architecture.biasName(ofLayer: l)
+            if architecture.bias, weights.includes(b) {
+                out.append((ColumnBlock(b, shape: [s.rows]), architecture.biasOffset(ofLayer: l)))
+            }
         }
-        return names
+        return out
+    }
+
+    /// The row's quantities, in the order of ``columns``.
+    public var blocks: [ColumnBlock] {
+        var b = [ColumnBlock("t"), ColumnBlock("loss")] + weightBlocks.map(\.block)
+        if diagnostics.contains(.singularValues) { b.append(ColumnBlock("sv", shape: [rank])) }
+        if diagnostics.contains(.imbalance) { b.append(ColumnBlock("imbalance")) }
+        if kernel != nil { b.append(ColumnBlock("kernel_distance")) }
+        if let modes { b.append(ColumnBlock("mode", shape: [modes.values.count])) }
+        return b
     }
 
     public var rank: Int { min(architecture.inputs, architecture.outputs) }
 
-    public var columns: [String] {
-        var names = ["t", "loss"] + weightColumns
-        if diagnostics.contains(.singularValues) { names += (1...rank).map { "sv_\($0)" } }
-        if diagnostics.contains(.imbalance) { names.append("imbalance") }
-        if kernel != nil { names.append("kernel_distance") }
-        if let modes { names += (0..<modes.values.count).map { "mode_\($0 + 1)" } }
-        return names
-    }
+    public var columns: [String] { blocks.columnNames }
 
     public var headerLine: String { columns.joined(separator: ",") + "\n" }
 
@@ -78,22 +102,31 @@ public struct TrajectoryLayout: Sendable {
         diagnostics.contains(.imbalance) ? weights.imbalance : nil
     }
 
-    /// One row, with `trailing` values after the layout's own columns (e.g. `descend`'s
-    /// sharpness). Doubles are written in Swift's shortest form that reads back to the same bits.
-    /// `imbalance`, if the caller has it already (``imbalance(of:)``), is not computed again.
+    /// One row's values, in the order of ``blocks``, with `trailing` values after the layout's
+    /// own (e.g. `descend`'s sharpness). `imbalance`, if the caller has it already
+    /// (``imbalance(of:)``), is not computed again.
+    public func values(time: Double, loss: Double, weights w: Weights, imbalance: Double? = nil,
+                       trailing: [Double] = []) throws -> [Double] {
+        var r: [Double] = [time, loss]
+        if weights == .all {
+            r.append(contentsOf: w.flat)
+        } else {
+            for (block, offset) in weightBlocks { r.append(contentsOf: w.flat[offset..<(offset + block.count)]) }
+        }
+        if diagnostics.contains(.singularValues) {
+            r.append(contentsOf: try SingularValueDecomposition(w.endToEnd).values)
+        }
+        if diagnostics.contains(.imbalance) { r.append(imbalance ?? w.imbalance) }
+        if let kernel { r.append(kernel.distance(at: w)) }
+        if let modes { r.append(contentsOf: modes.strengths(of: w.endToEnd)) }
+        r.append(contentsOf: trailing)
+        return r
+    }
+
+    /// One CSV row of ``values(time:loss:weights:imbalance:trailing:)``. Doubles are written in
+    /// Swift's shortest form that reads back to the same bits.
     public func row(time: Double, loss: Double, weights: Weights, imbalance: Double? = nil,
                     trailing: [Double] = []) throws -> String {
-        var r = CSVRow(capacity: 24 * (weights.flat.count + 8))
-        r.append(time)
-        r.append(loss)
-        r.append(contentsOf: weights.flat)
-        if diagnostics.contains(.singularValues) {
-            r.append(contentsOf: try SingularValueDecomposition(weights.endToEnd).values)
-        }
-        if diagnostics.contains(.imbalance) { r.append(imbalance ?? weights.imbalance) }
-        if let kernel { r.append(kernel.distance(at: weights)) }
-        if let modes { r.append(contentsOf: modes.strengths(of: weights.endToEnd)) }
-        r.append(contentsOf: trailing)
-        return r.finishLine()
+        CSVRow.line(try values(time: time, loss: loss, weights: weights, imbalance: imbalance, trailing: trailing))
     }
 }

@@ -41,10 +41,10 @@ public struct Plot {
         if request.kind == .heatmap, let columns = request.heatmap { return try heatmap(columns) }
         let labels = PlotPlanner.labels(for: request.inputs, given: request.labels)
         let inputs = try request.inputs.indices.map { i in
-            PlotInput(path: request.inputs[i], label: labels[i], header: try CSVColumns.header(path: request.inputs[i]))
+            PlotInput(path: request.inputs[i], label: labels[i], header: try TrajectoryColumns.header(path: request.inputs[i]))
         }
         let plan = try PlotPlanner.plan(request, inputs: inputs) { i, columns in
-            try CSVColumns.columnsWithPositiveValues(path: inputs[i].path, header: inputs[i].header, wanted: columns)
+            try TrajectoryColumns.columnsWithPositiveValues(path: inputs[i].path, header: inputs[i].header, wanted: columns)
         }
         func script(_ plan: PlotPlan, drawing picture: String, as format: PlotFormat) -> String {
             GnuplotScript.render(plan, output: picture, format: format, size: request.size,
@@ -81,6 +81,10 @@ public struct Plot {
     /// gnuplot's warnings as notes.
     func draw(kept: (String, PlotFormat) -> String, drawn: (String, PlotFormat) -> String) throws -> [String] {
         if let path = request.script, let picture = request.scriptOutput {
+            // The script names its inputs for gnuplot, which reads CSV only.
+            if let h5 = request.inputs.first(where: { HDF5.isHDF5(path: $0) }) {
+                throw LinflowError.usage("--script: gnuplot cannot read \(h5) (HDF5); export its columns with linflow export first, or draw the picture directly")
+            }
             let file = try OutputFile(path: path)
             try file.write(kept(picture, try PlotFormat(path: picture)))
             try file.commit()
@@ -113,12 +117,12 @@ struct CompactInputs {
         var directory: URL?
         for (i, input) in plan.inputs.enumerated() {
             let keep = Set([input.xColumn] + plan.panels.flatMap(\.curves).filter { $0.input == i }.map(\.column))
-            guard keep.count < input.header.count else { continue }
+            guard TrajectoryColumns.needsCopy(path: input.path, header: input.header, keeping: keep) else { continue }
             let dir = try directory ?? Self.makeDirectory()
             directory = dir
             let path = dir.appendingPathComponent("input\(i + 1).csv").path
             do {
-                try CSVColumns.extract(path: input.path, header: input.header, keep: keep, to: path)
+                try TrajectoryColumns.extract(path: input.path, header: input.header, keep: keep, to: path)
             } catch {
                 try? FileManager.default.removeItem(at: dir)
                 throw error

@@ -1,56 +1,5 @@
 import Foundation
 
-/// What `linflow analytic` reports on stderr.
-public struct AnalyticSummary: Sendable {
-    public struct Mode: Sendable {
-        /// s_α, singular value of Σ31; the mode converges to s_α/c.
-        public var s: Double
-        public var target: Double
-        public var initial: Double
-        /// Time at which a_α reaches target/2: on the closed form, and on the numerical flow.
-        public var predicted: Double?
-        public var measured: Double?
-    }
-
-    public var architecture: Architecture
-    public var dataDescription: String
-    public var c: Double
-    public var form: String
-    public var startTime = 0.0
-    public var tEnd: Double
-    public var rows: Int
-    public var output: String?
-    public var modes: [Mode]
-    /// Largest |closed form − numerical flow| over the rows (nil without the check): of the
-    /// end-to-end map, of the weights (or of QQᵀ for the Riccati form), and of the loss.
-    public var deviation: (endToEnd: Double, weights: Double, loss: Double)?
-    public var weightsLabel: String
-
-    public var text: String {
-        // nil: not reached by --t-end (the closed form of the modes gives its time beyond it).
-        func f(_ x: Double?) -> String { x.map { String(format: "%.10g", $0) } ?? "after t-end" }
-        var lines = [
-            "linflow analytic: \(architecture.description) network on \(dataDescription), Σ11 = \(c)·I, t = \(fmt(startTime))…\(fmt(tEnd)): \(rows) rows → \(output ?? "stdout")",
-            "  closed form: \(form)\(c == 1 ? "" : ", with s → s/c, t → c·t")",
-            "  mode  s_α          s_α/c        a_α(0)       t½ closed form   t½ numerical flow",
-        ]
-        for (i, m) in modes.enumerated() {
-            let cells = [String(i + 1), fmt(m.s), fmt(m.target), fmt(m.initial), f(m.predicted),
-                         deviation == nil ? "- (--no-check)" : f(m.measured)]
-            let widths = [4, 12, 12, 12, 16, 16]
-            let line = zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " ")
-            lines.append("  " + line.replacingOccurrences(of: " +$", with: "", options: .regularExpression))
-        }
-        let gaps = modes.compactMap { m in m.predicted.flatMap { p in m.measured.map { abs(p - $0) } } }
-        lines.append("  (t½: when a_α = u_αᵀWv_α first reaches half of s_α/c)" + (gaps.isEmpty ? "" : "; largest |Δt½| = \(fmt(gaps.max()!))"))
-        if let d = deviation {
-            let tol = Analytic.checkTolerances
-            lines.append("  largest |closed form − numerical flow| over the rows (\(Analytic.checkMethod.rawValue), rtol \(tol.relative), atol \(tol.absolute)): end-to-end map \(fmt(d.endToEnd)), \(weightsLabel) \(fmt(d.weights)), loss \(fmt(d.loss))")
-        }
-        return lines.joined(separator: "\n")
-    }
-}
-
 /// Writes a closed-form trajectory in the layout of `simulate` and, unless told not to,
 /// integrates the flow beside it to measure learning times and the largest deviation. From a
 /// start at t0 (an `--init` file) the closed form runs in t − t0: the flow is autonomous.
@@ -84,13 +33,13 @@ public struct Analytic {
         var numericStates: [[Double]] = [], riccatiStates: [RiccatiSolution] = []
         var deviation = (endToEnd: 0.0, weights: 0.0, loss: 0.0)
         var figures = TrajectoryFigures(), last = w0
-        let out = try OutputFile(path: setup.request.output)
+        let out = try setup.request.storage.open(setup.request.output, blocks: layout.blocks, rows: times.count,
+                                                 fewerRows: "--samples")
         do {
-            try out.write(layout.headerLine)
             for (t, rowTime) in zip(times, rowTimes) {
                 let w = try solution.weights(at: t)
                 let loss = flow.loss(at: w), imbalance = layout.imbalance(of: w)
-                try out.write(try layout.row(time: rowTime, loss: loss, weights: w, imbalance: imbalance))
+                try out.write(row: try layout.values(time: rowTime, loss: loss, weights: w, imbalance: imbalance))
                 figures.add(loss: loss, imbalance: imbalance)
                 last = w
                 closedStrengths.append(modes.strengths(of: w.endToEnd))
@@ -105,11 +54,12 @@ public struct Analytic {
                                         : zip(w.flat, n.flat).reduce(0) { max($0, abs($1.0 - $1.1)) })
                 deviation.loss = max(deviation.loss, abs(loss - flow.loss(at: n)))
             }
-            try out.commit()
         } catch {
             out.discard()
             throw error
         }
+        // Committed below with the record, which holds the learning times; a failure before
+        // then discards the file (the sink's deinit).
 
         var table: [AnalyticSummary.Mode] = []
         for α in 0..<modes.values.count {
@@ -138,9 +88,9 @@ public struct Analytic {
             result["half_times_numerical"] = table.map { $0.measured.map { $0 as Any } ?? NSNull() }
             result["deviation"] = ["end_to_end": deviation.endToEnd, "weights": deviation.weights, "loss": deviation.loss]
         }
-        try setup.record(status: "complete", settings: [
+        try out.commit(record: setup.record(status: "complete", settings: [
             "form": "\(choice.form)", "check": choice.check, "t_end": rowTimes.last!, "samples": rowTimes.count - 1,
-        ], result: result).write(beside: setup.request.output)
+        ], result: result))
         var summary = AnalyticSummary(
             architecture: architecture, dataDescription: "\(setup.data.description) (N = \(c.sampleCount))", c: white.c,
             form: solution.description, tEnd: rowTimes.last!, rows: times.count, output: out.path, modes: table,

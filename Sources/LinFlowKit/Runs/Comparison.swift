@@ -1,86 +1,5 @@
 import Foundation
 
-/// The `compare` CSV, one row per written step k at t = kη:
-///
-///     t,loss_gd,loss_flow,loss_modified,gap_flow,gap_flow_W21,…,gap_modified,gap_modified_W21,…
-///
-/// `gap_flow` = ‖W_gd − W_flow‖_F of the end-to-end maps W = W_L⋯W_1, `gap_flow_W21` =
-/// ‖W21_gd − W21_flow‖_F for each layer; `gap_modified*` likewise against the modified flow.
-public struct ComparisonLayout: Sendable {
-    public let architecture: Architecture
-
-    public var layerNames: [String] { (1...architecture.depth).map { architecture.name(ofLayer: $0) } }
-
-    public var columns: [String] {
-        ["t", "loss_gd", "loss_flow", "loss_modified"]
-            + ["flow", "modified"].flatMap { f in ["gap_\(f)"] + layerNames.map { "gap_\(f)_\($0)" } }
-    }
-
-    public var headerLine: String { columns.joined(separator: ",") + "\n" }
-
-    /// ‖W_a − W_b‖_F of the end-to-end maps, then of each layer.
-    public func distances(_ a: Weights, _ b: Weights) -> [Double] {
-        [(a.endToEnd - b.endToEnd).frobeniusNorm] + zip(a.layers, b.layers).map { ($0 - $1).frobeniusNorm }
-    }
-}
-
-/// Why an integration failed, in words.
-func reason(_ f: IntegrationFailure) -> String {
-    switch f {
-    case .nonFinite(let t): return "the weights became infinite or NaN near t = \(fmt(t))"
-    case .tooManySteps(let t, _): return "too many steps at t = \(fmt(t))"
-    case .stepSizeUnderflow(let t): return "the step size fell below what double precision resolves at t = \(fmt(t))"
-    case .gsl(let t, _, let r): return "\(r) at t = \(fmt(t))"
-    case .interrupted(let t): return "interrupted at t = \(fmt(t))"
-    }
-}
-
-/// The largest of a gap over the written rows, and where it is.
-public struct LargestGap: Sendable {
-    public var value = 0.0
-    public var step = 0
-    public var time = 0.0
-    /// The layer (e.g. "W32") for a per-layer gap; nil for the end-to-end map.
-    public var layer: String?
-
-    mutating func update(_ v: Double, step k: Int, time t: Double, layer: String? = nil) {
-        if v > value { self = LargestGap(value: v, step: k, time: t, layer: layer) }
-    }
-
-    var text: String { "\(fmt(value)) at t = \(fmt(time)) (step \(step))" }
-}
-
-/// What a finished comparison reports.
-public struct ComparisonSummary: Sendable {
-    public var architecture: Architecture
-    public var dataDescription: String
-    public var learningRate: Double
-    public var steps: Int
-    /// Step number of the first row (k0 > 0 when resuming from a file).
-    public var firstStep = 0
-    public var rows: Int
-    public var output: String?
-    public var method: StepperMethod
-    /// Losses at the last step: descent, flow, modified flow.
-    public var finalLosses: (descent: Double, flow: Double, modified: Double)
-    /// Largest end-to-end and per-layer gaps to the flow and to the modified flow.
-    public var flowGap = LargestGap(), flowLayerGap = LargestGap()
-    public var modifiedGap = LargestGap(), modifiedLayerGap = LargestGap()
-    public var wallSeconds: Double
-
-    public var text: String {
-        let dest = output.map { "→ \($0)" } ?? "→ stdout"
-        let l = finalLosses
-        return [
-            "linflow: \(architecture.description) network on \(dataDescription): descent η = \(fmt(learningRate)), \(firstStep == 0 ? "" : "from step \(firstStep) ")\(steps) steps to t = \(fmt(Double(firstStep + steps) * learningRate)), beside the flow and the modified flow (\(method.rawValue)): \(rows) rows \(dest)",
-            "  final loss: descent \(fmt(l.descent)), flow \(fmt(l.flow)), modified flow \(fmt(l.modified))",
-            "  largest gap to the flow ‖W_gd − W_flow‖_F = \(flowGap.text); per layer: \(flowLayerGap.layer ?? "-") \(flowLayerGap.text)",
-            "  largest gap to the modified flow ‖W_gd − W_mod‖_F = \(modifiedGap.text); per layer: \(modifiedLayerGap.layer ?? "-") \(modifiedLayerGap.text)",
-            "  \(String(format: "%.3f", wallSeconds)) s",
-        ].joined(separator: "\n")
-    }
-}
-
 /// Runs gradient descent, the gradient flow and the modified flow (``ModifiedFlow``) from the
 /// same initial weights and writes their losses and distances at every written step.
 public struct Comparison {
@@ -120,7 +39,8 @@ public struct Comparison {
         }
 
         let layout = ComparisonLayout(architecture: architecture)
-        let out = try OutputFile(path: request.output)
+        let out = try request.storage.open(request.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
+                                           fewerRows: "--every")
         var summary = ComparisonSummary(
             architecture: architecture, dataDescription: setup.data.description, learningRate: eta,
             steps: loop.steps, rows: 0, output: out.path, method: integration.method,
@@ -143,14 +63,12 @@ public struct Comparison {
                 "max_gap_flow": summary.flowGap.value, "max_gap_modified": summary.modifiedGap.value,
             ])
         }
-        try loop.run(descent, to: out, header: layout.headerLine, label: "linflow compare",
+        try loop.run(descent, to: out, label: "linflow compare",
                      rowsWritten: { summary.rows }, provenance: provenance, diverged: { diverged = true }) { k, t, gd, loss in
             let wf = try advance(flow, "flow", to: t), wm = try advance(modified, "modified flow", to: t)
             let losses = (loss, flowModel.loss(at: wf), flowModel.loss(at: wm))
             let df = layout.distances(gd, wf), dm = layout.distances(gd, wm)
-            var row = CSVRow(capacity: 24 * (4 + df.count + dm.count))
-            row.append(contentsOf: [t, losses.0, losses.1, losses.2] + df + dm)
-            try out.write(row.finishLine())
+            try out.write(row: [t, losses.0, losses.1, losses.2] + df + dm)
             summary.rows += 1
             summary.finalLosses = losses
             summary.flowGap.update(df[0], step: k, time: t)

@@ -88,9 +88,10 @@ public struct RunSetup {
     /// The trajectory columns of simulate, descend and analytic.
     public func trajectoryLayout() throws -> TrajectoryLayout {
         let columns = request.columns ?? ColumnChoice()
-        return TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
-                                modes: columns.modes ? try ModeBasis(flow: flow) : nil,
-                                kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil)
+        return try TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
+                                    modes: columns.modes ? try ModeBasis(flow: flow) : nil,
+                                    kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil,
+                                    weights: request.storage.weights)
     }
 
     /// The input files whose bytes the run depends on: the data file and the `--init` file.
