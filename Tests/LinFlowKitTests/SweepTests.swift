@@ -73,6 +73,7 @@ import Testing
         let lr = try GridValues.grid("lr=0.1,0.2")
         for (command, base, axes) in [("stats", [String](), [lr]), ("descend", ["-o", "x.csv"], [lr]),
                                       ("descend", ["--out=x.csv"], [lr]), ("descend", ["--lr", "1"], [lr]),
+                                      ("descend", ["--format", "hdf5"], [lr]),
                                       ("descend", [], [lr, lr]), ("descend", [], [try GridValues.grid("plot=a.png,b.png")]),
                                       ("descend", [], [])] {
             #expect(throws: LinflowError.self, "\(command) \(base)") {

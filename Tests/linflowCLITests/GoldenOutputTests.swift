@@ -9,7 +9,8 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
     static let updating = ProcessInfo.processInfo.environment["LINFLOW_UPDATE_GOLDEN"] == "1"
 
-    static let helps = ["", "simulate", "descend", "compare", "analytic", "rerun", "stats", "datasets", "plot", "export"]
+    static let helps = ["", "simulate", "descend", "compare", "analytic", "rerun", "stats", "datasets", "plot", "export",
+                        "sweep", "sweep plan", "sweep run", "sweep slurm", "sweep status", "sweep collect"]
 
     /// Usage errors: each one line on stderr, exit 64 (65/66 for data and files).
     static let errors: [[String]] = [
@@ -40,6 +41,9 @@ import Testing
         ["simulate", "--sed", "1"],
         ["simulate", "--format", "hdf5"],
         ["simulate", "--weights", "W43"],
+        ["sweep", "plan", "sw", "--grid", "lr=0.1,-1", "--", "descend"],
+        ["sweep", "plan", "sw", "--grid", "lr=0.1", "--", "descend", "--format", "hdf5"],
+        ["sweep", "run", "missing-sweep"],
     ]
 
     static func name(_ arguments: [String]) -> String {
@@ -58,9 +62,10 @@ import Testing
     }
 
     @Test(arguments: helps) func helpIsAsDocumented(command: String) throws {
-        let r = try CLI.run((command.isEmpty ? [] : [command]) + ["--help"])
+        let words = command.split(separator: " ").map(String.init)
+        let r = try CLI.run(words + ["--help"])
         #expect(r.status == 0)
-        try compare(r.stdout, golden: "help-\(command.isEmpty ? "linflow" : command).txt")
+        try compare(r.stdout, golden: "help-\(command.isEmpty ? "linflow" : words.joined(separator: "-")).txt")
     }
 
     @Test(arguments: errors) func errorIsOneDocumentedLine(arguments: [String]) throws {
