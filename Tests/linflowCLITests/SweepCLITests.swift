@@ -46,6 +46,26 @@ import Testing
         #expect(rows[3][loss] == r3.last![h3.firstIndex(of: "loss")!])
     }
 
+    /// A λ sweep collects the last kernel distance of each task: lazy against rich in one column.
+    @Test func collectReportsTheFinalKernelDistance() throws {
+        let dir = CLI.temporaryDirectory()
+        let plan = try CLI.run(["sweep", "plan", "sw", "--grid", "lambda=-2,2", "--", "simulate", "--init", "lambda-balanced",
+                                "--hidden", "8", "--init-scale", "0.1", "--kernel-distance", "--samples", "4", "--t-end", "20"], in: dir)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(try CLI.run(["sweep", "run", "sw", "--jobs", "1"], in: dir).status == 0)
+        #expect(try CLI.run(["sweep", "collect", "sw", "-o", "k.csv"], in: dir).status == 0)
+        // The summary has a text column (status): split it by hand.
+        let lines = try String(contentsOf: dir.appendingPathComponent("k.csv"), encoding: .utf8).split(separator: "\n")
+        let column = try #require(lines[0].split(separator: ",").firstIndex(of: "final_kernel_distance"))
+        #expect(lines.count == 3)
+        for (task, line) in lines.dropFirst().enumerated() {
+            let run = parseCSV(try String(contentsOf: dir.appendingPathComponent("sw/tasks/\(task)/out.csv"), encoding: .utf8))
+            let k = try #require(run.header.firstIndex(of: "kernel_distance"))
+            let value = try #require(Double(line.split(separator: ",", omittingEmptySubsequences: false)[column]))
+            #expect(value == run.rows.last![k] && value > 0)
+        }
+    }
+
     @Test func aBadTaskIsRefusedBeforeAnythingIsWritten() throws {
         let dir = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -10,6 +10,8 @@ import Foundation
 /// - `imbalance_drift`: max over rows of |imbalance(t) − imbalance(0)|;
 /// - `diverged` (1 or 0) and `max_sharpness` for `descend`;
 /// - `final_loss_gd`, `final_loss_flow`, `final_loss_modified` for `compare`;
+/// - `final_kernel_distance`: the last row's `kernel_distance` (with `--kernel-distance`), the
+///   lazy-against-rich figure of a λ × scale sweep;
 /// - `half_time_1…r`: the record's `half_times` (`analytic`: per mode, the closed form's time to
 ///   reach half of s_α/c), where the command reports them.
 ///
@@ -27,7 +29,8 @@ public struct SweepCollector {
 
     /// Figures every summary has, then those of particular commands (present if any task has them).
     static let commonFigures = ["final_loss", "loss_floor", "distance_to_ls", "imbalance_drift"]
-    static let optionalFigures = ["diverged", "max_sharpness", "final_loss_gd", "final_loss_flow", "final_loss_modified"]
+    static let optionalFigures = ["diverged", "max_sharpness", "final_loss_gd", "final_loss_flow", "final_loss_modified",
+                                  "final_kernel_distance"]
 
     public func csv() throws -> String {
         let results = plan.tasks.map { task -> (SweepTaskState, [String: String]) in
@@ -77,7 +80,8 @@ public struct SweepCollector {
         // What the record lacks, from the trajectory itself.
         let trajectory = CSVTrajectoryFigures(path: csvPath)
         let fromCSV: [(String, String)] = [("final_loss", "loss"), ("final_loss_gd", "loss_gd"),
-                                          ("final_loss_flow", "loss_flow"), ("final_loss_modified", "loss_modified")]
+                                          ("final_loss_flow", "loss_flow"), ("final_loss_modified", "loss_modified"),
+                                          ("final_kernel_distance", "kernel_distance")]
         for (key, column) in fromCSV where f[key] == nil {
             if let v = trajectory?.last(column) { f[key] = Self.format(v) }
         }
