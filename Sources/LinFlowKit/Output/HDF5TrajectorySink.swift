@@ -64,6 +64,9 @@ public final class HDF5TrajectorySink: TrajectorySink {
         defer { H5Pclose(fcpl) }
         try HDF5.check(status: H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)),
                        p, "track the datasets' order")
+        // No creation and modification times in the object headers (HDF5 stores them by
+        // default): the same command must give the same bytes, as the CSV does.
+        try HDF5.check(status: H5Pset_obj_track_times(fcpl, false), p, "leave out the root group's times")
         file = try HDF5.check(H5Fcreate(tempPath, linflow_h5f_acc_trunc(), fcpl, HDF5.defaultList), p,
                               "create the file \(tempPath)")
         var offset = 0
@@ -77,6 +80,7 @@ public final class HDF5TrajectorySink: TrajectorySink {
             let chunkRows = max(1, Self.chunkBytes / (8 * block.count))
             let chunk = ([chunkRows] + block.shape).map { hsize_t($0) }
             try HDF5.check(status: H5Pset_chunk(dcpl, Int32(chunk.count), chunk), p, "chunk the dataset \(block.name)")
+            try HDF5.check(status: H5Pset_obj_track_times(dcpl, false), p, "leave out the times of \(block.name)")
             let id = try HDF5.check(H5Dcreate2(file, block.name, HDF5.double, space, HDF5.defaultList, dcpl, HDF5.defaultList),
                                     p, "create the dataset \(block.name)")
             datasets.append((block, id, offset))
