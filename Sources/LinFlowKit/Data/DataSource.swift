@@ -65,4 +65,19 @@ public struct FileIdentity: Sendable, Equatable {
     public let path: String
     public let bytes: Int
     public let sha256: String
+
+    public init(path: String, bytes: Int, sha256: String) { (self.path, self.bytes, self.sha256) = (path, bytes, sha256) }
+
+    /// Size and SHA-256 of a file read on its own, for inputs that are not parsed in a streaming
+    /// pass that could hash them on the way (an HDF5 start, a rerun's check); nil if unreadable.
+    public init?(readingFile path: String) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hasher = SHA256(), bytes = 0
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            bytes += chunk.count
+        }
+        self.init(path: path, bytes: bytes, sha256: hex(hasher.finalize()))
+    }
 }

@@ -68,9 +68,10 @@ struct DescentLoop {
     let initialLoss: Double
     private let clockStart = DispatchTime.now()
 
-    init(_ setup: RunSetup, _ schedule: DescentSchedule) throws {
-        try schedule.validate()
+    /// The schedule is the request's (``DescentChoice/schedule``), which ``RunSetup`` has validated.
+    init(_ setup: RunSetup) {
         self.setup = setup
+        let schedule = (setup.request.descent ?? DescentChoice()).schedule
         self.schedule = schedule
         clock = StepClock(learningRate: schedule.learningRate, startTime: setup.startTime)
         (steps, every) = schedule.resolved(horizon: setup.horizon)

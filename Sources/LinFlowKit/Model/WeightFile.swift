@@ -47,7 +47,7 @@ public enum WeightFile {
         let time = last[tColumn]
         guard time.isFinite else { throw LinflowError.data("\(path): the t of its last row is \(time)") }
         let identity = FileIdentity(path: path, bytes: reader.byteCount,
-                                    sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+                                    sha256: hex(hasher.finalize()))
         return ResumePoint(
             path: path, weights: columns.weights(from: last), time: time,
             previous: rows > 1 ? (columns.weights(from: previous), previous[tColumn]) : nil,

@@ -70,13 +70,11 @@ enum HDF5WeightFile {
         }
         let last = table.rows - 1, t = try time(last)
         guard t.isFinite else { throw LinflowError.data("\(path): the t of its last row is \(t)") }
-        guard let sha = RerunPlan.sha256(ofFile: path) else { throw LinflowError.noInput("\(path): cannot be read") }
-        var st = stat()
-        stat(path, &st)
+        guard let identity = FileIdentity(readingFile: path) else { throw LinflowError.noInput("\(path): cannot be read") }
         return ResumePoint(
             path: path, weights: try weights(table, a, row: last), time: t,
             previous: last > 0 ? (try weights(table, a, row: last - 1), try time(last - 1)) : nil,
-            row: table.rows, identity: FileIdentity(path: path, bytes: Int(st.st_size), sha256: sha))
+            row: table.rows, identity: identity)
     }
 }
 

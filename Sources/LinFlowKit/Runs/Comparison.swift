@@ -12,7 +12,7 @@ public struct Comparison {
         let request = setup.request
         let integration = request.integration ?? IntegrationChoice()
         let tolerances = integration.tolerances(for: .compare)
-        let loop = try DescentLoop(setup, (request.descent ?? DescentChoice()).schedule)
+        let loop = DescentLoop(setup)
         let flowModel = setup.flow, eta = loop.learningRate, architecture = setup.architecture
         if let w = stabilityWarning(learningRate: eta, sharpness: SharpnessEstimator(flow: flowModel).estimate(at: setup.start)) {
             notice(w)

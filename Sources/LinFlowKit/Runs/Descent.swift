@@ -10,7 +10,7 @@ public struct Descent {
     /// `notice` receives the stability warning and other notes, before the first step.
     public func run(notice: (String) -> Void = { _ in }) throws -> DescentSummary {
         let choice = setup.request.descent ?? DescentChoice()
-        let loop = try DescentLoop(setup, choice.schedule)
+        let loop = DescentLoop(setup)
         let momentum = choice.momentum ?? 0
         let shuffleSeed = choice.shuffleSeed ?? setup.request.start.seed ?? StartChoice.defaultSeed
 

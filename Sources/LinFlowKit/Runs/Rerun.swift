@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// `linflow rerun OUT.json [-o NEW]`: the command line a run record holds, ready to run again,
@@ -31,7 +30,7 @@ public struct RerunPlan {
         for input in record["inputs"] as? [[String: Any]] ?? [] {
             guard let path = input["path"] as? String, let sha = input["sha256"] as? String else { continue }
             let role = input["role"] as? String ?? "input"
-            guard let now = Self.sha256(ofFile: path) else {
+            guard let now = FileIdentity(readingFile: path)?.sha256 else {
                 throw LinflowError.noInput("\(path): the \(role) file of \(recordPath) cannot be read (rerun from the directory the run was made in)")
             }
             guard now == sha else {
@@ -41,11 +40,10 @@ public struct RerunPlan {
         if let v = record["linflow_version"] as? String, v != LinflowVersion.string {
             notes.append("linflow: note: \(recordPath) was written by linflow \(v), this is \(LinflowVersion.string): defaults or numerics may differ")
         }
-        var (args, dropped) = Self.replacingOutput(in: recorded, with: output)
+        let (args, dropped) = Self.replacingOutput(in: recorded, with: output)
         if !dropped.isEmpty {
             notes.append("linflow: note: rerun leaves out \(dropped.joined(separator: ", ")) (pictures and representations are not part of the record)")
         }
-        if output == nil { args = args.filter { $0 != "-o" } }
         arguments = args
         self.notes = notes
     }
@@ -58,10 +56,11 @@ public struct RerunPlan {
         while i < arguments.count {
             let a = arguments[i]
             let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
-            if valued.contains(name) || (a.hasPrefix("-o") && !a.hasPrefix("--") && a.count > 2) {
+            let attachedShort = a.hasPrefix("-o") && !a.hasPrefix("--") && a.count > 2
+            if valued.contains(name) || attachedShort {
                 if name.hasPrefix("--plot") || name == "--representations" { dropped.append(name) }
                 // "--out X" takes the next word; "--out=X" and "-oX" do not.
-                i += (a.contains("=") || (a.hasPrefix("-o") && a.count > 2 && !a.hasPrefix("--"))) ? 1 : 2
+                i += a.contains("=") || attachedShort ? 1 : 2
                 continue
             }
             kept.append(a)
@@ -69,13 +68,5 @@ public struct RerunPlan {
         }
         if let output { kept += ["-o", output] }
         return (kept, dropped)
-    }
-
-    static func sha256(ofFile path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
