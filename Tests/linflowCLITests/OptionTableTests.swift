@@ -279,3 +279,65 @@ extension OptionTableTests {
         #expect(documented == (try Self.acceptedOptions()), "regenerate with python3 scripts/options_table.py")
     }
 }
+
+extension OptionTableTests {
+    static let sweepCommands = ["sweep plan", "sweep run", "sweep slurm", "sweep status", "sweep collect"]
+
+    /// The sweep's subcommands, like the others: each option they accept has its effect here.
+    /// (`--submit` meets no Slurm during `swift test` and must say that sbatch refused; CI's
+    /// scripts/test_sweep_slurm.sh submits to a real one.)
+    static let sweepRows: [(command: String, option: String, arguments: [String], check: @Sendable (CLI.Result, URL) throws -> Void)] = [
+        ("sweep plan", "--grid", ["sweep", "plan", "g", "--grid", "lr=0.1,0.2", "--", "descend", "--steps", "3"], { r, dir in
+            #expect(r.status == 0 && r.stderr.contains("2 tasks"), "\(r.stderr)")
+        }),
+        ("sweep plan", "--zip", ["sweep", "plan", "z", "--zip", "lr=0.1,0.2,seed=1,2", "--", "descend", "--steps", "3"], { r, dir in
+            // Zipped values move together: two tasks, not four.
+            let plan = try String(contentsOf: dir.appendingPathComponent("z/plan.json"), encoding: .utf8)
+            #expect(r.status == 0 && plan.contains("seed") && r.stderr.contains("2 tasks"), "\(r.stderr)")
+        }),
+        ("sweep run", "--task", ["sweep", "run", "sw", "--task", "1"], { r, dir in
+            let tasks = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("sw/tasks").path)
+            #expect(r.status == 0 && tasks.contains("1") && !tasks.contains("0"), "\(tasks)")
+        }),
+        ("sweep run", "--jobs", ["sweep", "run", "sw", "--jobs", "1"], { r, _ in
+            #expect(r.status == 0 && r.stderr.contains("1 at a time"), "\(r.stderr)")
+        }),
+        ("sweep slurm", "--array-limit", ["sweep", "slurm", "sl", "--array-limit", "1"], { r, dir in
+            let script = try String(contentsOf: dir.appendingPathComponent("sl/sweep.sbatch"), encoding: .utf8)
+            #expect(r.status == 0 && script.contains("#SBATCH --array=0-1%1"))
+        }),
+        ("sweep slurm", "--sbatch-option", ["sweep", "slurm", "sl", "--sbatch-option=--partition=x"], { r, dir in
+            let script = try String(contentsOf: dir.appendingPathComponent("sl/sweep.sbatch"), encoding: .utf8)
+            #expect(r.status == 0 && script.contains("#SBATCH --partition=x"))
+        }),
+        ("sweep slurm", "--submit", ["sweep", "slurm", "sl", "--submit"], { r, _ in
+            #expect(r.status != 0 && r.stderr.contains("sbatch"), "\(r.stderr)")
+        }),
+        ("sweep collect", "--out", ["sweep", "collect", "sw", "--out", "s.csv"], { r, dir in
+            let summary = try String(contentsOf: dir.appendingPathComponent("s.csv"), encoding: .utf8)
+            #expect(r.status == 0 && summary.hasPrefix("task,lr,status,final_loss"))
+        }),
+    ]
+
+    @Test func everySweepOptionHasItsEffect() throws {
+        var accepted = Set<String>()
+        for command in Self.sweepCommands {
+            let r = try CLI.run(command.split(separator: " ").map(String.init) + ["--experimental-dump-help"])
+            let json = try JSONSerialization.jsonObject(with: r.stdoutData) as! [String: Any]
+            for a in (json["command"] as! [String: Any])["arguments"] as? [[String: Any]] ?? [] where (a["kind"] as? String) != "positional" {
+                let names = (a["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+                guard let long = names.first(where: { $0.count > 1 }), !["help", "version"].contains(long) else { continue }
+                accepted.insert("\(command) --\(long)")
+            }
+        }
+        #expect(accepted == Set(Self.sweepRows.map { "\($0.command) \($0.option)" }), "sweep options without a row")
+
+        let dir = CLI.temporaryDirectory()
+        for plan in ["sw", "sl"] {
+            #expect(try CLI.run(["sweep", "plan", plan, "--grid", "lr=0.1,0.2", "--", "descend", "--steps", "3", "--no-sharpness"], in: dir).status == 0)
+        }
+        for row in Self.sweepRows {
+            try row.check(try CLI.run(row.arguments, in: dir), dir)
+        }
+    }
+}
