@@ -1,5 +1,4 @@
-#ifndef LINFLOW_CGSL_DP45_STEP_H
-#define LINFLOW_CGSL_DP45_STEP_H
+#include "linflow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,7 @@
    rkf45 evaluates f(y_new) for dydt_out, which evolve copies into the next step's dydt_in).
    Vector passes per step (reads + writes of n doubles), stepper, evolve and control together:
    41 here against 49 for rkf45 (its own y and k_1 copies, a separate yerr pass, evolve's copy
-   of dydt_out into dydt_in); scripts/baselines/step_traffic.c times both.
+   of dydt_out into dydt_in).
 
    FSAL under GSL's evolve: evolve saves y in e->y0, calls the stepper, and on a rejected step
    restores y and calls again at the same t with a smaller h. The stepper therefore keeps
@@ -176,6 +175,4 @@ static const gsl_odeiv2_step_type linflow_dp45_step_type = {
     &linflow_dp45_alloc, &linflow_dp45_apply, &linflow_dp45_set_driver, &linflow_dp45_reset,
     &linflow_dp45_order, &linflow_dp45_free};
 
-static inline const gsl_odeiv2_step_type *linflow_step_dp45(void) { return &linflow_dp45_step_type; }
-
-#endif
+const gsl_odeiv2_step_type *linflow_step_dp45(void) { return &linflow_dp45_step_type; }

@@ -1,5 +1,4 @@
-#ifndef LINFLOW_CGSL_RMS_CONTROL_H
-#define LINFLOW_CGSL_RMS_CONTROL_H
+#include "linflow.h"
 
 #include <float.h>
 #include <math.h>
@@ -75,7 +74,7 @@ static const gsl_odeiv2_control_type linflow_rms_control_type = {
     &linflow_rms_errlevel, &linflow_rms_set_driver, &linflow_rms_free};
 
 /* Replaces the driver's standard control with the RMS one (same tolerances). */
-static inline int linflow_driver_use_rms_norm(gsl_odeiv2_driver *d, double eps_abs, double eps_rel) {
+int linflow_driver_use_rms_norm(gsl_odeiv2_driver *d, double eps_abs, double eps_rel) {
     gsl_odeiv2_control *c = gsl_odeiv2_control_alloc(&linflow_rms_control_type);
     if (c == NULL) return GSL_ENOMEM;
     int status = gsl_odeiv2_control_init(c, eps_abs, eps_rel, 1.0, 0.0);
@@ -87,9 +86,7 @@ static inline int linflow_driver_use_rms_norm(gsl_odeiv2_driver *d, double eps_a
 }
 
 /* The RMS error E of a step, for tests of the norm. */
-static inline double linflow_rms_norm(double eps_abs, double eps_rel, size_t dim, const double y[], const double yerr[]) {
+double linflow_rms_norm(double eps_abs, double eps_rel, size_t dim, const double y[], const double yerr[]) {
     linflow_rms_state s = {eps_abs, eps_rel};
     return linflow_rms_error(&s, dim, y, yerr);
 }
-
-#endif

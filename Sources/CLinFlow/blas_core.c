@@ -1,5 +1,4 @@
-#ifndef LINFLOW_CGSL_OPENBLAS_CORE_H
-#define LINFLOW_CGSL_OPENBLAS_CORE_H
+#include "linflow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +16,10 @@ void gotoblas_init(void);
 void gotoblas_quit(void);
 
 int openblas_get_num_threads(void);
-static inline const char *linflow_blas_core(void) { return openblas_get_corename(); }
-static inline int linflow_blas_threads(void) { return openblas_get_num_threads(); }
+const char *linflow_blas_core(void) { return openblas_get_corename(); }
+int linflow_blas_threads(void) { return openblas_get_num_threads(); }
 
-static inline const char *linflow_blas_select_core(void) {
+const char *linflow_blas_select_core(void) {
     const char *current = openblas_get_corename();
     if (getenv("OPENBLAS_CORETYPE") != NULL || current == NULL || strcmp(current, "Prescott") != 0)
         return current;
@@ -42,5 +41,3 @@ static inline const char *linflow_blas_select_core(void) {
     unsetenv("OPENBLAS_CORETYPE");
     return openblas_get_corename();
 }
-
-#endif
