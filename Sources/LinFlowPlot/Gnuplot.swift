@@ -1,4 +1,6 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// The gnuplot program on this machine, run on a script file.
 public struct Gnuplot: Sendable {

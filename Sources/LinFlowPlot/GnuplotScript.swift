@@ -1,4 +1,6 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// Writes a ``PlotPlan`` as a gnuplot script a person can read, edit and run again.
 public enum GnuplotScript {

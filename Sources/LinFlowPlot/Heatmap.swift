@@ -1,4 +1,6 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// What `linflow plot --kind heatmap` draws: one cell per row of a table such as a sweep's
 /// summary.csv, at (x, y), coloured by z.

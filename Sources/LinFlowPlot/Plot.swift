@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// What a finished plot reports.
 public struct PlotSummary: Sendable {

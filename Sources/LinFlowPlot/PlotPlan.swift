@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LinFlowNumerics
+import LinFlowIO
 
 /// One input as the plot sees it.
 public struct PlotInput: Equatable, Sendable {
@@ -66,7 +68,7 @@ public enum PlotPlanner {
         let patterns = request.columns.flatMap { $0.split(separator: ",").map(String.init) }
             .filter { !$0.isEmpty }
 
-        for pattern in patterns where !inputs.contains(where: { input in input.header.contains { matches(pattern, $0) } }) {
+        for pattern in patterns where !inputs.contains(where: { input in input.header.contains { Glob.matches(pattern, $0) } }) {
             throw LinflowError.usage("--columns '\(pattern)' matches no column of \(inputs.map(\.path).joined(separator: ", ")) (\(inputs[0].path) has \(summary(of: inputs[0].header)))")
         }
 
@@ -75,7 +77,7 @@ public enum PlotPlanner {
         for input in inputs {
             var columns = patterns.isEmpty
                 ? layout.defaultColumns(input.header)
-                : orderedMatches(patterns, in: input.header)
+                : Glob.orderedMatches(patterns, in: input.header)
             columns.removeAll { $0 == input.xColumn }
             if columns.isEmpty {
                 notes.append("\(input.path) has \(patterns.isEmpty ? layout.missing : "no column matching --columns"); left out")
@@ -167,20 +169,6 @@ public enum PlotPlanner {
         }
         return groups.map { g in g.count > 2 ? "\(g[0])…\(g[g.count - 1])" : g.joined(separator: ", ") }
             .joined(separator: ", ")
-    }
-
-    static func matches(_ pattern: String, _ name: String) -> Bool {
-        fnmatch(pattern, name, 0) == 0
-    }
-
-    /// The header's columns that match any pattern: pattern by pattern, each in header order.
-    static func orderedMatches(_ patterns: [String], in header: [String]) -> [String] {
-        var seen = Set<String>()
-        var out: [String] = []
-        for pattern in patterns {
-            for name in header where matches(pattern, name) && seen.insert(name).inserted { out.append(name) }
-        }
-        return out
     }
 
     /// Distinct colours (Okabe–Ito, then Tableau) for a few curves; a blue-to-yellow ramp for many.

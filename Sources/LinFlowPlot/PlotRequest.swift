@@ -1,3 +1,5 @@
+import LinFlowNumerics
+import LinFlowIO
 /// What a plot shows, chosen by `--kind`.
 public enum PlotKind: String, CaseIterable, Sendable {
     /// The `loss` column (or `loss_*` columns) on a log axis.

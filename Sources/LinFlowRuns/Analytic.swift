@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// Writes a closed-form trajectory in the layout of `simulate` and, unless told not to,
 /// integrates the flow beside it to measure learning times and the largest deviation. From a

@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// Runs gradient descent, the gradient flow and the modified flow (``ModifiedFlow``) from the
 /// same initial weights and writes their losses and distances at every written step.

@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// Runs gradient descent (full-batch or minibatch, with optional momentum) from the resolved
 /// start and streams its trajectory to CSV, row k at t = kη.

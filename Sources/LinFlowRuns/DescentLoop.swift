@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// The steps of a descent and which of them are written: K steps of size η, rows at
 /// k = 0, E, 2E, … and always at k = K, each at t = kη.

@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// `--representations FILE`: the hidden representations of one-hot items and their
 /// representational similarity matrix (Saxe, McClelland & Ganguli 2019) at every row of a

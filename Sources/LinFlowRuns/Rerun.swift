@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// `linflow rerun OUT.json [-o NEW]`: the command line a run record holds, ready to run again,
 /// once every input file it names has been found unchanged.

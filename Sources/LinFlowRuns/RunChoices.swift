@@ -1,3 +1,6 @@
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 // The choices a run request is made of, one per option group; each states its defaults once.
 
 /// `--hidden`, `--layers`, `--bias`: the network, before the data fix its ends.

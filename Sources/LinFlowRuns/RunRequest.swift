@@ -1,11 +1,8 @@
-/// The commands that run something on a dataset. Each accepts some of the choices of a
-/// ``RunRequest`` and no others (docs/cli.md has the table of options × commands).
-public enum RunCommand: String, CaseIterable, Sendable {
-    case simulate, descend, compare, analytic, stats
-}
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
-// DataChoice (`--data`, `--inputs`, `--outputs`, `--header`, `--delimiter`, `--dataset`) is in
-// Data/DataChoice.swift.
+// DataChoice (the data file or built-in dataset and how to read it) is in LinFlowIO, Data/DataChoice.swift.
 
 /// Everything a user asked of one run, grouped as the options are. A group that the command
 /// does not take is nil; ``RunSetup`` resolves the request against the data.

@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// A ``RunRequest`` resolved against its data: the correlations, the network, the start (and
 /// where on the time axis it sits), and the flow that owns the loss and its derivatives.

@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// Integrates gradient flow from the resolved start and streams the trajectory to CSV, rows at
 /// t0 + (T − t0)·i/M (t0 = 0, or the last t of an `--init` file).

@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// `linflow stats`: the correlations of a dataset and what follows from them.
 public struct StatsReport {
@@ -54,18 +57,4 @@ public struct StatsReport {
         }
         return s
     }
-}
-
-/// c if Σ11 = c·I to rounding (c > 0), else nil.
-public func whitenedScale(_ sigma11: Matrix) -> Double? {
-    let n = sigma11.rows
-    let c = sigma11.trace / Double(n)
-    guard c > 0 else { return nil }
-    for i in 0..<n {
-        for j in 0..<n {
-            let target = i == j ? c : 0
-            if abs(sigma11[i, j] - target) > 1e-12 * c { return nil }
-        }
-    }
-    return c
 }

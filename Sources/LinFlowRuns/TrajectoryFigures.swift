@@ -1,3 +1,6 @@
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 /// The figures every trajectory shares, gathered row by row for the summary and the record.
 struct TrajectoryFigures {
     var rows = 0

@@ -1,4 +1,6 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// One axis of a sweep: the options it sets and, for each of its points, their values.
 ///

@@ -1,4 +1,6 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// `DIR/sweep.sbatch`: a Slurm job array with one element per unfinished task, each calling
 /// `linflow sweep run DIR --task $SLURM_ARRAY_TASK_ID`.

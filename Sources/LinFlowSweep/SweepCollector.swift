@@ -1,4 +1,6 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// `linflow sweep collect`: one CSV row per task, for phase diagrams.
 ///

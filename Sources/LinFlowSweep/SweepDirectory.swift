@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// The files of a sweep, all plain so that a person can inspect, move or merge them:
 ///

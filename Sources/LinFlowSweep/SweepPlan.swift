@@ -1,4 +1,6 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// One run of a sweep: its id (0, 1, …; the Slurm array index) and the exact arguments of the
 /// command, to which the runner adds `-o DIR/tasks/ID/out.csv`.

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
 
 /// Runs the unfinished tasks of a sweep, `jobs` at a time, each as a child process of the
 /// linflow executable with the task's arguments and `-o TMP/out.csv`, its stdout and stderr in

@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension ClosedFormKind: ExpressibleByArgument {}
 
@@ -52,7 +56,7 @@ extension Linflow {
             try runReportingErrors {
                 try representations.writing(output.out, data: dataOptions.choice.source) {
                     try plotting.drawing(output.out, kind: .modes) {
-                        printToStandardError(try LinFlowKit.Analytic(RunSetup(request)).run().text)
+                        printToStandardError(try LinFlowRuns.Analytic(RunSetup(request)).run().text)
                     }
                 }
             }

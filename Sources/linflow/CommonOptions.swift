@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 // The option groups the commands share. Each group turns into one choice of a `RunRequest`
 // (`choice`), which the library validates and resolves the same way for every command; the

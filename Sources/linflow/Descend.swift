@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 /// `--lr`, `--steps`, `--every`: the steps of a descent, shared by `descend` and `compare`.
 struct DescentOptions: ParsableArguments {
@@ -87,7 +91,7 @@ extension Linflow {
             try runReportingErrors {
                 try representations.writing(output.out, data: dataOptions.choice.source) {
                     try plotting.drawing(output.out) {
-                        let summary = try LinFlowKit.Descent(RunSetup(request)).run(notice: printToStandardError)
+                        let summary = try LinFlowRuns.Descent(RunSetup(request)).run(notice: printToStandardError)
                         printToStandardError(summary.text)
                     }
                 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 /// `--plot`, `--plot-kind` and `--plot-script`: draw a command's CSV as soon as it is written.
 /// A command adopts them with `@OptionGroup var plotting: PlotOptions` and by running its work
@@ -71,7 +75,7 @@ struct PlotOptions: ParsableArguments {
         try body()
         let request = PlotRequest(inputs: [csv], output: picture, script: script, kind: kind ?? defaultKind,
                                   commandLine: shellCommandLine())
-        printToStandardError(try LinFlowKit.Plot(request).run().text)
+        printToStandardError(try LinFlowPlot.Plot(request).run().text)
     }
 }
 

@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The closed forms against the numerically integrated flow, on many random problems and starts.
 @Suite struct ClosedFormTests {

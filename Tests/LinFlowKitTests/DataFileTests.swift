@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// Data files as their users write them: pandas's CSVs (the bytes it writes), European
 /// spreadsheets, NumPy's .npy and .npz (made by numpy in Tests/Fixtures/numpy), and the traps in

@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 @Suite struct DataTests {
     func write(_ text: String, name: String = UUID().uuidString + ".csv") -> String {

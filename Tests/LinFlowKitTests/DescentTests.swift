@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// Gradient descent, minibatches and momentum against facts derived by hand.
 @Suite struct DescentTests {

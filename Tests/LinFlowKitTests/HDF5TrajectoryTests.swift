@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The HDF5 sink and reader against each other and against the weights' own matrices (h5py's
 /// independent reading is scripts/check_hdf5.py).

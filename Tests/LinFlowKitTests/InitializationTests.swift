@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 @Suite struct InitializationTests {
     static let architectures: [[Int]] = [[4, 6, 3], [6, 3, 5], [3, 4, 4, 2], [5, 2], [3, 5, 2, 6, 4]]

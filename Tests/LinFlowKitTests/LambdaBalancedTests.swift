@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// λ-balanced starts, W32ᵀW32 − W21W21ᵀ = λI, and the exact solution of their flow
 /// (Riccati with F_λ) against the numerically integrated flow.

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// Planning and script generation, without gnuplot (the CLI tests run gnuplot for real).
 @Suite struct PlotScriptTests {

@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// `--representations`: hidden representations of one-hot items and their RSM.
 @Suite struct RepresentationTests {

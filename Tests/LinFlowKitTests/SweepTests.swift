@@ -1,7 +1,11 @@
 import Foundation
 import Numerics
 import Testing
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The sweep's bookkeeping: grids, plans, task states, the runner (with a stand-in executable)
 /// and the collected summary.

@@ -1,4 +1,4 @@
-import LinFlowKit
+import LinFlowNumerics
 import Numerics
 
 /// A small deterministic generator for test data (independent of the code under test).

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import LinFlowNumerics
 
 /// What `linflow plot` needs to know about a CSV before it asks gnuplot to draw it: the column
 /// names, and which of the chosen columns have a positive value somewhere (a log axis cannot
@@ -91,7 +92,7 @@ public enum CSVColumns {
     }
 
     /// Calls `body` with each line (without its newline) until it returns false.
-    static func forEachLine(path: String, _ body: ([UInt8]) throws -> Bool) throws {
+    package static func forEachLine(path: String, _ body: ([UInt8]) throws -> Bool) throws {
         var st = stat()
         if stat(path, &st) != 0 { throw LinflowError.noInput("\(path): \(String(cString: strerror(errno)))") }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw LinflowError.noInput("\(path): is a directory, not a CSV file") }
@@ -119,13 +120,13 @@ public enum CSVColumns {
         if !line.isEmpty { _ = try body(line) }
     }
 
-    static func fields(_ line: [UInt8]) -> [String] {
+    package static func fields(_ line: [UInt8]) -> [String] {
         var text = String(decoding: line, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         return text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
 
-    static func unquote(_ cell: String) -> String {
+    package static func unquote(_ cell: String) -> String {
         let t = cell.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r"))
         if t.count >= 2, t.first == "\"", t.last == "\"" { return String(t.dropFirst().dropLast()) }
         return t

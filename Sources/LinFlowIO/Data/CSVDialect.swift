@@ -1,3 +1,4 @@
+import LinFlowNumerics
 // How a CSV file is laid out beyond RFC 4180. Kept free of Foundation: scripts/fuzz compiles
 // the CSV reader with this file alone.
 

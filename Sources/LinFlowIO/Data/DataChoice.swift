@@ -1,3 +1,4 @@
+import LinFlowNumerics
 /// `--data`, `--inputs`, `--outputs`, `--header`, `--delimiter`, `--dataset`: where the samples
 /// come from and how to read them, as the user typed them. ``validate()`` checks them before
 /// any data are read; ``source`` is the resolved ``DataSource`` (docs/cli.md, "Data files").

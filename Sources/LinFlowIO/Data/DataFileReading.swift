@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LinFlowNumerics
 
 /// What a pass over a data file saw: the resolved columns, the sample count, size and checksum.
 public struct DataFileSummary: Sendable {
@@ -79,7 +80,7 @@ extension DataFileSpec {
             case .count: throw LinflowError.usage("\(option) names arrays of a .npz (default \(fallback)), not a count of columns")
             case .names(let n): return n
             case .glob(let g):
-                let hits = zip.arrayNames.filter { globMatches(g, $0) }
+                let hits = zip.arrayNames.filter { Glob.matches(g, $0) }
                 guard !hits.isEmpty else { throw LinflowError.data("\(path): \(option) '\(g)' matches no array (it holds: \(zip.arrayNames.joined(separator: ", ")))") }
                 return hits
             }

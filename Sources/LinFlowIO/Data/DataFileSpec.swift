@@ -1,4 +1,5 @@
 import Foundation
+import LinFlowNumerics
 
 /// Which columns of a data file are inputs and which are outputs: `--inputs` and `--outputs`.
 ///
@@ -50,7 +51,7 @@ public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
                 return i
             }
         case .glob(let g):
-            let hits = names.indices.filter { globMatches(g, names[$0]) }
+            let hits = names.indices.filter { Glob.matches(g, names[$0]) }
             guard !hits.isEmpty else {
                 throw LinflowError.data("\(file): \(option) '\(g)' matches no column (there are: \(Self.abbreviated(names)))")
             }
@@ -61,20 +62,6 @@ public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
     static func abbreviated(_ names: [String]) -> String {
         names.count <= 8 ? names.joined(separator: ", ") : names.prefix(4).joined(separator: ", ") + ", …, " + names.suffix(2).joined(separator: ", ")
     }
-}
-
-/// Shell-style `*` and `?` matching of a whole name.
-func globMatches(_ pattern: String, _ name: String) -> Bool {
-    let p = Array(pattern), s = Array(name)
-    var pi = 0, si = 0, star = -1, mark = 0
-    while si < s.count {
-        if pi < p.count && (p[pi] == "?" || p[pi] == s[si]) { pi += 1; si += 1 }
-        else if pi < p.count && p[pi] == "*" { star = pi; mark = si; pi += 1 }
-        else if star >= 0 { pi = star + 1; mark += 1; si = mark }
-        else { return false }
-    }
-    while pi < p.count && p[pi] == "*" { pi += 1 }
-    return pi == p.count
 }
 
 /// A data file and how to read it: the value behind `--data`, `--inputs`, `--outputs`,

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LinFlowNumerics
 
 /// Where a run's data come from: a data file (CSV, .npy or .npz) or a built-in dataset.
 public enum DataSource: Sendable, Equatable {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LinFlowNumerics
 
 /// Decimal text to Double, exactly as strtod rounds it, fast for the numbers data files hold.
 ///

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LinFlowNumerics
 
 /// A zip member stored with deflate (method 8, what numpy.savez_compressed writes), inflated
 /// with zlib in order, in constant memory: 64 KiB of compressed input and 256 KiB of output at a

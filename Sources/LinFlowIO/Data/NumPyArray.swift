@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LinFlowNumerics
 
 /// An array in NumPy's .npy format (version 1, 2 or 3), read in blocks of rows with pread so
 /// that memory stays constant in the number of rows.

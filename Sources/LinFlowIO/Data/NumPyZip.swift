@@ -1,3 +1,4 @@
+import LinFlowNumerics
 /// The arrays of a .npz file (numpy.savez): a zip archive whose members `NAME.npy` are arrays.
 ///
 /// Only the zip's central directory is read (classic and Zip64, which numpy writes for every

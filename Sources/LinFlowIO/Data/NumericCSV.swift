@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LinFlowNumerics
 
 /// A streaming reader for numeric CSV files (RFC 4180 with a few liberties).
 ///

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LinFlowNumerics
 
 /// Where a run resumes: the last row of a trajectory written by linflow (`--init FILE`).
 public struct ResumePoint: Sendable {

@@ -1,3 +1,4 @@
+import LinFlowNumerics
 /// One CSV row of numbers, built as ASCII bytes.
 ///
 /// `Double.write(to:)` prints the same shortest round-trip digits as `description`, into a stack

@@ -1,3 +1,4 @@
+import LinFlowNumerics
 /// One named quantity of a trajectory row, as an HDF5 dataset sees it: a scalar (`t`, `loss`,
 /// `imbalance`), a vector (`sv`, `b21`, `mode`) or a matrix (`W21`, n1×n0). The CSV spells its
 /// entries out as columns, 1-based and row-major: `t`; `sv_1`, …, `sv_r`; `W21_1_1`, …,

@@ -1,3 +1,4 @@
+import LinFlowNumerics
 /// The `compare` CSV, one row per written step k at t = kη:
 ///
 ///     t,loss_gd,loss_flow,loss_modified,gap_flow,gap_flow_W21,…,gap_modified,gap_modified_W21,…
@@ -6,6 +7,8 @@
 /// ‖W21_gd − W21_flow‖_F for each layer; `gap_modified*` likewise against the modified flow.
 public struct ComparisonLayout: Sendable {
     public let architecture: Architecture
+
+    public init(architecture: Architecture) { self.architecture = architecture }
 
     public var layerNames: [String] { (1...architecture.depth).map { architecture.name(ofLayer: $0) } }
 

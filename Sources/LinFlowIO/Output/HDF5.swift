@@ -1,9 +1,10 @@
 import CHDF5
+import LinFlowNumerics
 
 /// linflow's use of the HDF5 C library: every call's status is checked, HDF5's own printing of
 /// error stacks is switched off, and a failure becomes one ``LinflowError`` line that names the
 /// file, what was being done, and HDF5's most specific message.
-enum HDF5 {
+package enum HDF5 {
     /// Switches off HDF5's automatic error printing. A thread-safe HDF5 (Debian's is) keeps
     /// this setting per thread, so each entry point calls it on its own thread.
     static func silence() { _ = linflow_h5_silence_errors() }
@@ -44,7 +45,7 @@ enum HDF5 {
     static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
 
     /// True if `path` is a readable file that starts with HDF5's signature.
-    static func isHDF5(path: String) -> Bool {
+    package static func isHDF5(path: String) -> Bool {
         guard let f = fopen(path, "rb") else { return false }
         defer { fclose(f) }
         var head = [UInt8](repeating: 0, count: 8)

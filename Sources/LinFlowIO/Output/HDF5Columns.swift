@@ -1,3 +1,4 @@
+import LinFlowNumerics
 /// The CSV view of an ``HDF5Trajectory``: its columns by CSV name (`W21_3_5` is `W21[:, 2, 4]`),
 /// read row by row, so that `linflow export`, `linflow plot` and `--init` treat an .h5 file as
 /// the CSV of the same run.
@@ -74,10 +75,10 @@ public struct TrajectoryExport {
         }
         let table = try HDF5Trajectory(path: input)
         let header = table.columnNames
-        for p in patterns where !header.contains(where: { PlotPlanner.matches(p, $0) }) {
+        for p in patterns where !header.contains(where: { Glob.matches(p, $0) }) {
             throw LinflowError.usage("--columns '\(p)' matches no column of \(input) (its blocks: \(table.blocks.map { $0.shape.isEmpty ? $0.name : "\($0.name) \($0.shape.map(String.init).joined(separator: "×"))" }.joined(separator: ", ")))")
         }
-        let names = header.filter { n in patterns.contains { PlotPlanner.matches($0, n) } }
+        let names = header.filter { n in patterns.contains { Glob.matches($0, n) } }
         let out = try OutputFile(path: output)
         do {
             try table.exportCSV(names, to: out)
@@ -91,23 +92,23 @@ public struct TrajectoryExport {
 }
 
 /// A trajectory file as `linflow plot` sees it: a CSV, or an HDF5 file read as its CSV.
-enum TrajectoryColumns {
-    static func header(path: String) throws -> [String] {
+package enum TrajectoryColumns {
+    package static func header(path: String) throws -> [String] {
         HDF5.isHDF5(path: path) ? try HDF5Trajectory(path: path).columnNames : try CSVColumns.header(path: path)
     }
 
-    static func columnsWithPositiveValues(path: String, header: [String], wanted: [String]) throws -> Set<String> {
+    package static func columnsWithPositiveValues(path: String, header: [String], wanted: [String]) throws -> Set<String> {
         if HDF5.isHDF5(path: path) { return try HDF5Trajectory(path: path).columnsWithPositiveValues(wanted) }
         return try CSVColumns.columnsWithPositiveValues(path: path, header: header, wanted: wanted)
     }
 
     /// Whether gnuplot needs a CSV copy of `path` (always for HDF5, which it cannot read).
-    static func needsCopy(path: String, header: [String], keeping keep: Set<String>) -> Bool {
+    package static func needsCopy(path: String, header: [String], keeping keep: Set<String>) -> Bool {
         keep.count < header.count || HDF5.isHDF5(path: path)
     }
 
     /// A CSV of the columns `keep` of `path` at `destination`, in the header's order.
-    static func extract(path: String, header: [String], keep: Set<String>, to destination: String) throws {
+    package static func extract(path: String, header: [String], keep: Set<String>, to destination: String) throws {
         guard HDF5.isHDF5(path: path) else {
             return try CSVColumns.extract(path: path, header: header, keep: keep, to: destination)
         }

@@ -1,4 +1,5 @@
 import CHDF5
+import LinFlowNumerics
 
 /// Reads a trajectory that ``HDF5TrajectorySink`` wrote (or any HDF5 file whose root holds
 /// numeric datasets that share their first axis, the rows): its blocks in the file's creation

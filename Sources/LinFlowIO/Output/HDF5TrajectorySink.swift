@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CHDF5
 import Foundation
+import LinFlowNumerics
 
 /// A trajectory as an HDF5 file: one dataset per ``ColumnBlock``, of shape (rows, block shape)
 /// (`t` and `loss` (M+1), `W21` (M+1)×n1×n0, `sv` (M+1)×r, …), float64, in the order of the

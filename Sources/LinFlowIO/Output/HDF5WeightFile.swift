@@ -1,3 +1,4 @@
+import LinFlowNumerics
 /// `--init run.h5`: the weights of the last row of an HDF5 trajectory. The network is read from
 /// the datasets' shapes: W21 (rows×n1×n0), W32 (rows×n2×n1), …, chained from the input side, with
 /// biases if b21, b32, … are present.

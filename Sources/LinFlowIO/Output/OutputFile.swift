@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LinFlowNumerics
 
 /// Where a run writes its table: standard output, or a file that appears only when complete.
 ///

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import LinFlowNumerics
 
 /// A one-line progress indicator on stderr, shown only when stderr is a terminal and the run
 /// has lasted more than a second, redrawn at most five times a second.

@@ -1,10 +1,11 @@
+import LinFlowNumerics
 /// Runs `body`, which writes rows to `out`, then commits the file. On a numerical failure or
 /// an interrupt the rows written so far are kept as OUT.partial and the one-line message says
 /// where; on any other error the destination is left untouched.
 ///
 /// `provenance(status)` gives the ``RunRecord`` stored with the file ("complete") or with the
 /// kept rows ("partial", with the failure added).
-func writingRows(to out: TrajectorySink, rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord,
+package func writingRows(to out: TrajectorySink, rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord,
                  _ body: () throws -> Void) throws {
     let interrupt = InterruptFlag.shared
     interrupt.arm()

@@ -1,3 +1,4 @@
+import LinFlowNumerics
 /// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
 ///
 ///     t,loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]

@@ -1,4 +1,5 @@
 import Foundation
+import LinFlowNumerics
 
 /// Where a command's trajectory goes, row by row: a CSV (``CSVTrajectorySink``) or an HDF5
 /// file (``HDF5TrajectorySink``) with the same values. Both are atomic: the destination appears

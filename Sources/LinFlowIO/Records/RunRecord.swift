@@ -1,4 +1,11 @@
 import Foundation
+import LinFlowNumerics
+
+/// The commands that run something on a dataset. Each accepts some of the choices of a
+/// ``RunRequest`` and no others (docs/cli.md has the table of options × commands).
+public enum RunCommand: String, CaseIterable, Sendable {
+    case simulate, descend, compare, analytic, stats
+}
 
 /// The provenance of an output file, written beside it as `OUT.json` (for `OUT.csv`):
 /// linflow's and GSL's versions, the BLAS kernels and threads, the command line, the data file's size and SHA-256, and every
@@ -59,7 +66,7 @@ public struct RunRecord {
 }
 
 extension Initialization {
-    var record: [String: Any] {
+    package var record: [String: Any] {
         switch self {
         case .gaussian(let seed, let scale): return ["kind": "random", "seed": seed, "scale": scale]
         case .orthogonal(let seed, let scale): return ["kind": "orthogonal", "seed": seed, "scale": scale]

@@ -223,3 +223,17 @@ public struct CorrelationAccumulator {
             inputMean: zip(shiftX, dx).map { $0 + $1 }, outputMean: zip(shiftY, dy).map { $0 + $1 })
     }
 }
+
+/// c if Σ11 = c·I to rounding (c > 0), else nil.
+public func whitenedScale(_ sigma11: Matrix) -> Double? {
+    let n = sigma11.rows
+    let c = sigma11.trace / Double(n)
+    guard c > 0 else { return nil }
+    for i in 0..<n {
+        for j in 0..<n {
+            let target = i == j ? c : 0
+            if abs(sigma11[i, j] - target) > 1e-12 * c { return nil }
+        }
+    }
+    return c
+}

@@ -21,25 +21,6 @@ public struct SampleSet: Sendable {
         self.values = values
     }
 
-    /// Reads every sample of `source`, refusing a file of more than `limit` numbers.
-    public static func load(_ source: DataSource, limit: Int = maximumValues) throws -> SampleSet {
-        switch source {
-        case .builtin(let name):
-            guard let d = BuiltinDataset.named(name) else { throw LinflowError.usage("no built-in dataset named '\(name)'") }
-            return SampleSet(inputs: d.inputs, outputs: d.outputs, values: d.rows.flatMap { $0 })
-        case .file(let spec):
-            var values: [Double] = [], inputs = 0, outputs = 0
-            try spec.forEachSample(sizes: { inputs = $0; outputs = $1 }) { x, y in
-                guard values.count + inputs + outputs <= limit else {
-                    throw LinflowError.data("\(spec.path): more than \(limit) numbers; --batch-size holds the samples in memory and is limited to N × columns ≤ \(limit) (full-batch descent streams any size)")
-                }
-                values.append(contentsOf: UnsafeBufferPointer(start: x, count: inputs))
-                values.append(contentsOf: UnsafeBufferPointer(start: y, count: outputs))
-            }
-            return SampleSet(inputs: inputs, outputs: outputs, values: values)
-        }
-    }
-
     /// The correlations of the samples at `indices` (1/|batch| Σ over the batch).
     public func correlations<C: Collection>(of indices: C) -> Correlations where C.Element == Int {
         var acc = CorrelationAccumulator(inputs: inputs, outputs: outputs, blockRows: min(256, max(1, indices.count)))

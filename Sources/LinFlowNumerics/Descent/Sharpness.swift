@@ -51,7 +51,7 @@ public final class SharpnessEstimator {
     /// λ_max(∇²L) at `weights`.
     public func estimate(at weights: Weights) -> Double {
         let start = DispatchTime.now()
-        defer { seconds += LinFlowKit.seconds(since: start) }
+        defer { seconds += LinFlowNumerics.seconds(since: start) }
         // What the products share at θ (W_l, prefixes, back-propagated errors) is built once per
         // estimate; each product then runs on preallocated buffers (``HessianProduct``).
         let n = flow.dimension

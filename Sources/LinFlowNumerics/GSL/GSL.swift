@@ -12,7 +12,7 @@ public struct GSLError: Error, Sendable, CustomStringConvertible {
 }
 
 /// GSL's defaults, set once per process.
-enum GSL {
+package enum GSL {
     /// GSL's default error handler calls abort(). linflow checks every status code instead,
     /// so the handler is switched off before any GSL call.
     static let setUp: Void = {
@@ -24,5 +24,5 @@ enum GSL {
         if status != Int32(GSL_SUCCESS) { throw GSLError(status: status, context: context()) }
     }
 
-    static var version: String { String(cString: linflow_gsl_version()) }
+    package static var version: String { String(cString: linflow_gsl_version()) }
 }

@@ -1,5 +1,5 @@
 /// Why an integration failed, in words.
-func reason(_ f: IntegrationFailure) -> String {
+package func reason(_ f: IntegrationFailure) -> String {
     switch f {
     case .nonFinite(let t): return "the weights became infinite or NaN near t = \(fmt(t))"
     case .tooManySteps(let t, _): return "too many steps at t = \(fmt(t))"

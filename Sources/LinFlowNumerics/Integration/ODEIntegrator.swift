@@ -1,5 +1,6 @@
 import CGSL
 import Dispatch
+import CLinFlow
 
 /// The ODE steppers offered by `--method`: GSL's, and `dp45`, linflow's Dormand–Prince 5(4)
 /// written as a `gsl_odeiv2_step_type` (CGSL's dp45_step.h) so that it runs under GSL's own
@@ -183,7 +184,7 @@ public final class ODEIntegrator {
                 StiffnessSwitch.decide(time: time, meanStep: meanStep, dimension: system.dimension,
                                        lambdaMax: { system.stiffnessScale(at: y.baseAddress!) })
             }
-            seconds += LinFlowKit.seconds(since: clock)
+            seconds += LinFlowNumerics.seconds(since: clock)
             guard let decision else {
                 stiffnessCheck = (steps, time, min(2 * stiffnessCheck.interval, StiffnessSwitch.longestChunk))
                 continue
@@ -224,7 +225,7 @@ public final class ODEIntegrator {
         let status = state.withUnsafeMutableBufferPointer { y in
             gsl_odeiv2_driver_apply(driver, &t, t1, y.baseAddress!)
         }
-        seconds += LinFlowKit.seconds(since: clock)
+        seconds += LinFlowNumerics.seconds(since: clock)
         steps += Int(linflow_driver_steps(driver))
         let box = context.takeUnretainedValue()
         if status == Int32(GSL_SUCCESS) {

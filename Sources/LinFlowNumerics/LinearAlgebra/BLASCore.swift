@@ -1,4 +1,5 @@
 import CGSL
+import CLinFlow
 
 /// Which of OpenBLAS's kernel sets (its "core type") runs the matrix products.
 ///
@@ -15,7 +16,7 @@ public enum BLASCore {
     public static var threads: Int { Int(linflow_blas_threads()) }
 
     /// What a run record says about the products: OpenBLAS, its kernels and its threads.
-    static var record: [String: Any] { ["library": "OpenBLAS", "kernels": name, "threads": threads] }
+    package static var record: [String: Any] { ["library": "OpenBLAS", "kernels": name, "threads": threads] }
 
     /// Re-initialises OpenBLAS with the kernels this CPU supports when it fell back to Prescott.
     /// Call it first thing in a process, before any BLAS call and before other threads start:

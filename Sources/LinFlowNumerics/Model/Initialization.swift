@@ -54,8 +54,10 @@ public enum Initialization: Sendable, Equatable {
         }
     }
 
-    /// The weights for `architecture`. `correlations` (of the data) are needed by `aligned` only.
-    public func weights(for architecture: Architecture, correlations: Correlations? = nil) throws -> Weights {
+    /// The weights for `architecture`. `correlations` (of the data) are needed by `aligned` only;
+    /// `readFile` reads a `.file` start (this layer reads no files: LinFlowIO passes its reader).
+    public func weights(for architecture: Architecture, correlations: Correlations? = nil,
+                        readFile: (String) throws -> Weights) throws -> Weights {
         switch self {
         case .gaussian(_, let scale), .orthogonal(_, let scale), .balanced(_, let scale), .aligned(_, let scale),
              .lambdaBalanced(_, let scale, _):
@@ -96,7 +98,7 @@ public enum Initialization: Sendable, Equatable {
             return try LambdaBalancedStart.weights(for: architecture, lambda: lambda, scale: scale,
                                                    source: GaussianSource(seed: seed))
         case .file(let path):
-            let w = try WeightFile.resumePoint(path: path).weights
+            let w = try readFile(path)
             guard w.architecture == architecture else {
                 throw LinflowError.data("\(path): its weights form a \(w.architecture.description) network, but this run is \(architecture.description)")
             }

@@ -1,4 +1,7 @@
 import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 
 /// What `linflow analytic` reports on stderr.
 public struct AnalyticSummary: Sendable {

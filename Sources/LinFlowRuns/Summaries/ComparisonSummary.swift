@@ -1,3 +1,6 @@
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 /// The largest of a gap over the written rows, and where it is.
 public struct LargestGap: Sendable {
     public var value = 0.0

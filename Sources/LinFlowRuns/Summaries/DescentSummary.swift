@@ -1,3 +1,6 @@
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 /// The loss at the start and at the end of a run, beside its floor.
 public struct LossChange: Sendable {
     public var initial: Double

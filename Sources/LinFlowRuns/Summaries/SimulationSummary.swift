@@ -1,3 +1,6 @@
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
 /// What a finished run reports.
 public struct SimulationSummary: Sendable {
     public var architecture: Architecture
