@@ -16,13 +16,18 @@ public enum LinflowError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Stopped by SIGINT or SIGTERM; rows so far were kept (exit 130).
     case interrupted(String)
 
-    public var description: String {
+    /// The message as built, with ``Setting`` markers where it names a choice; the executable
+    /// renders them as its options.
+    public var message: String {
         switch self {
         case .usage(let m), .data(let m), .noInput(let m), .cannotCreate(let m),
              .unavailable(let m), .numerical(let m), .interrupted(let m):
             return m
         }
     }
+
+    /// The message with each setting named in the library's terms (``Setting/plain(_:)``).
+    public var description: String { Setting.plain(message) }
 
     public var exitCode: Int32 {
         switch self {

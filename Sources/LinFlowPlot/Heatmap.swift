@@ -26,7 +26,7 @@ public struct HeatmapLine: Equatable, Sendable {
     public init(parsing text: String) throws {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         guard let first = parts.first, let x = Double(first.trimmingCharacters(in: .whitespaces)), x.isFinite else {
-            throw LinflowError.usage("--vline takes X or X:LABEL with X a number, got '\(text)'")
+            throw LinflowError.usage("\(Setting.verticalLine) takes X or X:LABEL with X a number, got '\(text)'")
         }
         self.x = x
         label = parts.count > 1 ? parts[1] : nil

@@ -85,7 +85,7 @@ public struct Plot {
         if let path = request.script, let picture = request.scriptOutput {
             // The script names its inputs for gnuplot, which reads CSV only.
             if let h5 = request.inputs.first(where: { HDF5.isHDF5(path: $0) }) {
-                throw LinflowError.usage("--script: gnuplot cannot read \(h5) (HDF5); export its columns with linflow export first, or draw the picture directly")
+                throw LinflowError.usage("\(Setting.script): gnuplot cannot read \(h5) (HDF5); export its columns with linflow export first, or draw the picture directly")
             }
             let file = try OutputFile(path: path)
             try file.write(kept(picture, try PlotFormat(path: picture)))

@@ -69,7 +69,7 @@ public enum PlotPlanner {
             .filter { !$0.isEmpty }
 
         for pattern in patterns where !inputs.contains(where: { input in input.header.contains { Glob.matches(pattern, $0) } }) {
-            throw LinflowError.usage("--columns '\(pattern)' matches no column of \(inputs.map(\.path).joined(separator: ", ")) (\(inputs[0].path) has \(summary(of: inputs[0].header)))")
+            throw LinflowError.usage("\(Setting.columns) '\(pattern)' matches no column of \(inputs.map(\.path).joined(separator: ", ")) (\(inputs[0].path) has \(summary(of: inputs[0].header)))")
         }
 
         // Columns of each input, per panel.
@@ -80,10 +80,10 @@ public enum PlotPlanner {
                 : Glob.orderedMatches(patterns, in: input.header)
             columns.removeAll { $0 == input.xColumn }
             if columns.isEmpty {
-                notes.append("\(input.path) has \(patterns.isEmpty ? layout.missing : "no column matching --columns"); left out")
+                notes.append("\(input.path) has \(patterns.isEmpty ? layout.missing : "no column matching \(Setting.columns)"); left out")
             } else if columns.count > request.maxCurves {
-                let hint = layout.kind == .weights ? "; --kind modes shows the end-to-end map instead" : ""
-                notes.append("\(input.path): drawing the first \(request.maxCurves) of its \(columns.count) \(layout.noun(columns)) (\(columns[0]) … \(columns[request.maxCurves - 1])); choose others with --columns, or raise --max-curves\(hint)")
+                let hint = layout.kind == .weights ? "; \(Setting.kind) modes shows the end-to-end map instead" : ""
+                notes.append("\(input.path): drawing the first \(request.maxCurves) of its \(columns.count) \(layout.noun(columns)) (\(columns[0]) … \(columns[request.maxCurves - 1])); choose others with \(Setting.columns), or raise \(Setting.maxCurves)\(hint)")
                 columns = Array(columns.prefix(request.maxCurves))
             }
             chosen.append(layout.split(columns))
@@ -91,7 +91,7 @@ public enum PlotPlanner {
         if chosen.allSatisfy({ $0.allSatisfy(\.isEmpty) }) {
             let which = inputs.count == 1 ? inputs[0].path : "none of \(inputs.map(\.path).joined(separator: ", "))"
             if !patterns.isEmpty {
-                throw LinflowError.usage("--columns leaves nothing to draw: the x column (\(inputs[0].xColumn)) is not drawn as a curve")
+                throw LinflowError.usage("\(Setting.columns) leaves nothing to draw: the x column (\(inputs[0].xColumn)) is not drawn as a curve")
             }
             throw LinflowError.data("\(which) has \(layout.missing)\(layout.missingHint)")
         }
@@ -103,7 +103,7 @@ public enum PlotPlanner {
             let positive = try positiveColumns(i, onLogAxes)  // also refuses an input with no rows
             for p in layout.panels.indices where logY[p] {
                 for column in chosen[i][p] where !positive.contains(column) {
-                    notes.append("\(inputs[i].path): \(column) has no positive value to show on a log scale; left out (--no-log-y shows it)")
+                    notes.append("\(inputs[i].path): \(column) has no positive value to show on a log scale; left out (\(Setting.linearY) shows it)")
                 }
                 chosen[i][p].removeAll { !positive.contains($0) }
             }
@@ -134,7 +134,7 @@ public enum PlotPlanner {
             panels.append(PlotPanel(yLabel: request.yLabel ?? layout.yLabel(role, all.map(\.1)), logY: logY[p], curves: curves))
         }
         if panels.isEmpty {
-            throw LinflowError.data("nothing to draw on a log scale: no chosen column has a positive value (--no-log-y draws them on a linear axis)")
+            throw LinflowError.data("nothing to draw on a log scale: no chosen column has a positive value (\(Setting.linearY) draws them on a linear axis)")
         }
         let xColumns = Set(inputs.map(\.xColumn))
         let xLabel = request.xLabel ?? (xColumns == ["t"] ? "time t" : xColumns.sorted().joined(separator: ", "))
@@ -239,14 +239,14 @@ struct PanelLayout {
         case .modes: return "no mode_* or sv_* columns"
         case .product: return "no sv_* columns"
         case .compare: return "no loss_* or gap_* columns"
-        case .heatmap: return "no --x, --y, --z columns"
+        case .heatmap: return "no \(Setting.heatmapX), \(Setting.heatmapY), \(Setting.heatmapZ) columns"
         }
     }
 
     var missingHint: String {
         switch kind {
-        case .modes, .product: return "; simulate writes sv_* with --diagnostics all (the default) or sv"
-        case .compare: return "; --kind compare draws the output of linflow compare"
+        case .modes, .product: return "; simulate writes sv_* with \(Setting.diagnostics) all (the default) or sv"
+        case .compare: return "; \(Setting.kind) compare draws the output of linflow compare"
         default: return ""
         }
     }

@@ -45,7 +45,7 @@ public struct PlotSize: Equatable, Sendable {
         let parts = text.split(whereSeparator: { $0 == "," || $0 == "x" || $0 == "X" })
         guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]),
               (100...10000).contains(w), (100...10000).contains(h) else {
-            throw LinflowError.usage("--size takes WIDTH,HEIGHT in pixels between 100 and 10000, got '\(text)'")
+            throw LinflowError.usage("\(Setting.size) takes WIDTH,HEIGHT in pixels between 100 and 10000, got '\(text)'")
         }
         self.init(width: w, height: h)
     }
@@ -105,23 +105,23 @@ public struct PlotRequest: Sendable {
 
     public func validate() throws {
         if inputs.isEmpty { throw LinflowError.usage("give at least one trajectory CSV to plot") }
-        if output == nil && script == nil { throw LinflowError.usage("give --out FILE.png|.svg|.pdf, --script FILE.gp, or both") }
+        if output == nil && script == nil { throw LinflowError.usage("give \(Setting.output) FILE.png|.svg|.pdf, \(Setting.script) FILE.gp, or both") }
         if let output {
-            if output == "-" { throw LinflowError.usage("--out must name a file: gnuplot cannot draw to standard output here") }
+            if output == "-" { throw LinflowError.usage("\(Setting.output) must name a file: gnuplot cannot draw to standard output here") }
             _ = try PlotFormat(path: output)
-            if output == script { throw LinflowError.usage("--out and --script must be different files") }
+            if output == script { throw LinflowError.usage("\(Setting.output) and \(Setting.script) must be different files") }
         }
         if !labels.isEmpty && labels.count != inputs.count {
-            throw LinflowError.usage("give one --label per input file (\(inputs.count)), or none; got \(labels.count)")
+            throw LinflowError.usage("give one \(Setting.label) per input file (\(inputs.count)), or none; got \(labels.count)")
         }
-        if maxCurves < 1 { throw LinflowError.usage("--max-curves must be at least 1, got \(maxCurves)") }
+        if maxCurves < 1 { throw LinflowError.usage("\(Setting.maxCurves) must be at least 1, got \(maxCurves)") }
         if kind == .heatmap {
-            guard heatmap != nil else { throw LinflowError.usage("--kind heatmap needs --x, --y and --z (columns of the table)") }
-            if inputs.count != 1 { throw LinflowError.usage("--kind heatmap draws one table, got \(inputs.count) files") }
-            if !columns.isEmpty { throw LinflowError.usage("--columns does not go with --kind heatmap (it takes --x, --y, --z)") }
-            if !labels.isEmpty { throw LinflowError.usage("--label does not go with --kind heatmap (one table, no legend of files)") }
+            guard heatmap != nil else { throw LinflowError.usage("\(Setting.kind) heatmap needs \(Setting.heatmapX), \(Setting.heatmapY) and \(Setting.heatmapZ) (columns of the table)") }
+            if inputs.count != 1 { throw LinflowError.usage("\(Setting.kind) heatmap draws one table, got \(inputs.count) files") }
+            if !columns.isEmpty { throw LinflowError.usage("\(Setting.columns) does not go with \(Setting.kind) heatmap (it takes \(Setting.heatmapX), \(Setting.heatmapY), \(Setting.heatmapZ))") }
+            if !labels.isEmpty { throw LinflowError.usage("\(Setting.label) does not go with \(Setting.kind) heatmap (one table, no legend of files)") }
         } else if heatmap != nil {
-            throw LinflowError.usage("--x, --y, --z, --mark and --vline go with --kind heatmap")
+            throw LinflowError.usage("\(Setting.heatmapX), \(Setting.heatmapY), \(Setting.heatmapZ), \(Setting.mark) and \(Setting.verticalLine) go with \(Setting.kind) heatmap")
         }
         for name in inputs + [output, script].compactMap({ $0 }) where name.contains("\n") || name.contains("\r") {
             throw LinflowError.usage("file names with line breaks cannot be handed to gnuplot: \(name.debugDescription)")

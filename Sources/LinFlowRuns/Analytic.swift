@@ -15,7 +15,8 @@ public struct Analytic {
 
     public init(_ setup: RunSetup) { self.setup = setup }
 
-    public func run() throws -> AnalyticSummary {
+    /// `notice` receives warnings as they arise.
+    public func run(notice: @escaping (String) -> Void) throws -> AnalyticSummary {
         let choice = setup.request.analytic ?? AnalyticChoice()
         let c = setup.data.correlations, architecture = setup.architecture, flow = setup.flow
         let white = try WhiteInputs(c)
@@ -37,7 +38,7 @@ public struct Analytic {
         var deviation = (endToEnd: 0.0, weights: 0.0, loss: 0.0)
         var figures = TrajectoryFigures(), last = w0
         let out = try setup.request.storage.open(setup.request.output, blocks: layout.blocks, rows: times.count,
-                                                 fewerRows: "--samples")
+                                                 fewerRows: .samples, notice: notice)
         do {
             for (t, rowTime) in zip(times, rowTimes) {
                 let w = try solution.weights(at: t)
@@ -115,7 +116,7 @@ public struct Analytic {
 
     private func advance(_ ode: ODEIntegrator, to t: Double) throws {
         do { try ode.advance(to: t) } catch .tooManySteps {
-            throw LinflowError.numerical("the numerical check would take more than \(Self.checkStepLimit) \(Self.checkMethod.rawValue) steps to reach t = \(fmt(t)) (explicit steps are held near 3/λ_max once the flow has converged); use --no-check or a shorter --t-end")
+            throw LinflowError.numerical("the numerical check would take more than \(Self.checkStepLimit) \(Self.checkMethod.rawValue) steps to reach t = \(fmt(t)) (explicit steps are held near 3/λ_max once the flow has converged); use \(Setting.skipCheck) or a shorter \(Setting.endTime)")
         } catch {
             throw LinflowError.numerical("the numerical check failed near t = \(ode.time): \(error)")
         }

@@ -11,7 +11,7 @@ public struct Comparison {
     public init(_ setup: RunSetup) { self.setup = setup }
 
     /// `notice` receives the stability warning, before the first step.
-    public func run(notice: (String) -> Void = { _ in }) throws -> ComparisonSummary {
+    public func run(notice: @escaping (String) -> Void) throws -> ComparisonSummary {
         let request = setup.request
         let integration = request.integration ?? IntegrationChoice()
         let tolerances = integration.tolerances(for: .compare)
@@ -28,22 +28,22 @@ public struct Comparison {
         }
         let flow = try integrator(flowModel)
         let modified = try integrator(ModifiedFlow(flow: flowModel, learningRate: eta))
-        flow.announceStiffness("flow")
-        modified.announceStiffness("modified flow")
+        flow.announceStiffness("flow", to: notice)
+        modified.announceStiffness("modified flow", to: notice)
         func advance(_ i: ODEIntegrator, _ name: String, to t: Double) throws -> Weights {
             do {
                 try i.advance(to: t)
             } catch .interrupted(let at) {
                 throw LinflowError.interrupted("interrupted at t = \(fmt(at))")
             } catch {
-                throw LinflowError.numerical("GSL could not integrate the \(name) to t = \(fmt(t)): \(reason(error))")
+                throw LinflowError.numerical("GSL could not integrate the \(name) to t = \(fmt(t)): \(error)")
             }
             return Weights(architecture: architecture, flat: i.state)
         }
 
         let layout = ComparisonLayout(architecture: architecture)
         let out = try request.storage.open(request.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
-                                           fewerRows: "--every")
+                                           fewerRows: .every, notice: notice)
         var summary = ComparisonSummary(
             architecture: architecture, dataDescription: setup.data.description, learningRate: eta,
             steps: loop.steps, rows: 0, output: out.path, method: integration.method,

@@ -11,7 +11,7 @@ public struct Descent {
     public init(_ setup: RunSetup) { self.setup = setup }
 
     /// `notice` receives the stability warning and other notes, before the first step.
-    public func run(notice: (String) -> Void = { _ in }) throws -> DescentSummary {
+    public func run(notice: @escaping (String) -> Void) throws -> DescentSummary {
         let choice = setup.request.descent ?? DescentChoice()
         let loop = DescentLoop(setup)
         let momentum = choice.momentum ?? 0
@@ -24,7 +24,7 @@ public struct Descent {
         if let b = choice.batchSize {
             let samples = try SampleSet.load(setup.request.data.source)
             guard b <= samples.count else {
-                throw LinflowError.usage("--batch-size \(b) exceeds the \(samples.count) samples of the data")
+                throw LinflowError.usage("\(Setting.batchSize) \(b) exceeds the \(samples.count) samples of the data")
             }
             batches = (samples, MinibatchSampler(sampleCount: samples.count, batchSize: b, seed: shuffleSeed))
             gradientSource = try GradientFlow(architecture: setup.architecture, correlations: setup.data.correlations)
@@ -37,7 +37,7 @@ public struct Descent {
             if let p = r.previous, loop.clock.time(ofStep: loop.firstStep - 1) == p.time, loop.clock.onGrid {
                 previous = p.weights
             } else {
-                notice("linflow: note: \(r.path) does not end with two consecutive steps of η = \(fmt(loop.learningRate)) (write them with --every 1), so the momentum's velocity restarts at zero")
+                notice("linflow: note: \(r.path) does not end with two consecutive steps of η = \(fmt(loop.learningRate)) (write them with \(Setting.every) 1), so the momentum's velocity restarts at zero")
             }
         }
 
@@ -52,7 +52,7 @@ public struct Descent {
             let rowsAhead = loop.rowsAfterStart
             let projected = Double(rowsAhead) * sharpness.seconds
             if projected > 30 {
-                notice("linflow: note: the sharpness column will take about \(Int(projected.rounded())) s (\(rowsAhead) more rows at \(String(format: "%.2f", sharpness.seconds)) s each); --no-sharpness or a larger --every makes it cheaper")
+                notice("linflow: note: the sharpness column will take about \(Int(projected.rounded())) s (\(rowsAhead) more rows at \(String(format: "%.2f", sharpness.seconds)) s each); \(Setting.skipSharpness) or a larger \(Setting.every) makes it cheaper")
             }
         }
 
@@ -60,7 +60,7 @@ public struct Descent {
                                       learningRate: loop.learningRate, momentum: momentum, previous: previous)
         let layout = DescentLayout(trajectory: try setup.trajectoryLayout(), sharpness: choice.trackSharpness)
         let out = try setup.request.storage.open(setup.request.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
-                                                 fewerRows: "--every")
+                                                 fewerRows: .every, notice: notice)
         var figures = TrajectoryFigures(), top = (value: initialSharpness, time: setup.startTime), diverged = false
         var last = setup.start
         let ls = setup.flow.leastSquares

@@ -20,10 +20,10 @@ public struct DescentSchedule: Sendable, Equatable {
 
     public func validate() throws {
         guard learningRate > 0, learningRate.isFinite else {
-            throw LinflowError.usage("--lr must be a positive number, got \(learningRate)")
+            throw LinflowError.usage("\(Setting.learningRate) must be a positive number, got \(learningRate)")
         }
-        if let steps, steps < 1 { throw LinflowError.usage("--steps must be at least 1, got \(steps)") }
-        if let every, every < 1 { throw LinflowError.usage("--every must be at least 1, got \(every)") }
+        if let steps, steps < 1 { throw LinflowError.usage("\(Setting.steps) must be at least 1, got \(steps)") }
+        if let every, every < 1 { throw LinflowError.usage("\(Setting.every) must be at least 1, got \(every)") }
     }
 
     /// (K, E) once the horizon is known.
@@ -153,5 +153,5 @@ struct DescentLoop {
 /// The warning printed before a run whose step is beyond the stability edge of the start.
 func stabilityWarning(learningRate eta: Double, sharpness: Double) -> String? {
     guard sharpness > 0, eta > 2 / sharpness else { return nil }
-    return "linflow: warning: --lr \(fmt(eta)) exceeds 2/sharpness = \(fmt(2 / sharpness)) at the start (sharpness λ_max = \(fmt(sharpness))): descent is unstable there and may oscillate or diverge"
+    return "linflow: warning: \(Setting.learningRate) \(fmt(eta)) exceeds 2/sharpness = \(fmt(2 / sharpness)) at the start (sharpness λ_max = \(fmt(sharpness))): descent is unstable there and may oscillate or diverge"
 }

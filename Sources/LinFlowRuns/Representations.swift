@@ -26,7 +26,7 @@ public enum Representations {
     /// exactly one 1), else a usage error: representations of items need items.
     public static func items(of source: DataSource) throws -> [String] {
         let loaded = try source.correlations()
-        let refusal = LinflowError.usage("--representations needs one-hot inputs (each sample one item, e.g. --dataset hierarchy), and \(loaded.description) has other inputs")
+        let refusal = LinflowError.usage("\(Setting.representations) needs one-hot inputs (each sample one item, e.g. \(Setting.builtinDataset) hierarchy), and \(loaded.description) has other inputs")
         let inputs = loaded.correlations.inputs
         func isOneHot(_ x: UnsafeBufferPointer<Double>) -> Bool {
             var ones = 0
@@ -87,7 +87,7 @@ public enum Representations {
     public static func write(trajectory: String, to output: String) throws {
         let architecture = try WeightFile.architecture(path: trajectory)
         guard architecture.depth >= 2 else {
-            throw LinflowError.usage("--representations needs a hidden layer; a \(architecture.description) network has none")
+            throw LinflowError.usage("\(Setting.representations) needs a hidden layer; a \(architecture.description) network has none")
         }
         let out = try OutputFile(path: output)
         do {

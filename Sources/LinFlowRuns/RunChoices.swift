@@ -14,9 +14,9 @@ public struct NetworkChoice: Sendable, Equatable {
     }
 
     public func validate() throws(LinflowError) {
-        if hidden != nil && layers != nil { throw .usage("give either --hidden or --layers, not both") }
-        if let hidden, hidden < 1 { throw .usage("--hidden must be positive, got \(hidden)") }
-        if let layers, layers.count < 2 { throw .usage("--layers needs at least two sizes, e.g. 8,16,15") }
+        if hidden != nil && layers != nil { throw .usage("give either \(Setting.hiddenWidth) or \(Setting.layerSizes), not both") }
+        if let hidden, hidden < 1 { throw .usage("\(Setting.hiddenWidth) must be positive, got \(hidden)") }
+        if let layers, layers.count < 2 { throw .usage("\(Setting.layerSizes) needs at least two sizes, e.g. 8,16,15") }
     }
 
     /// nil when neither --hidden nor --layers was given.
@@ -54,12 +54,12 @@ public struct StartChoice: Sendable, Equatable {
 
     public func validate() throws(LinflowError) {
         if let scale, !(scale >= 0 && scale.isFinite) {
-            throw .usage("--init-scale must be a finite number >= 0, got \(scale)")
+            throw .usage("\(Setting.initialScale) must be a finite number >= 0, got \(scale)")
         }
         guard case .file(let path) = try initialization(defaultKind: "random") else { return }
         // A file fixes every weight: a seed or a scale would have nothing to act on.
-        if seed != nil { throw .usage("--seed has no effect with --init \(path): the start is that file's last row") }
-        if scale != nil { throw .usage("--init-scale has no effect with --init \(path): the start is that file's last row") }
+        if seed != nil { throw .usage("\(Setting.seed) has no effect with \(Setting.start) \(path): the start is that file's last row") }
+        if scale != nil { throw .usage("\(Setting.initialScale) has no effect with \(Setting.start) \(path): the start is that file's last row") }
     }
 }
 
@@ -89,9 +89,9 @@ public struct IntegrationChoice: Sendable, Equatable {
     }
 
     public func validate() throws(LinflowError) {
-        if let r = relativeTolerance, !(r > 0 && r.isFinite) { throw .usage("--rtol must be a positive number, got \(r)") }
-        if let a = absoluteTolerance, !(a > 0 && a.isFinite) { throw .usage("--atol must be a positive number, got \(a)") }
-        if let m = maxSteps, m < 1 { throw .usage("--max-steps must be positive, got \(m)") }
+        if let r = relativeTolerance, !(r > 0 && r.isFinite) { throw .usage("\(Setting.relativeTolerance) must be a positive number, got \(r)") }
+        if let a = absoluteTolerance, !(a > 0 && a.isFinite) { throw .usage("\(Setting.absoluteTolerance) must be a positive number, got \(a)") }
+        if let m = maxSteps, m < 1 { throw .usage("\(Setting.maxSteps) must be positive, got \(m)") }
         try errorNorm.check(with: method)
     }
 }
@@ -107,8 +107,8 @@ public struct SamplingChoice: Sendable, Equatable {
     public init(tEnd: Double? = nil, samples: Int? = nil) { (self.tEnd, self.samples) = (tEnd, samples) }
 
     public func validate() throws(LinflowError) {
-        if let tEnd, !tEnd.isFinite { throw .usage("--t-end must be a finite number, got \(tEnd)") }
-        if let samples, samples < 1 { throw .usage("--samples must be at least 1, got \(samples)") }
+        if let tEnd, !tEnd.isFinite { throw .usage("\(Setting.endTime) must be a finite number, got \(tEnd)") }
+        if let samples, samples < 1 { throw .usage("\(Setting.samples) must be at least 1, got \(samples)") }
     }
 }
 
@@ -157,12 +157,12 @@ public struct DescentChoice: Sendable, Equatable {
 
     public func validate() throws(LinflowError) {
         do { try schedule.validate() } catch let e as LinflowError { throw e } catch { throw .usage("\(error)") }
-        if let batchSize, batchSize < 1 { throw .usage("--batch-size must be at least 1, got \(batchSize)") }
+        if let batchSize, batchSize < 1 { throw .usage("\(Setting.batchSize) must be at least 1, got \(batchSize)") }
         if shuffleSeed != nil && batchSize == nil {
-            throw .usage("--shuffle-seed goes with --batch-size: full-batch descent draws no batches")
+            throw .usage("\(Setting.shuffleSeed) goes with \(Setting.batchSize): full-batch descent draws no batches")
         }
         if let momentum, !(momentum >= 0 && momentum < 1) {
-            throw .usage("--momentum must be at least 0 and below 1, got \(momentum)")
+            throw .usage("\(Setting.momentum) must be at least 0 and below 1, got \(momentum)")
         }
     }
 }

@@ -21,7 +21,13 @@ public struct RunRequest: Sendable {
     /// `--format`, `--weights`: CSV or HDF5, and the weight blocks (``TrajectoryStorage``).
     public var storage = TrajectoryStorage()
 
-    public init(command: RunCommand) { self.command = command }
+    /// The command line that asked for the run, word by word, kept in its record.
+    public var arguments: [String]
+
+    public init(command: RunCommand, arguments: [String]) {
+        self.command = command
+        self.arguments = arguments
+    }
 
     /// The kind of start when --init is not given: analytic's closed forms need an aligned one.
     public var defaultStartKind: String { command == .analytic ? "aligned" : "random" }
@@ -40,11 +46,11 @@ public struct RunRequest: Sendable {
         try descent?.validate()
         // From a file the start's t is known once the file is read (RunSetup.endTime checks it).
         if case .file = try initialization() {} else if let t = sampling?.tEnd, !(t > 0) {
-            throw .usage("--t-end must be a positive number (the start is at t = 0), got \(t)")
+            throw .usage("\(Setting.endTime) must be a positive number (the start is at t = 0), got \(t)")
         }
         try storage.validate(output: output, command: command)
         if command == .analytic && network.bias {
-            throw .usage("--bias: the closed forms are for linear chains; drop --bias")
+            throw .usage("\(Setting.bias): the closed forms are for linear chains; drop \(Setting.bias)")
         }
     }
 }

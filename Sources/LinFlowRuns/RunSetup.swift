@@ -57,15 +57,15 @@ public struct RunSetup {
             throw LinflowError.data("\(path): its weights form a \(a.description) network, but the data have \(inputs) inputs and \(outputs) outputs")
         }
         if network.bias && !a.bias {
-            throw LinflowError.usage("\(path): has no bias columns (b21_1, …), but --bias was given")
+            throw LinflowError.usage("\(path): has no bias columns (b21_1, …), but \(Setting.bias) was given")
         }
         guard let spec = network.spec else { return }
         let asked = try spec.architecture(inputs: inputs, outputs: outputs, bias: network.bias)
         if asked.sizes != a.sizes {
-            throw LinflowError.usage("\(path): its weights form a \(a.description) network, but --hidden/--layers ask for \(asked.description); drop them or make them match")
+            throw LinflowError.usage("\(path): its weights form a \(a.description) network, but \(Setting.hiddenWidth)/\(Setting.layerSizes) ask for \(asked.description); drop them or make them match")
         }
         if a.bias && !network.bias {
-            throw LinflowError.usage("\(path): its weights form a \(a.description) network (with bias columns); add --bias, or drop --hidden/--layers to take the network from the file")
+            throw LinflowError.usage("\(path): its weights form a \(a.description) network (with bias columns); add \(Setting.bias), or drop \(Setting.hiddenWidth)/\(Setting.layerSizes) to take the network from the file")
         }
     }
 
@@ -77,7 +77,7 @@ public struct RunSetup {
         let tEnd = request.sampling?.tEnd ?? startTime + horizon
         guard tEnd > startTime else {
             let from = resume.map { " (the last t of \($0.path))" } ?? ""
-            throw LinflowError.usage("--t-end \(fmt(tEnd)) is not after the start t = \(fmt(startTime))\(from)")
+            throw LinflowError.usage("\(Setting.endTime) \(fmt(tEnd)) is not after the start t = \(fmt(startTime))\(from)")
         }
         return tEnd
     }
@@ -121,7 +121,7 @@ public struct RunSetup {
         var outcome = result
         outcome["status"] = status
         outcome["loss_floor"] = flow.leastSquares.lossFloor
-        return RunRecord(command: request.command.rawValue, settings: [
+        return RunRecord(command: request.command.rawValue, arguments: request.arguments, settings: [
             "data": data.record,
             "network": ["sizes": architecture.sizes, "bias": architecture.bias],
             "initialization": start,

@@ -10,7 +10,8 @@ public struct Simulation {
 
     public init(_ setup: RunSetup) { self.setup = setup }
 
-    public func run() throws -> SimulationSummary {
+    /// `notice` receives warnings and `auto`'s decision as they arise.
+    public func run(notice: @escaping (String) -> Void) throws -> SimulationSummary {
         let clockStart = DispatchTime.now()
         let request = setup.request, flow = setup.flow, architecture = setup.architecture
         let integration = request.integration ?? IntegrationChoice()
@@ -22,9 +23,9 @@ public struct Simulation {
             system: flow, initialState: setup.start.flat, startTime: setup.startTime, method: integration.method,
             relativeTolerance: tolerances.relative, absoluteTolerance: tolerances.absolute,
             errorNorm: integration.errorNorm, maxSteps: integration.maxSteps)
-        integrator.announceStiffness()
+        integrator.announceStiffness(to: notice)
 
-        let out = try request.storage.open(request.output, blocks: layout.blocks, rows: times.count, fewerRows: "--samples")
+        let out = try request.storage.open(request.output, blocks: layout.blocks, rows: times.count, fewerRows: .samples, notice: notice)
         let setupSeconds = setup.setupSeconds + seconds(since: clockStart)
         let progress = Progress(label: "linflow simulate")
         var weights = setup.start
@@ -44,7 +45,7 @@ public struct Simulation {
             defer { progress.finish() }
             for (i, t) in times.enumerated() {
                 if i > 0 {
-                    try advance(integrator, to: t, tEnd: times.last!)
+                    try advance(integrator, to: t)
                     weights.flat = integrator.state
                 }
                 let loss = flow.loss(at: weights), imbalance = layout.imbalance(of: weights)
@@ -71,28 +72,13 @@ public struct Simulation {
     }
 
     /// Integrates to `t`, turning GSL's failures into the one-line errors of the CLI.
-    private func advance(_ integrator: ODEIntegrator, to t: Double, tEnd: Double) throws(LinflowError) {
+    private func advance(_ integrator: ODEIntegrator, to t: Double) throws(LinflowError) {
         do {
             try integrator.advance(to: t)
         } catch .interrupted(let at) {
-            throw LinflowError.interrupted("interrupted at t = \(at)")
+            throw LinflowError.interrupted(IntegrationFailure.interrupted(time: at).description)
         } catch {
-            throw LinflowError.numerical(describe(error, tEnd: tEnd))
-        }
-    }
-
-    private func describe(_ f: IntegrationFailure, tEnd: Double) -> String {
-        switch f {
-        case .nonFinite(let t):
-            return "the weights became infinite or NaN near t = \(t)"
-        case .tooManySteps(let t, let limit):
-            return "GSL reached --max-steps \(limit) at t = \(t) before t-end \(tEnd)"
-        case .stepSizeUnderflow(let t):
-            return "GSL's step size fell below what double precision can resolve at t = \(t) (tolerances too tight, or the flow is blowing up)"
-        case .gsl(let t, let status, let reason):
-            return "GSL failed at t = \(t): \(reason) (status \(status))"
-        case .interrupted(let t):
-            return "interrupted at t = \(t)"
+            throw LinflowError.numerical(error.description)
         }
     }
 }

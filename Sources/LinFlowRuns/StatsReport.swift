@@ -26,7 +26,7 @@ public struct StatsReport {
         s += "samples N = \(c.sampleCount), inputs = \(c.inputs) (\(loaded.inputNames.joined(separator: ","))), outputs = \(c.outputs) (\(loaded.outputNames.joined(separator: ",")))\n"
         s += "tr Σ33 = \(c.traceSigma33)\n"
         if bias {
-            s += "with --bias: the inputs are augmented, x̃ = [x; 1], so Σ11 below is E[x̃x̃ᵀ], Σ31 is E[y x̃ᵀ], and the last column of W* is the intercept b\n"
+            s += "with \(Setting.bias): the inputs are augmented, x̃ = [x; 1], so Σ11 below is E[x̃x̃ᵀ], Σ31 is E[y x̃ᵀ], and the last column of W* is the intercept b\n"
         }
         s += "\n"
         s += section("Σ11 = 1/N Σ x xᵀ", c.sigma11)

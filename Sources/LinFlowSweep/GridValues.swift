@@ -32,9 +32,9 @@ public enum GridValues {
     /// `NAME=ITEMS` of `--grid`: one option and its values.
     public static func grid(_ text: String) throws -> SweepAxis {
         guard let eq = text.firstIndex(of: "=") else {
-            throw LinflowError.usage("--grid takes NAME=V1,V2,… (e.g. lr=0.1,0.2 or init-scale=1e-3:1:7log), got '\(text)'")
+            throw LinflowError.usage("\(Setting.grid) takes NAME=V1,V2,… (e.g. lr=0.1,0.2 or init-scale=1e-3:1:7log), got '\(text)'")
         }
-        let name = try optionName(String(text[..<eq]), in: "--grid")
+        let name = try optionName(String(text[..<eq]), in: "\(Setting.grid)")
         let (values, spacing) = try expand(String(text[text.index(after: eq)...]), option: name)
         return SweepAxis(options: [name], values: values.map { [$0] }, spacing: spacing)
     }
@@ -44,24 +44,24 @@ public enum GridValues {
         var groups: [(name: String, items: [String])] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             if let eq = item.firstIndex(of: "=") {
-                groups.append((try optionName(String(item[..<eq]), in: "--zip"), [String(item[item.index(after: eq)...])]))
+                groups.append((try optionName(String(item[..<eq]), in: "\(Setting.zip)"), [String(item[item.index(after: eq)...])]))
             } else if groups.isEmpty {
-                throw LinflowError.usage("--zip takes NAME=V1,V2,…,NAME=V1,V2,… (e.g. lr=0.1,0.2,seed=1,2), got '\(text)'")
+                throw LinflowError.usage("\(Setting.zip) takes NAME=V1,V2,…,NAME=V1,V2,… (e.g. lr=0.1,0.2,seed=1,2), got '\(text)'")
             } else {
                 groups[groups.count - 1].items.append(item)
             }
         }
         guard groups.count >= 2 else {
-            throw LinflowError.usage("--zip needs at least two options to move together (one option is a --grid), got '\(text)'")
+            throw LinflowError.usage("\(Setting.zip) needs at least two options to move together (one option is a \(Setting.grid)), got '\(text)'")
         }
         var lists: [[String]] = []
         for g in groups {
-            if groups.filter({ $0.name == g.name }).count > 1 { throw LinflowError.usage("--zip names --\(g.name) twice") }
+            if groups.filter({ $0.name == g.name }).count > 1 { throw LinflowError.usage("\(Setting.zip) names --\(g.name) twice") }
             lists.append(try expand(g.items.joined(separator: ","), option: g.name).values)
         }
         guard Set(lists.map(\.count)).count == 1 else {
             let counts = zip2(groups.map(\.name), lists.map(\.count)).map { "--\($0) has \($1)" }.joined(separator: ", ")
-            throw LinflowError.usage("--zip lists must have the same length: \(counts)")
+            throw LinflowError.usage("\(Setting.zip) lists must have the same length: \(counts)")
         }
         let points = lists[0].indices.map { i in lists.map { $0[i] } }
         return SweepAxis(options: groups.map(\.name), values: points, spacing: "list")

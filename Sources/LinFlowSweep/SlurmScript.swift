@@ -3,7 +3,7 @@ import LinFlowNumerics
 import LinFlowIO
 
 /// `DIR/sweep.sbatch`: a Slurm job array with one element per unfinished task, each calling
-/// `linflow sweep run DIR --task $SLURM_ARRAY_TASK_ID`.
+/// linflow on the element's task, `$SLURM_ARRAY_TASK_ID` (``TaskCommandLine/arrayElement``).
 ///
 /// Elements are requeueable (`--requeue`): one that is preempted or requeued starts again from
 /// scratch in a new attempt directory, and since a task becomes finished only by the rename of
@@ -12,8 +12,8 @@ import LinFlowIO
 /// and OpenBLAS as many threads as it has CPUs.
 public struct SlurmScript: Sendable {
     public var directory: String
-    /// The linflow executable the elements run (an absolute path visible from the nodes).
-    public var executable: String
+    /// How the elements start linflow.
+    public var commandLine: TaskCommandLine
     /// The directory the elements start in (relative paths in the plan are relative to it).
     public var workingDirectory: String
     public var ids: [Int]
@@ -22,13 +22,13 @@ public struct SlurmScript: Sendable {
     /// Extra `#SBATCH` lines, e.g. `--partition=short` or `--time=00:10:00`.
     public var options: [String] = []
 
-    public init(directory: String, executable: String, workingDirectory: String, ids: [Int],
+    public init(directory: String, commandLine: TaskCommandLine, workingDirectory: String, ids: [Int],
                 arrayLimit: Int? = nil, options: [String] = []) throws {
-        (self.directory, self.executable, self.workingDirectory) = (directory, executable, workingDirectory)
+        (self.directory, self.commandLine, self.workingDirectory) = (directory, commandLine, workingDirectory)
         (self.ids, self.arrayLimit, self.options) = (ids, arrayLimit, options)
-        if let arrayLimit, arrayLimit < 1 { throw LinflowError.usage("--array-limit must be at least 1, got \(arrayLimit)") }
+        if let arrayLimit, arrayLimit < 1 { throw LinflowError.usage("\(Setting.arrayLimit) must be at least 1, got \(arrayLimit)") }
         for o in options where !o.hasPrefix("-") || o.contains(where: \.isNewline) {
-            throw LinflowError.usage("--sbatch-option takes one sbatch option such as --partition=short, got '\(o)'")
+            throw LinflowError.usage("\(Setting.sbatchOption) takes one sbatch option such as --partition=short, got '\(o)'")  // sbatch's option
         }
     }
 
@@ -51,23 +51,23 @@ public struct SlurmScript: Sendable {
         var lines = [
             "#!/bin/bash",
             "# Written by linflow sweep slurm: one array element per unfinished task of \(directory).",
-            "# Submit with: sbatch \(shellQuote(dir.sbatchPath))   (or: linflow sweep slurm \(shellQuote(directory)) --submit)",
-            "#SBATCH --job-name=linflow-sweep",
-            "#SBATCH --array=\(Self.arraySpec(ids))\(arrayLimit.map { "%\($0)" } ?? "")",
-            "#SBATCH --output=\(dir.slurmLogsPath)/%A_%a.out",
-            "#SBATCH --chdir=\(workingDirectory)",
-            "#SBATCH --requeue",
-            "#SBATCH --ntasks=1",
+            "# Submit with: sbatch \(shellQuote(dir.sbatchPath))   (or: linflow sweep slurm \(shellQuote(directory)) \(Setting.submit))",
+            "#SBATCH --job-name=linflow-sweep",  // sbatch's option
+            "#SBATCH --array=\(Self.arraySpec(ids))\(arrayLimit.map { "%\($0)" } ?? "")",  // sbatch's option
+            "#SBATCH --output=\(dir.slurmLogsPath)/%A_%a.out",  // sbatch's option
+            "#SBATCH --chdir=\(workingDirectory)",  // sbatch's option
+            "#SBATCH --requeue",  // sbatch's option
+            "#SBATCH --ntasks=1",  // sbatch's option
         ]
-        if !options.contains(where: { $0.hasPrefix("--cpus-per-task") || $0.hasPrefix("-c") }) {
-            lines.append("#SBATCH --cpus-per-task=1")
+        if !options.contains(where: { $0.hasPrefix("--cpus-per-task") || $0.hasPrefix("-c") }) {  // sbatch's option
+            lines.append("#SBATCH --cpus-per-task=1")  // sbatch's option
         }
         lines += options.map { "#SBATCH \($0)" }
         lines += [
             "",
             "# One BLAS thread per CPU Slurm gave the element.",
             "export OPENBLAS_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"",
-            "exec \(shellQuote(executable)) sweep run \(shellQuote(directory)) --task \"$SLURM_ARRAY_TASK_ID\"",
+            "exec " + ([commandLine.executable] + commandLine.arrayElement(directory)).map(shellQuote).joined(separator: " ") + " \"$SLURM_ARRAY_TASK_ID\"",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -89,7 +89,7 @@ extension SlurmScript {
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: sbatch)
-        p.arguments = ["--parsable", script]
+        p.arguments = ["--parsable", script]  // sbatch's option
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -46,7 +46,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         guard Self.commands.contains(command) else {
             throw LinflowError.usage("a sweep runs one of \(Self.commands.joined(separator: ", ")) after '--', got '\(command)'")
         }
-        guard !axes.isEmpty else { throw LinflowError.usage("give at least one --grid or --zip") }
+        guard !axes.isEmpty else { throw LinflowError.usage("give at least one \(Setting.grid) or \(Setting.zip)") }
         let names = axes.flatMap(\.options)
         for name in names {
             if names.filter({ $0 == name }).count > 1 { throw LinflowError.usage("--\(name) is on two axes of the grid") }
@@ -83,7 +83,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         switch name {
         case "o", "out": return "the sweep writes each task's output to DIR/tasks/ID/out.csv"
         // Collect reads each task's CSV and record; --weights none keeps large tasks small.
-        case "format": return "the sweep writes each task's output as DIR/tasks/ID/out.csv (--weights none keeps it small)"
+        case "format": return "the sweep writes each task's output as DIR/tasks/ID/out.csv (\(Setting.weightBlocks) none keeps it small)"
         case "plot", "plot-script", "plot-kind": return "every task would draw into the same file; plot the tasks' out.csv afterwards"
         default: return "it does not run anything"
         }

@@ -6,7 +6,7 @@ import LinFlowNumerics
 import LinFlowIO
 
 /// Runs the unfinished tasks of a sweep, `jobs` at a time, each as a child process of the
-/// linflow executable with the task's arguments and `-o TMP/out.csv`, its stdout and stderr in
+/// linflow executable with the task's arguments writing TMP/out.csv (``TaskCommandLine``), its stdout and stderr in
 /// `TMP/log`. When the command ends, the attempt directory TMP becomes `tasks/ID` (finished) or
 /// `tasks/ID.failed` (see ``SweepDirectory``).
 ///
@@ -22,14 +22,14 @@ import LinFlowIO
 public struct SweepRunner {
     public let plan: SweepPlan
     public let directory: SweepDirectory
-    public let executable: String
+    public let commandLine: TaskCommandLine
     public var jobs = 1
     public var threads = 1
     /// Receives one line per finished task and a progress line.
     public var report: (String) -> Void = { _ in }
 
-    public init(plan: SweepPlan, directory: SweepDirectory, executable: String) {
-        (self.plan, self.directory, self.executable) = (plan, directory, executable)
+    public init(plan: SweepPlan, directory: SweepDirectory, commandLine: TaskCommandLine) {
+        (self.plan, self.directory, self.commandLine) = (plan, directory, commandLine)
     }
 
     /// What a run did.
@@ -46,11 +46,11 @@ public struct SweepRunner {
 
     /// Runs the given tasks (all of the plan's by default) that are not finished yet.
     public func run(only ids: [Int]? = nil) throws -> Summary {
-        guard jobs >= 1 else { throw LinflowError.usage("--jobs must be at least 1, got \(jobs)") }
+        guard jobs >= 1 else { throw LinflowError.usage("\(Setting.jobs) must be at least 1, got \(jobs)") }
         let wanted = try ids.map { ids in
             try ids.map { id in
                 guard let t = plan.tasks.first(where: { $0.id == id }) else {
-                    throw LinflowError.usage("--task \(id): the plan has tasks 0…\(plan.tasks.count - 1)")
+                    throw LinflowError.usage("\(Setting.task) \(id): the plan has tasks 0…\(plan.tasks.count - 1)")
                 }
                 return t
             }
@@ -84,7 +84,7 @@ public struct SweepRunner {
             }
             while !interrupt.isSet && startFailure == nil && running.count < jobs, let task = queue.popLast() {
                 do {
-                    let attempt = try Attempt.start(task, plan: plan, directory: directory, executable: executable, threads: threads)
+                    let attempt = try Attempt.start(task, plan: plan, directory: directory, commandLine: commandLine, threads: threads)
                     running[attempt.pid] = attempt
                 } catch {
                     // Stop the others as for an interrupt, then report this.
@@ -147,7 +147,7 @@ struct Attempt {
 
     nonisolated(unsafe) static var counter = 0
 
-    static func start(_ task: SweepTask, plan: SweepPlan, directory: SweepDirectory, executable: String,
+    static func start(_ task: SweepTask, plan: SweepPlan, directory: SweepDirectory, commandLine: TaskCommandLine,
                       threads: Int) throws -> Attempt {
         removeDeadAttempts(of: task.id, in: directory)
         counter += 1
@@ -157,7 +157,8 @@ struct Attempt {
         } catch {
             throw LinflowError.cannotCreate("\(temporary): \(error.localizedDescription)")
         }
-        let argv = [executable, plan.command] + task.arguments + ["-o", temporary + "/out.csv"]
+        let executable = commandLine.executable
+        let argv = [executable] + commandLine.task(plan.command, task.arguments, temporary + "/out.csv")
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = String(threads)
         let envp = env.keys.sorted().map { "\($0)=\(env[$0]!)" }

@@ -42,7 +42,7 @@ extension Linflow {
         @OptionGroup var representations: RepresentationOptions
 
         var request: RunRequest {
-            var r = RunRequest(command: .analytic)
+            var r = RunRequest(command: .analytic, arguments: Invocation.arguments)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.sampling, r.columns, r.output) = (sampling.choice, columns.choice, output.out)
             r.storage = storage.choice
@@ -56,7 +56,7 @@ extension Linflow {
             try runReportingErrors {
                 try representations.writing(output.out, data: dataOptions.choice.source) {
                     try plotting.drawing(output.out, kind: .modes) {
-                        printToStandardError(try LinFlowRuns.Analytic(RunSetup(request)).run().text)
+                        printToStandardError(try LinFlowRuns.Analytic(RunSetup(request)).run(notice: printToStandardError).text)
                     }
                 }
             }

@@ -59,7 +59,7 @@ struct NetworkOptions: ParsableArguments {
 
     func validate() throws {
         if let layers {
-            do { _ = try NetworkSpec.parseLayers(layers) } catch { throw ValidationError("\(error)") }
+            do { _ = try NetworkSpec.parseLayers(layers) } catch { throw ValidationError(rendered(error)) }
         }
     }
 
@@ -146,7 +146,7 @@ struct ColumnOptions: ParsableArguments {
     var modes = false
 
     func validate() throws {
-        do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError("\(error)") }
+        do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError(rendered(error)) }
     }
 
     @Flag(name: .customLong("kernel-distance"), help: "Add the column kernel_distance: 1 − cos between the tangent kernel of the first row and of each row (full NTK over all sample and output pairs, computed from Σ11).")
@@ -175,7 +175,7 @@ extension RunCommandOptions {
     /// The request's own checks, then `--plot`'s against what the command writes; both before
     /// any work starts.
     func validateRequest(defaultPlotKind: PlotKind = .loss) throws {
-        do { try request.validate() } catch { throw ValidationError(error.description) }
+        do { try request.validate() } catch { throw ValidationError(rendered(error)) }
         try plotting.validate(for: request, defaultKind: defaultPlotKind)
     }
 }

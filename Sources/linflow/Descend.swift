@@ -78,7 +78,7 @@ extension Linflow {
         @OptionGroup var representations: RepresentationOptions
 
         var request: RunRequest {
-            var r = RunRequest(command: .descend)
+            var r = RunRequest(command: .descend, arguments: Invocation.arguments)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.columns, r.output) = (variants.choice(descent), columns.choice, output.out)
             r.storage = storage.choice

@@ -74,7 +74,7 @@ extension Linflow {
             do {
                 try request().validate()
             } catch let error as LinflowError {
-                throw ValidationError(error.description)
+                throw ValidationError(rendered(error))
             }
         }
 

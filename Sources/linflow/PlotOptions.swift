@@ -27,7 +27,7 @@ struct PlotOptions: ParsableArguments {
         do {
             _ = try PlotFormat(path: picture)
         } catch let error as LinflowError {
-            throw ValidationError("--plot: \(error.description)")
+            throw ValidationError("--plot: \(rendered(error))")
         }
     }
 

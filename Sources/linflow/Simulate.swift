@@ -32,7 +32,7 @@ extension Linflow {
         @OptionGroup var representations: RepresentationOptions
 
         var request: RunRequest {
-            var r = RunRequest(command: .simulate)
+            var r = RunRequest(command: .simulate, arguments: Invocation.arguments)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.integration, r.sampling, r.columns) = (integration.choice, sampling.choice, columns.choice)
             r.output = output.out
@@ -46,7 +46,7 @@ extension Linflow {
             try runReportingErrors {
                 try representations.writing(output.out, data: dataOptions.choice.source) {
                     try plotting.drawing(output.out) {
-                        printToStandardError(try Simulation(RunSetup(request)).run().text)
+                        printToStandardError(try Simulation(RunSetup(request)).run(notice: printToStandardError).text)
                     }
                 }
             }

@@ -42,6 +42,13 @@ func linflowExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }
 
+/// This executable's command lines for a sweep's tasks and Slurm array elements.
+func taskCommandLine() -> TaskCommandLine {
+    TaskCommandLine(executable: linflowExecutable(),
+                    task: { command, arguments, output in [command] + arguments + ["-o", output] },
+                    arrayElement: { directory in ["sweep", "run", directory, "--task"] })
+}
+
 /// The CPUs this process may use: Slurm's allocation inside a job, else the online CPUs.
 func availableCores() -> Int {
     if let s = ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"], let n = Int(s), n > 0 { return n }

@@ -179,12 +179,12 @@ import Numerics
     /// per-mode forms and for the Riccati form; its deviations are at rounding level.
     @Test(arguments: [("aligned", [8, 16, 15]), ("aligned", [8, 6, 6, 15]), ("balanced", [8, 16, 15])])
     func analyticReportsAgreeingTimes(kind: String, sizes: [Int]) throws {
-        var request = RunRequest(command: .analytic)
+        var request = RunRequest(command: .analytic, arguments: ["analytic"])
         request.start = StartChoice(kind: kind, seed: 3, scale: kind == "aligned" ? 1e-3 : 0.01)
         request.network.layers = sizes
         request.sampling = SamplingChoice(samples: 80)
         request.output = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
-        let summary = try Analytic(RunSetup(request)).run()
+        let summary = try Analytic(RunSetup(request)).run(notice: { _ in })
         #expect(summary.modes.count == 8)
         // Beyond a bottleneck of width 6 the modes start at 0 and are never learned.
         let learned = sizes.dropFirst().dropLast().min()!
@@ -203,7 +203,7 @@ import Numerics
         ("seed-affine", "aligned", [Int]?.none, false, ClosedFormKind.auto, "whitened inputs"),
         ("hierarchy", "random", nil, false, .auto, "not λ-balanced"),
         ("hierarchy", "random", [8, 6, 6, 15], false, .auto, "not balanced"),
-        ("hierarchy", "aligned", nil, true, .auto, "drop --bias"),
+        ("hierarchy", "aligned", nil, true, .auto, "drop \(Setting.bias)"),
         ("hierarchy", "balanced", [8, 6, 6, 15], false, .auto, "not aligned"),
         ("hierarchy", "balanced", nil, false, .modes, "not aligned"),
         ("hierarchy", "orthogonal", nil, false, .riccati, "not λ-balanced"),
@@ -211,17 +211,17 @@ import Numerics
         ("hierarchy", "aligned", [8, 6, 6, 15], false, .riccati, "two-layer"),
     ])
     func refusals(dataset: String, kind: String, layers: [Int]?, bias: Bool, form: ClosedFormKind, message: String) throws {
-        var request = RunRequest(command: .analytic)
+        var request = RunRequest(command: .analytic, arguments: ["analytic"])
         request.data = DataChoice(dataset: dataset)
         request.start = StartChoice(kind: kind, seed: 1, scale: 0.1)
         request.network = NetworkChoice(layers: layers, bias: bias)
         request.analytic = AnalyticChoice(form: form)
         request.output = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
         do {
-            _ = try Analytic(RunSetup(request)).run()
+            _ = try Analytic(RunSetup(request)).run(notice: { _ in })
             Issue.record("accepted \(dataset) \(kind)")
         } catch let e as LinflowError {
-            #expect(e.description.contains(message), "\(e.description)")
+            #expect(e.message.contains(message), "\(e.message)")
             #expect(!e.description.contains("\n"))
         }
         #expect(!FileManager.default.fileExists(atPath: request.output!))

@@ -90,7 +90,7 @@ import Numerics
 
     @Test func tooManyOutputsIsRefused() {
         let path = write("1,2\n3,4\n")
-        #expect(throws: LinflowError.data("\(path): has 2 columns; --outputs 2 leaves no input column")) {
+        #expect(throws: LinflowError.data("\(path): has 2 columns; \(Setting.outputColumns) 2 leaves no input column")) {
             _ = try DataSource.file(path: path, outputs: 2).correlations()
         }
     }

@@ -12,8 +12,8 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 swiftc -O -sanitize=fuzzer,address -parse-as-library \
-    Sources/LinFlowKit/Data/NumericCSV.swift Sources/LinFlowKit/Data/DecimalParser.swift Sources/LinFlowKit/Data/CSVDialect.swift \
-    Sources/LinFlowKit/Errors.swift scripts/fuzz/FuzzCSV.swift \
+    Sources/LinFlowIO/Data/NumericCSV.swift Sources/LinFlowIO/Data/DecimalParser.swift Sources/LinFlowIO/Data/CSVDialect.swift \
+    Sources/LinFlowNumerics/Errors.swift Sources/LinFlowNumerics/Support/Setting.swift scripts/fuzz/FuzzCSV.swift \
     -o "$WORK/fuzz-csv"
 
 mkdir -p "$WORK/corpus" Tests/Fixtures/fuzz-regressions

@@ -1,4 +1,6 @@
+#if canImport(LinFlowNumerics)  // scripts/fuzz compiles these files with LinflowError and Setting alone
 import LinFlowNumerics
+#endif
 // How a CSV file is laid out beyond RFC 4180. Kept free of Foundation: scripts/fuzz compiles
 // the CSV reader with this file alone.
 
@@ -24,7 +26,7 @@ public struct Delimiter: Sendable, Equatable, CustomStringConvertible {
             guard u.count == 1, u[0] > 0x20, u[0] < 0x7F, u[0] != UInt8(ascii: "\""), u[0] != UInt8(ascii: "#"),
                   !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(u[0]), u[0] != UInt8(ascii: "."),
                   u[0] != UInt8(ascii: "-"), u[0] != UInt8(ascii: "+") else {
-                throw LinflowError.usage("--delimiter must be comma, tab, semicolon or one ASCII punctuation character that cannot be part of a number, got '\(argument)'")
+                throw LinflowError.usage("\(Setting.delimiter) must be comma, tab, semicolon or one ASCII punctuation character that cannot be part of a number, got '\(argument)'")
             }
             byte = u[0]
         }

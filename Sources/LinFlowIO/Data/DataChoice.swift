@@ -26,26 +26,26 @@ public struct DataChoice: Sendable, Equatable {
     public var source: DataSource { (try? resolve()) ?? .builtin(dataset ?? DataSource.defaultDataset) }
 
     private func resolve() throws(LinflowError) -> DataSource {
-        if file != nil && dataset != nil { throw .usage("give either --data or --dataset, not both") }
+        if file != nil && dataset != nil { throw .usage("give either \(Setting.dataFile) or \(Setting.builtinDataset), not both") }
         guard let file else {
-            let given = [("--outputs", outputs), ("--inputs", inputs), ("--header", header), ("--delimiter", delimiter)]
+            let given = [("\(Setting.outputColumns)", outputs), ("\(Setting.inputColumns)", inputs), ("\(Setting.header)", header), ("\(Setting.delimiter)", delimiter)]
             if let (name, _) = given.first(where: { $0.1 != nil }) {
-                throw .usage("\(name) applies to a --data file, not to the built-in dataset '\(dataset ?? DataSource.defaultDataset)' (its columns are fixed; see linflow datasets)")
+                throw .usage("\(name) applies to a \(Setting.dataFile) file, not to the built-in dataset '\(dataset ?? DataSource.defaultDataset)' (its columns are fixed; see linflow datasets)")
             }
             return .builtin(dataset ?? DataSource.defaultDataset)
         }
         do {
             var mode = HeaderMode.auto
             if let header {
-                guard let m = HeaderMode(rawValue: header) else { throw LinflowError.usage("--header must be auto, yes or no, got '\(header)'") }
+                guard let m = HeaderMode(rawValue: header) else { throw LinflowError.usage("\(Setting.header) must be auto, yes or no, got '\(header)'") }
                 mode = m
             }
             let spec = DataFileSpec(path: file,
-                                    inputs: try inputs.map { try ColumnSelector(argument: $0, option: "--inputs") },
-                                    outputs: try outputs.map { try ColumnSelector(argument: $0, option: "--outputs") },
+                                    inputs: try inputs.map { try ColumnSelector(argument: $0, option: "\(Setting.inputColumns)") },
+                                    outputs: try outputs.map { try ColumnSelector(argument: $0, option: "\(Setting.outputColumns)") },
                                     header: mode, delimiter: try delimiter.map { try Delimiter(argument: $0) } ?? .comma)
             if spec.outputs == nil && spec.format != .npz {
-                throw LinflowError.usage("--data \(file) needs --outputs: a count of trailing target columns, their names, or a glob (linflow does not guess the split)")
+                throw LinflowError.usage("\(Setting.dataFile) \(file) needs \(Setting.outputColumns): a count of trailing target columns, their names, or a glob (linflow does not guess the split)")
             }
             if spec.format != .csv && (header != nil || delimiter != nil) {
                 throw LinflowError.usage("--\(header != nil ? "header" : "delimiter") applies to CSV files, not to the NumPy file \(file)")

@@ -22,7 +22,7 @@ extension DataFileSpec {
         case .csv: return try csvSamples(sizes, body)
         case .npy, .npz:
             if usesCSVOptions {
-                throw LinflowError.usage("--header and --delimiter apply to CSV files, not to the NumPy file \(path)")
+                throw LinflowError.usage("\(Setting.header) and \(Setting.delimiter) apply to CSV files, not to the NumPy file \(path)")
             }
             return try format == .npy ? npySamples(sizes, body) : npzSamples(sizes, body)
         }
@@ -36,7 +36,7 @@ extension DataFileSpec {
         let (inp, out) = try split(names)
         if let header = reader.header, let i = (inp + out).sorted().first(where: { header[$0].isEmpty || header[$0].hasPrefix("Unnamed: ") }) {
             let others = names.indices.filter { $0 != i && !out.contains($0) }.map { names[$0] }
-            throw LinflowError.data("\(path): column \(i + 1) has the header '\(header[i])', a pandas index (to_csv without index=False); drop it with --inputs \(ColumnSelector.abbreviated(others).contains("…") ? "NAMES" : others.joined(separator: ",")) or write the file with index=False")
+            throw LinflowError.data("\(path): column \(i + 1) has the header '\(header[i])', a pandas index (to_csv without index=False); drop it with \(Setting.inputColumns) \(ColumnSelector.abbreviated(others).contains("…") ? "NAMES" : others.joined(separator: ",")) or write the file with index=False")
         }
         try sizes(inp.count, out.count)
         let g = ColumnGather(inp, out, columns: names.count)
@@ -85,9 +85,9 @@ extension DataFileSpec {
                 return hits
             }
         }
-        let inNames = try arrays(inputs, "x", "--inputs"), outNames = try arrays(outputs, "y", "--outputs")
+        let inNames = try arrays(inputs, "x", "\(Setting.inputColumns)"), outNames = try arrays(outputs, "y", "\(Setting.outputColumns)")
         if let both = inNames.first(where: outNames.contains) {
-            throw LinflowError.data("\(path): array '\(both)' is selected by both --inputs and --outputs")
+            throw LinflowError.data("\(path): array '\(both)' is selected by both \(Setting.inputColumns) and \(Setting.outputColumns)")
         }
         let chosen = try (inNames + outNames).map { try zip.array($0, in: file) }
         let rows = chosen[0].rows

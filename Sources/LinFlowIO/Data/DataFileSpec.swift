@@ -40,7 +40,7 @@ public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .count(let k):
             guard k < names.count else {
-                throw LinflowError.data("\(file): has \(names.count) column\(names.count == 1 ? "" : "s"); \(option) \(k) leaves no \(option == "--outputs" ? "input" : "output") column")
+                throw LinflowError.data("\(file): has \(names.count) column\(names.count == 1 ? "" : "s"); \(option) \(k) leaves no \(option == "\(Setting.outputColumns)" ? "input" : "output") column")
             }
             return fromEnd ? Array((names.count - k)..<names.count) : Array(0..<k)
         case .names(let wanted):
@@ -101,24 +101,24 @@ public struct DataFileSpec: Sendable, Equatable {
     /// Columns named by neither are dropped; a column may not be both.
     func split(_ names: [String]) throws -> (inputs: [Int], outputs: [Int]) {
         guard let outputs else {
-            throw LinflowError.usage("--data \(path): say which columns are the targets with --outputs (a count of trailing columns, names, or a glob)")
+            throw LinflowError.usage("\(Setting.dataFile) \(path): say which columns are the targets with \(Setting.outputColumns) (a count of trailing columns, names, or a glob)")
         }
-        let out = try outputs.resolve(names, fromEnd: true, option: "--outputs", file: path)
+        let out = try outputs.resolve(names, fromEnd: true, option: "\(Setting.outputColumns)", file: path)
         let outSet = Set(out)
         let inp: [Int]
         if let inputs {
-            inp = try inputs.resolve(names, fromEnd: false, option: "--inputs", file: path)
+            inp = try inputs.resolve(names, fromEnd: false, option: "\(Setting.inputColumns)", file: path)
             if let both = inp.first(where: outSet.contains) {
-                throw LinflowError.data("\(path): column '\(names[both])' is selected by both --inputs and --outputs")
+                throw LinflowError.data("\(path): column '\(names[both])' is selected by both \(Setting.inputColumns) and \(Setting.outputColumns)")
             }
         } else {
             inp = names.indices.filter { !outSet.contains($0) }
         }
         guard !inp.isEmpty else {
-            throw LinflowError.data("\(path): has \(names.count) column\(names.count == 1 ? "" : "s"); --outputs \(outputs) leaves no input column")
+            throw LinflowError.data("\(path): has \(names.count) column\(names.count == 1 ? "" : "s"); \(Setting.outputColumns) \(outputs) leaves no input column")
         }
         for group in [inp, out] where Set(group).count != group.count {
-            throw LinflowError.usage("\(path): a column is named twice in --inputs or --outputs")
+            throw LinflowError.usage("\(path): a column is named twice in \(Setting.inputColumns) or \(Setting.outputColumns)")
         }
         return (inp, out)
     }

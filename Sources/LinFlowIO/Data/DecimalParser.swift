@@ -3,7 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(LinFlowNumerics)  // scripts/fuzz compiles these files with LinflowError and Setting alone
 import LinFlowNumerics
+#endif
 
 /// Decimal text to Double, exactly as strtod rounds it, fast for the numbers data files hold.
 ///

@@ -3,7 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(LinFlowNumerics)  // scripts/fuzz compiles these files with LinflowError and Setting alone
 import LinFlowNumerics
+#endif
 
 /// A streaming reader for numeric CSV files (RFC 4180 with a few liberties).
 ///
@@ -186,7 +188,7 @@ public final class NumericCSVReader {
             for (b, name) in [(UInt8(0x09), "tab"), (UInt8(ascii: ";"), "semicolon")] {
                 let n = fields[0].split(separator: b, omittingEmptySubsequences: false).count
                 if n > 1 {
-                    throw LinflowError.data("\(path):\(line): one column under the comma, \(n) under \(name == "tab" ? "a tab" : "a semicolon"); pass --delimiter \(name)")
+                    throw LinflowError.data("\(path):\(line): one column under the comma, \(n) under \(name == "tab" ? "a tab" : "a semicolon"); pass \(Setting.delimiter) \(name)")
                 }
             }
         }
@@ -204,7 +206,7 @@ public final class NumericCSVReader {
                 return
             }
             if columnCount > 1, parsed.enumerated().allSatisfy({ $0.element == Double($0.offset) }) {
-                throw LinflowError.data("\(path):\(line): the first row reads 0,1,…,\(columnCount - 1), which is pandas's header of an unnamed frame or a sample; pass --header yes or --header no")
+                throw LinflowError.data("\(path):\(line): the first row reads 0,1,…,\(columnCount - 1), which is pandas's header of an unnamed frame or a sample; pass \(Setting.header) yes or \(Setting.header) no")
             }
         }
         pendingFirstRow = try (0..<columnCount).map { try number(fields[$0], column: $0 + 1) }

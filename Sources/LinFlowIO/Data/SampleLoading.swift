@@ -11,7 +11,7 @@ extension SampleSet {
             var values: [Double] = [], inputs = 0, outputs = 0
             try spec.forEachSample(sizes: { inputs = $0; outputs = $1 }) { x, y in
                 guard values.count + inputs + outputs <= limit else {
-                    throw LinflowError.data("\(spec.path): more than \(limit) numbers; --batch-size holds the samples in memory and is limited to N × columns ≤ \(limit) (full-batch descent streams any size)")
+                    throw LinflowError.data("\(spec.path): more than \(limit) numbers; \(Setting.batchSize) holds the samples in memory and is limited to N × columns ≤ \(limit) (full-batch descent streams any size)")
                 }
                 values.append(contentsOf: UnsafeBufferPointer(start: x, count: inputs))
                 values.append(contentsOf: UnsafeBufferPointer(start: y, count: outputs))

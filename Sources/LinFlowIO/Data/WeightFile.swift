@@ -35,7 +35,7 @@ public enum WeightFile {
         let reader = try NumericCSVReader(path: path) { hasher.update(bufferPointer: $0) }
         let columns = try Columns(reader, path: path)
         guard let tColumn = columns.header.firstIndex(of: "t") else {
-            throw LinflowError.data("\(path): has no t column; --init needs a trajectory written by linflow (t,loss,W21_1_1,…)")
+            throw LinflowError.data("\(path): has no t column; \(Setting.start) needs a trajectory written by linflow (t,loss,W21_1_1,…)")
         }
         var last = [Double](), previous = [Double](), rows = 0
         try reader.forEachRow {
@@ -96,7 +96,7 @@ public enum WeightFile {
 
         init(_ reader: NumericCSVReader, path: String) throws {
             guard let header = reader.header else {
-                throw LinflowError.data("\(path): has no header; --init needs the header written by linflow (t,loss,W21_1_1,…)")
+                throw LinflowError.data("\(path): has no header; \(Setting.start) needs the header written by linflow (t,loss,W21_1_1,…)")
             }
             self.header = header
             for (i, name) in header.enumerated() where name.hasPrefix("b") {

@@ -54,10 +54,10 @@ public enum WeightSelection: Sendable, Equatable {
                 String($0).trimmingCharacters(in: .whitespaces)
             }
             guard !names.contains(where: \.isEmpty) else {
-                throw LinflowError.usage("--weights must be all, none or a list of blocks such as W21,W32, got '\(argument)'")
+                throw LinflowError.usage("\(Setting.weightBlocks) must be all, none or a list of blocks such as W21,W32, got '\(argument)'")
             }
             for n in names where !(n.hasPrefix("W") || n.hasPrefix("b")) || n.count < 3 {
-                throw LinflowError.usage("--weights: '\(n)' is not a weight block (W21, W32, …, or a bias b21, …)")
+                throw LinflowError.usage("\(Setting.weightBlocks): '\(n)' is not a weight block (W21, W32, …, or a bias b21, …)")
             }
             self = .blocks(Set(names))
         }
@@ -78,7 +78,7 @@ public enum WeightSelection: Sendable, Equatable {
         if architecture.bias { known += (1...architecture.depth).map { architecture.biasName(ofLayer: $0) } }
         let unknown = names.subtracting(known).sorted()
         guard unknown.isEmpty else {
-            throw LinflowError.usage("--weights: the \(architecture.description) network has no block \(unknown.joined(separator: ", ")); its blocks are \(known.joined(separator: ", "))")
+            throw LinflowError.usage("\(Setting.weightBlocks): the \(architecture.description) network has no block \(unknown.joined(separator: ", ")); its blocks are \(known.joined(separator: ", "))")
         }
     }
 

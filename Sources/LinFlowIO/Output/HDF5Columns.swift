@@ -71,12 +71,12 @@ public struct TrajectoryExport {
     public func run() throws -> (columns: Int, rows: Int) {
         guard HDF5.isHDF5(path: input) else {
             if !OutputFile.isRegularFile(input) { throw LinflowError.noInput("\(input): no such file") }
-            throw LinflowError.usage("\(input) is not an HDF5 file; export reads the .h5 files linflow writes (a CSV's columns can be drawn by linflow plot --columns)")
+            throw LinflowError.usage("\(input) is not an HDF5 file; export reads the .h5 files linflow writes (a CSV's columns can be drawn by linflow plot \(Setting.columns))")
         }
         let table = try HDF5Trajectory(path: input)
         let header = table.columnNames
         for p in patterns where !header.contains(where: { Glob.matches(p, $0) }) {
-            throw LinflowError.usage("--columns '\(p)' matches no column of \(input) (its blocks: \(table.blocks.map { $0.shape.isEmpty ? $0.name : "\($0.name) \($0.shape.map(String.init).joined(separator: "×"))" }.joined(separator: ", ")))")
+            throw LinflowError.usage("\(Setting.columns) '\(p)' matches no column of \(input) (its blocks: \(table.blocks.map { $0.shape.isEmpty ? $0.name : "\($0.name) \($0.shape.map(String.init).joined(separator: "×"))" }.joined(separator: ", ")))")
         }
         let names = header.filter { n in patterns.contains { Glob.matches($0, n) } }
         let out = try OutputFile(path: output)

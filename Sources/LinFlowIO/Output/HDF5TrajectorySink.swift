@@ -38,7 +38,7 @@ public final class HDF5TrajectorySink: TrajectorySink {
         if stat(path, &st) == 0 {
             if (st.st_mode & S_IFMT) == S_IFDIR { throw LinflowError.cannotCreate("\(path): is a directory") }
             if (st.st_mode & S_IFMT) != S_IFREG {
-                throw LinflowError.cannotCreate("\(path): HDF5 needs a regular file (it writes out of order), not a device or pipe; write CSV there with --format csv")
+                throw LinflowError.cannotCreate("\(path): HDF5 needs a regular file (it writes out of order), not a device or pipe; write CSV there with \(Setting.format) csv")
             }
         }
         self.path = path

@@ -22,7 +22,7 @@ enum HDF5WeightFile {
             l += 1
         }
         guard sizes.count >= 2 else {
-            throw LinflowError.data("\(path): no dataset W21; --init needs a trajectory written with every weight block (--weights all)")
+            throw LinflowError.data("\(path): no dataset W21; \(Setting.start) needs a trajectory written with every weight block (\(Setting.weightBlocks) all)")
         }
         let names = Set(table.blocks.map(\.name))
         let hasBias = names.contains(where: { $0.hasPrefix("b") })
@@ -36,7 +36,7 @@ enum HDF5WeightFile {
         // A trajectory with some weight blocks left out (--weights W32) cannot give a start.
         let extra = names.filter { $0.hasPrefix("W") }.subtracting((1...a.depth).map { a.name(ofLayer: $0) })
         guard extra.isEmpty else {
-            throw LinflowError.data("\(path): the weight datasets do not form one chain from the input (found \(extra.sorted().joined(separator: ", ")) without the layers before it); --init needs every block (--weights all)")
+            throw LinflowError.data("\(path): the weight datasets do not form one chain from the input (found \(extra.sorted().joined(separator: ", ")) without the layers before it); \(Setting.start) needs every block (\(Setting.weightBlocks) all)")
         }
         return a
     }
@@ -62,7 +62,7 @@ enum HDF5WeightFile {
         let a = try architecture(of: table)
         guard table.rows > 0 else { throw LinflowError.data("\(path): no rows") }
         guard let tBlock = table.blocks.firstIndex(where: { $0.name == "t" && $0.shape.isEmpty }) else {
-            throw LinflowError.data("\(path): has no dataset t; --init needs a trajectory written by linflow")
+            throw LinflowError.data("\(path): has no dataset t; \(Setting.start) needs a trajectory written by linflow")
         }
         func time(_ row: Int) throws -> Double {
             var v: [Double] = []

@@ -35,7 +35,7 @@ public struct TrajectoryLayout: Sendable {
             case "all": self = .all
             case "sv": self = .singularValues
             case "none": self = []
-            default: throw LinflowError.usage("--diagnostics must be all, sv or none, got '\(argument)'")
+            default: throw LinflowError.usage("\(Setting.diagnostics) must be all, sv or none, got '\(argument)'")
             }
         }
 

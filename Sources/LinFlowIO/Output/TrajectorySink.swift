@@ -45,10 +45,10 @@ public struct TrajectoryStorage: Sendable {
     /// selection for `compare`, whose table holds no weights.
     public func validate(output: String?, command: RunCommand) throws(LinflowError) {
         if TrajectoryFormat.resolve(format, path: output) == .hdf5, output == nil || output == "-" {
-            throw .usage("--format hdf5 needs --out FILE: HDF5 cannot be written to standard output")
+            throw .usage("\(Setting.format) hdf5 needs \(Setting.output) FILE: HDF5 cannot be written to standard output")
         }
         if command == .compare, weights != .all {
-            throw .usage("--weights does not apply to compare: its table holds losses and gaps, no weights")
+            throw .usage("\(Setting.weightBlocks) does not apply to compare: its table holds losses and gaps, no weights")
         }
     }
 
@@ -61,12 +61,12 @@ public struct TrajectoryStorage: Sendable {
     /// Opens the sink for `blocks` at `path` (nil or "-": standard output). `rows` is how many
     /// rows the run will write and `fewerRows` the option that reduces them (for the size
     /// warning, which goes to `notice` before the run starts).
-    public func open(_ path: String?, blocks: [ColumnBlock], rows: Int, fewerRows: String,
-                     notice: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> TrajectorySink {
+    public func open(_ path: String?, blocks: [ColumnBlock], rows: Int, fewerRows: Setting,
+                     notice: (String) -> Void) throws -> TrajectorySink {
         switch TrajectoryFormat.resolve(format, path: path) {
         case .hdf5:
             guard let path, path != "-" else {
-                throw LinflowError.usage("--format hdf5 needs --out FILE: HDF5 cannot be written to standard output")
+                throw LinflowError.usage("\(Setting.format) hdf5 needs \(Setting.output) FILE: HDF5 cannot be written to standard output")
             }
             return try HDF5TrajectorySink(path: path, blocks: blocks)
         case .csv:
@@ -76,7 +76,7 @@ public struct TrajectoryStorage: Sendable {
                 // the outputs are few).
                 let lastWeights = blocks.last { $0.name.hasPrefix("W") && $0.shape.count == 2 }?.name
                 let alternatives = ["write HDF5 instead (-o run.h5: 8 bytes a value, read back by row or column)"]
-                    + (lastWeights.map { ["leave weights out (--weights none, or --weights \($0))"] } ?? [])
+                    + (lastWeights.map { ["leave weights out (\(Setting.weightBlocks) none, or \(Setting.weightBlocks) \($0))"] } ?? [])
                     + ["write fewer rows (\(fewerRows))"]
                 notice("linflow: warning: the CSV will be about \(Self.size(bytes)) (\(rows) rows of \(blocks.valueCount) values); \(alternatives.joined(separator: ", or "))")
             }

@@ -14,18 +14,16 @@ public enum RunCommand: String, CaseIterable, Sendable {
 public struct RunRecord {
     public var entries: [String: Any]
 
-    public init(command: String, settings: [String: Any]) {
+    /// `arguments`: the command line to record, as the user gave it (for `linflow rerun`, the
+    /// recorded one it repeats, so that the repeat's record matches the original's).
+    public init(command: String, arguments: [String], settings: [String: Any]) {
         entries = settings
         entries["linflow_version"] = LinflowVersion.string
         entries["gsl_version"] = GSL.version
         entries["blas"] = BLASCore.record
         entries["command"] = command
-        entries["arguments"] = RunRecord.arguments
+        entries["arguments"] = arguments
     }
-
-    /// The command line recorded in every record: the process's own, or, for `linflow rerun`,
-    /// the recorded one it repeats (so that the repeat's record matches the original's).
-    nonisolated(unsafe) public static var arguments = Array(CommandLine.arguments.dropFirst())
 
     /// JSON has no NaN, infinity or nil: they become null (a diverged run's loss, a mode that
     /// was never learnt).

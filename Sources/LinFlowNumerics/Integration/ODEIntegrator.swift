@@ -67,7 +67,7 @@ public enum ErrorNorm: String, CaseIterable, Sendable {
     /// and msbdf it took more steps for a 7–8× larger error. Refused there.
     public func check(with method: StepperMethod) throws(LinflowError) {
         if self == .rms, method == .msadams || method == .msbdf {
-            throw .usage("--error-norm rms does not apply to --method \(method.rawValue), which tests each weight's error itself; use --error-norm max")
+            throw .usage("\(Setting.errorNorm) rms does not apply to \(Setting.method) \(method.rawValue), which tests each weight's error itself; use \(Setting.errorNorm) max")
         }
     }
 }

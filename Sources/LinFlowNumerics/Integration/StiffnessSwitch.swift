@@ -51,7 +51,7 @@ public struct StiffnessSwitch: Sendable, Equatable {
         let why = "rkf45's steps are pinned at its stability limit (mean step \(fmt(meanStep)), λ_max = \(fmt(lambdaMax)), h·λ_max = \(fmt(meanStep * lambdaMax)))"
         switch outcome {
         case .switched:
-            return "linflow: stiff at t = \(fmt(time)): \(why); --method auto switches to msbdf with the exact Jacobian"
+            return "linflow: stiff at t = \(fmt(time)): \(why); \(Setting.method) auto switches to msbdf with the exact Jacobian"
         case .tooLarge:
             return "linflow: stiff at t = \(fmt(time)): \(why), but \(dimension) unknowns are too many for msbdf's dense Jacobian (at most \(StiffnessSwitch.maxJacobianDimension)); staying on rkf45"
         }
@@ -89,10 +89,8 @@ extension ModifiedFlow {
 }
 
 extension ODEIntegrator {
-    /// Prints `auto`'s decision on stderr when it is made, prefixed by `label` (simulate, compare).
-    public func announceStiffness(_ label: String = "") {
-        onStiffness = { s in
-            FileHandle.standardError.write(((label.isEmpty ? "" : label + ": ") + s.message + "\n").data(using: .utf8)!)
-        }
+    /// Hands `auto`'s decision to `notice` when it is made, prefixed by `label` (simulate, compare).
+    public func announceStiffness(_ label: String = "", to notice: @escaping (String) -> Void) {
+        onStiffness = { s in notice((label.isEmpty ? "" : label + ": ") + s.message) }
     }
 }

@@ -35,11 +35,11 @@ public enum Initialization: Sendable, Equatable {
     public init(argument text: String, seed: UInt64, scale: Double, lambda: Double? = nil) throws {
         let isFile = FileManager.default.fileExists(atPath: text) || text.contains("/") || text.hasSuffix(".csv")
         if !isFile && text == "lambda-balanced" {
-            guard let lambda else { throw LinflowError.usage("--init lambda-balanced needs --lambda λ (W32ᵀW32 − W21W21ᵀ = λI)") }
+            guard let lambda else { throw LinflowError.usage("\(Setting.start) lambda-balanced needs \(Setting.lambda) λ (W32ᵀW32 − W21W21ᵀ = λI)") }
             self = .lambdaBalanced(seed: seed, scale: scale, lambda: lambda)
             return
         }
-        if lambda != nil { throw LinflowError.usage("--lambda applies only to --init lambda-balanced") }
+        if lambda != nil { throw LinflowError.usage("\(Setting.lambda) applies only to \(Setting.start) lambda-balanced") }
         if isFile {
             self = .file(path: text)
             return
@@ -50,7 +50,7 @@ public enum Initialization: Sendable, Equatable {
         case "balanced": self = .balanced(seed: seed, scale: scale)
         case "aligned": self = .aligned(seed: seed, scale: scale)
         default:
-            throw LinflowError.usage("--init must be \(Self.kinds.joined(separator: ", ")) or a trajectory CSV file, got '\(text)'")
+            throw LinflowError.usage("\(Setting.start) must be \(Self.kinds.joined(separator: ", ")) or a trajectory CSV file, got '\(text)'")
         }
     }
 
@@ -62,7 +62,7 @@ public enum Initialization: Sendable, Equatable {
         case .gaussian(_, let scale), .orthogonal(_, let scale), .balanced(_, let scale), .aligned(_, let scale),
              .lambdaBalanced(_, let scale, _):
             guard scale >= 0, scale.isFinite else {
-                throw LinflowError.usage("--init-scale must be a finite number >= 0, got \(scale)")
+                throw LinflowError.usage("\(Setting.initialScale) must be a finite number >= 0, got \(scale)")
             }
         case .file: break
         }
@@ -90,7 +90,7 @@ public enum Initialization: Sendable, Equatable {
             return Weights(architecture: architecture, layers: balancedChain(frames: frames, values: d))
         case .aligned(let seed, let scale):
             guard let correlations else {
-                throw LinflowError.usage("--init aligned needs the data's Σ31 to align with")
+                throw LinflowError.usage("\(Setting.start) aligned needs the data's Σ31 to align with")
             }
             return try AlignedStart.weights(for: architecture, sigma31: correlations.sigma31,
                                             strength: scale, source: GaussianSource(seed: seed))

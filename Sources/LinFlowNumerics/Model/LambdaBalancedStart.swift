@@ -26,9 +26,9 @@ public enum LambdaBalancedStart {
     /// The weights; `architecture` must be a two-layer chain (biases, if any, start at zero).
     public static func weights(for architecture: Architecture, lambda: Double, scale: Double,
                                source g: GaussianSource) throws -> Weights {
-        guard lambda.isFinite else { throw LinflowError.usage("--lambda must be a finite number, got \(lambda)") }
+        guard lambda.isFinite else { throw LinflowError.usage("\(Setting.lambda) must be a finite number, got \(lambda)") }
         guard architecture.depth == 2 else {
-            throw LinflowError.usage("--init lambda-balanced is for two-layer networks (W32ᵀW32 − W21W21ᵀ = λI), got \(architecture.depth) layers")
+            throw LinflowError.usage("\(Setting.start) lambda-balanced is for two-layer networks (W32ᵀW32 − W21W21ᵀ = λI), got \(architecture.depth) layers")
         }
         let (n0, n1, n2) = (architecture.sizes[0], architecture.sizes[1], architecture.sizes[2])
         if lambda > 0 && n2 < n1 {
@@ -45,7 +45,7 @@ public enum LambdaBalancedStart {
         let rows = freeLower ? n2 : n0
         let s = free * free.transposed + abs(lambda) * Matrix.identity(n1)
         guard s.storage.allSatisfy(\.isFinite) else {
-            throw LinflowError.usage("--init-scale \(scale) with --lambda \(lambda) gives a start whose W32ᵀW32 overflows")
+            throw LinflowError.usage("\(Setting.initialScale) \(scale) with \(Setting.lambda) \(lambda) gives a start whose W32ᵀW32 overflows")
         }
         let (mu, u) = try symmetricEigen(s)
         let largest = max(mu.first ?? 0, 0)

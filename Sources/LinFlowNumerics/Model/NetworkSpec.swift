@@ -11,12 +11,12 @@ public enum NetworkSpec: Sendable, Equatable {
     public func architecture(inputs: Int, outputs: Int, bias: Bool = false) throws -> Architecture {
         switch self {
         case .hidden(let h):
-            guard h > 0 else { throw LinflowError.usage("--hidden must be positive, got \(h)") }
+            guard h > 0 else { throw LinflowError.usage("\(Setting.hiddenWidth) must be positive, got \(h)") }
             return try Architecture(sizes: [inputs, h, outputs], bias: bias)
         case .layers(let sizes):
             let a = try Architecture(sizes: sizes, bias: bias)
             guard a.inputs == inputs, a.outputs == outputs else {
-                throw LinflowError.usage("--layers \(sizes.map(String.init).joined(separator: ",")) does not match the data, which have \(inputs) input\(inputs == 1 ? "" : "s") and \(outputs) output\(outputs == 1 ? "" : "s")")
+                throw LinflowError.usage("\(Setting.layerSizes) \(sizes.map(String.init).joined(separator: ",")) does not match the data, which have \(inputs) input\(inputs == 1 ? "" : "s") and \(outputs) output\(outputs == 1 ? "" : "s")")
             }
             return a
         }
@@ -27,7 +27,7 @@ public enum NetworkSpec: Sendable, Equatable {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         return try parts.map { p in
             guard let v = Int(p.trimmingCharacters(in: " ")), v > 0 else {
-                throw LinflowError.usage("--layers takes positive integers separated by commas, e.g. 8,16,15; got '\(text)'")
+                throw LinflowError.usage("\(Setting.layerSizes) takes positive integers separated by commas, e.g. 8,16,15; got '\(text)'")
             }
             return v
         }

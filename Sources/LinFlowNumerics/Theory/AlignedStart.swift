@@ -32,18 +32,18 @@ public enum AlignedStart {
     /// a one-line usage error saying which condition fails.
     public static func modeStrengths(of w: Weights, basis svd: SingularValueDecomposition) throws -> [Double] {
         guard !w.architecture.bias else {
-            throw LinflowError.usage("the closed forms are for linear chains; drop --bias")
+            throw LinflowError.usage("the closed forms are for linear chains; drop \(Setting.bias)")
         }
         let scale = w.layers.map(\.frobeniusNorm).max() ?? 0
         if w.imbalance > tolerance * max(scale * scale, .leastNormalMagnitude) {
-            throw LinflowError.usage("the start is not balanced (max ‖W_{l+1}ᵀW_{l+1} − W_lW_lᵀ‖_F = \(w.imbalance)); use --init aligned")
+            throw LinflowError.usage("the start is not balanced (max ‖W_{l+1}ᵀW_{l+1} − W_lW_lᵀ‖_F = \(w.imbalance)); use \(Setting.start) aligned")
         }
         let map = w.endToEnd
         let a = (0..<svd.values.count).map { (svd.u.transposed * map * svd.v)[$0, $0] }
         let residual = (map - svd.u * Matrix.diagonal(a) * svd.v.transposed).frobeniusNorm
         let size = max(map.frobeniusNorm, .leastNormalMagnitude)
         if residual > tolerance * size {
-            throw LinflowError.usage("the start is not aligned with the singular vectors of Σ31 (‖W − U diag(uᵀWv) Vᵀ‖_F = \(residual)); use --init aligned")
+            throw LinflowError.usage("the start is not aligned with the singular vectors of Σ31 (‖W − U diag(uᵀWv) Vᵀ‖_F = \(residual)); use \(Setting.start) aligned")
         }
         if let bad = a.firstIndex(where: { $0 < -tolerance * size }) {
             throw LinflowError.usage("mode \(bad + 1) starts with a negative strength \(a[bad]); the closed forms need a_α(0) ≥ 0")

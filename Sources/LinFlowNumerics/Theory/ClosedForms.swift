@@ -235,12 +235,12 @@ public struct RiccatiSolution {
     /// zero-balanced; `true` (`--form lambda-balanced`) accepts any λ-balanced start.
     public init(start: Weights, white: WhiteInputs, anyLambda: Bool = false) throws {
         let a = start.architecture
-        guard !a.bias else { throw LinflowError.usage("the closed forms are for linear chains; drop --bias") }
+        guard !a.bias else { throw LinflowError.usage("the closed forms are for linear chains; drop \(Setting.bias)") }
         guard a.depth == 2 else {
-            throw LinflowError.usage("the Riccati closed forms are for two-layer networks; a \(a.depth)-layer chain has one only from an aligned start (--init aligned)")
+            throw LinflowError.usage("the Riccati closed forms are for two-layer networks; a \(a.depth)-layer chain has one only from an aligned start (\(Setting.start) aligned)")
         }
         guard let lambda = LambdaBalancedStart.lambda(of: start) else {
-            throw LinflowError.usage("the start is not λ-balanced (W32ᵀW32 − W21W21ᵀ is not a multiple of I); the closed forms need --init aligned, balanced or lambda-balanced")
+            throw LinflowError.usage("the start is not λ-balanced (W32ᵀW32 − W21W21ᵀ is not a multiple of I); the closed forms need \(Setting.start) aligned, balanced or lambda-balanced")
         }
         let gap = LambdaBalancedStart.balance(of: start).frobeniusNorm
         let w21 = start.layer(1), w32 = start.layer(2)
@@ -248,7 +248,7 @@ public struct RiccatiSolution {
         // A start zero-balanced to rounding is solved with λ = 0 exactly (Braun et al.'s F).
         let zeroBalanced = gap <= AlignedStart.tolerance * size
         if !anyLambda && !zeroBalanced {
-            throw LinflowError.usage("the start is not zero-balanced (‖W32ᵀW32 − W21W21ᵀ‖_F = \(gap)); --form riccati needs --init aligned or --init balanced, --form lambda-balanced takes λ-balanced starts")
+            throw LinflowError.usage("the start is not zero-balanced (‖W32ᵀW32 − W21W21ᵀ‖_F = \(gap)); \(Setting.closedForm) riccati needs \(Setting.start) aligned or \(Setting.start) balanced, \(Setting.closedForm) lambda-balanced takes λ-balanced starts")
         }
         let (n0, n2) = (a.inputs, a.outputs)
         var f = Matrix(rows: n0 + n2, cols: n0 + n2)

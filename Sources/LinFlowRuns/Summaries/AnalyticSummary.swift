@@ -39,7 +39,7 @@ public struct AnalyticSummary: Sendable {
         ]
         for (i, m) in modes.enumerated() {
             let cells = [String(i + 1), fmt(m.s), fmt(m.target), fmt(m.initial), f(m.predicted),
-                         deviation == nil ? "- (--no-check)" : f(m.measured)]
+                         deviation == nil ? "- (\(Setting.skipCheck))" : f(m.measured)]
             let widths = [4, 12, 12, 12, 16, 16]
             let line = zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " ")
             lines.append("  " + line.replacingOccurrences(of: " +$", with: "", options: .regularExpression))

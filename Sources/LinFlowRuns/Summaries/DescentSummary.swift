@@ -55,7 +55,7 @@ public struct DescentSummary: Sendable {
             "  " + loss.text,
             sharpnessTracked
                 ? "  sharpness λ_max \(fmt(initialSharpness)) at the start, largest \(fmt(top.value)) at t = \(fmt(top.time)); 2/λ_max = \(fmt(2 / top.value))"
-                : "  sharpness λ_max \(fmt(initialSharpness)) at the start (to 1e-4; not tracked along the run: --no-sharpness)",
+                : "  sharpness λ_max \(fmt(initialSharpness)) at the start (to 1e-4; not tracked along the run: \(Setting.skipSharpness))",
             "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products (\(String(format: "%.3f", sharpnessSeconds)) s), \(String(format: "%.3f", wallSeconds)) s (data and set-up \(String(format: "%.3f", setupSeconds)) s)",
         ]
         if learningRate > 2 / top.value, learningRate <= 2 / initialSharpness {

@@ -40,7 +40,7 @@ public struct SimulationSummary: Sendable {
         let excess0 = initialLoss - lossFloor, excess = finalLoss - lossFloor
         // A NaN excess (a diverged run) is not "above the floor": the error said what happened.
         if excess0 > 0, excess > 1e-3 * excess0, excess > 1e-12 {
-            lines.append("  note: the loss is still \(fmt(excess)) above its floor; a longer --t-end would let it converge")
+            lines.append("  note: the loss is still \(fmt(excess)) above its floor; a longer \(Setting.endTime) would let it converge")
         }
         return lines.joined(separator: "\n")
     }
