@@ -51,7 +51,7 @@ public struct SlurmScript: Sendable {
         var lines = [
             "#!/bin/bash",
             "# Written by linflow sweep slurm: one array element per unfinished task of \(directory).",
-            "# Submit with: sbatch \(shellQuote(dir.sbatchPath))   (or: linflow sweep slurm \(shellQuote(directory)) \(Setting.submit))",
+            "# Submit with: sbatch \(shellQuote(dir.sbatchPath))   (or: " + (["linflow"] + commandLine.resubmit(directory)).map(shellQuote).joined(separator: " ") + ")",
             "#SBATCH --job-name=linflow-sweep",  // sbatch's option
             "#SBATCH --array=\(Self.arraySpec(ids))\(arrayLimit.map { "%\($0)" } ?? "")",  // sbatch's option
             "#SBATCH --output=\(dir.slurmLogsPath)/%A_%a.out",  // sbatch's option
@@ -71,12 +71,6 @@ public struct SlurmScript: Sendable {
         ]
         return lines.joined(separator: "\n") + "\n"
     }
-}
-
-/// A word as a POSIX shell reads it back.
-func shellQuote(_ word: String) -> String {
-    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%")
-    return !word.isEmpty && word.allSatisfy(safe.contains) ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
 }
 
 extension SlurmScript {

@@ -9,12 +9,17 @@ public struct TaskCommandLine: Sendable {
     /// The words after the executable that run one Slurm array element of the sweep in
     /// `directory`; the element's task id follows them as the last word.
     public var arrayElement: @Sendable (_ directory: String) -> [String]
+    /// The words after `linflow` that submit the sweep in `directory` again (for the comment at
+    /// the top of the Slurm script).
+    public var resubmit: @Sendable (_ directory: String) -> [String]
 
     public init(executable: String,
                 task: @escaping @Sendable (_ command: String, _ arguments: [String], _ output: String) -> [String],
-                arrayElement: @escaping @Sendable (_ directory: String) -> [String]) {
+                arrayElement: @escaping @Sendable (_ directory: String) -> [String],
+                resubmit: @escaping @Sendable (_ directory: String) -> [String]) {
         self.executable = executable
         self.task = task
         self.arrayElement = arrayElement
+        self.resubmit = resubmit
     }
 }

@@ -81,9 +81,5 @@ struct PlotOptions: ParsableArguments {
 
 /// The command line as a shell would take it back, for the comment at the top of a script.
 func shellCommandLine() -> String {
-    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%")
-    let words = ["linflow"] + CommandLine.arguments.dropFirst()
-    return words.map { word in
-        !word.isEmpty && word.allSatisfy(safe.contains) ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-    }.joined(separator: " ")
+    (["linflow"] + Invocation.arguments).map(shellQuote).joined(separator: " ")
 }

@@ -46,7 +46,8 @@ func linflowExecutable() -> String {
 func taskCommandLine() -> TaskCommandLine {
     TaskCommandLine(executable: linflowExecutable(),
                     task: { command, arguments, output in [command] + arguments + ["-o", output] },
-                    arrayElement: { directory in ["sweep", "run", directory, "--task"] })
+                    arrayElement: { directory in ["sweep", "run", directory, "--task"] },
+                    resubmit: { directory in ["sweep", "slurm", directory, "--submit"] })
 }
 
 /// The CPUs this process may use: Slurm's allocation inside a job, else the online CPUs.

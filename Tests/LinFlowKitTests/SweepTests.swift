@@ -113,7 +113,8 @@ import Testing
     static func commandLine(_ executable: String) -> TaskCommandLine {
         TaskCommandLine(executable: executable,
                         task: { command, arguments, output in [command] + arguments + ["-o", output] },
-                        arrayElement: { directory in ["sweep", "run", directory, "--task"] })
+                        arrayElement: { directory in ["sweep", "run", directory, "--task"] },
+                        resubmit: { directory in ["sweep", "slurm", directory, "--submit"] })
     }
 
     @Test func arraySpecCompressesRuns() {

@@ -195,11 +195,7 @@ public final class HDF5TrajectorySink: TrajectorySink {
             unlink(tempPath)
             throw error
         }
-        if rename(tempPath, destination) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(tempPath)
-            throw LinflowError.cannotCreate("\(destination): cannot replace the file: \(reason)")
-        }
+        try OutputFile.install(tempPath, as: destination)
         try record.describing(format: .hdf5, blocks: blocks).write(beside: destination)
     }
 
@@ -211,11 +207,7 @@ public final class HDF5TrajectorySink: TrajectorySink {
             unlink(tempPath)
             return nil
         }
-        let partial = destination + ".partial"
-        guard rename(tempPath, partial) == 0 else {
-            unlink(tempPath)
-            return nil
-        }
+        guard let partial = OutputFile.installPartial(tempPath, of: destination) else { return nil }
         try? record.describing(format: .hdf5, blocks: blocks).write(beside: partial)
         return partial
     }

@@ -122,11 +122,29 @@ public final class OutputFile {
             unlink(tempPath)
             throw LinflowError.cannotCreate("\(path): \(reason)")
         }
-        if rename(tempPath, path) != 0 {
+        try Self.install(tempPath, as: path)
+    }
+
+    /// Renames a complete temporary sibling over `path` (atomic: `path` is either the old file
+    /// or the new one); on failure the temporary file is removed. The one place a finished output
+    /// replaces the user's file, for CSV and HDF5 alike.
+    static func install(_ temporary: String, as path: String) throws {
+        if rename(temporary, path) != 0 {
             let reason = String(cString: strerror(errno))
-            unlink(tempPath)
+            unlink(temporary)
             throw LinflowError.cannotCreate("\(path): cannot replace the file: \(reason)")
         }
+    }
+
+    /// Renames what a failed run wrote to `path.partial` and returns that name; on failure
+    /// removes it and returns nil.
+    static func installPartial(_ temporary: String, of path: String) -> String? {
+        let partial = path + ".partial"
+        guard rename(temporary, partial) == 0 else {
+            unlink(temporary)
+            return nil
+        }
+        return partial
     }
 
     /// Keeps the rows written so far as `DEST.partial` and returns that name (nil on stdout).
@@ -139,12 +157,7 @@ public final class OutputFile {
             return nil
         }
         close(fd)
-        let partial = path + ".partial"
-        if rename(tempPath, partial) != 0 {
-            unlink(tempPath)
-            return nil
-        }
-        return partial
+        return Self.installPartial(tempPath, of: path)
     }
 
     /// Removes the temporary file; the destination is untouched.

@@ -8,13 +8,10 @@ import Synchronization
 public final class InterruptFlag: Sendable {
     public static let shared = InterruptFlag()
 
-    private let armed = Atomic<Bool>(false)
-
     public var isSet: Bool { interruptRequested.load(ordering: .relaxed) }
 
     public func arm() {
         interruptRequested.store(false, ordering: .relaxed)
-        armed.store(true, ordering: .relaxed)
         signal(SIGINT, linflowSignalHandler)
         signal(SIGTERM, linflowSignalHandler)
         // A parent may have started us with these signals blocked (some process launchers
@@ -27,7 +24,6 @@ public final class InterruptFlag: Sendable {
     }
 
     public func disarm() {
-        armed.store(false, ordering: .relaxed)
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
     }

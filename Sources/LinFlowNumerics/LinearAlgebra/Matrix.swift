@@ -129,7 +129,7 @@ public func syrkUpper(
 /// C ← α op(A) op(B) + β C for row-major buffers, with op(A) m×k and op(B) k×n.
 ///
 /// Small products run in a hand-written loop; larger ones go to CBLAS (OpenBLAS).
-/// `forceBLAS` exists so tests can check that both paths agree.
+/// `path` forces one of the two, so that tests can check that they agree.
 @inlinable
 public func gemm(
     _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int,

@@ -26,11 +26,6 @@ public struct Architecture: Equatable, Sendable {
         self.bias = bias
     }
 
-    /// Two-layer network n0 → hidden → nOut.
-    public init(inputs: Int, hidden: Int, outputs: Int, bias: Bool = false) throws {
-        try self.init(sizes: [inputs, hidden, outputs], bias: bias)
-    }
-
     public var depth: Int { sizes.count - 1 }
     public var inputs: Int { sizes[0] }
     public var outputs: Int { sizes[depth] }
