@@ -66,16 +66,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What both test targets share: a seeded generator, sampled datasets, reference solvers.
+        .target(
+            name: "LinFlowTestSupport",
+            dependencies: ["LinFlowNumerics", .product(name: "Numerics", package: "swift-numerics")],
+            path: "Tests/LinFlowTestSupport"
+        ),
         .testTarget(
             name: "LinFlowKitTests",
             dependencies: [
+                "LinFlowTestSupport",
                 "LinFlowRuns", "LinFlowSweep", "LinFlowPlot", "LinFlowIO", "LinFlowNumerics", "CLinFlow",
                 .product(name: "Numerics", package: "swift-numerics"),
             ]
         ),
         .testTarget(
             name: "linflowCLITests",
-            dependencies: ["linflow"],
+            dependencies: ["linflow", "LinFlowTestSupport"],
             // Expected outputs, read by path (GoldenOutputTests), not bundled.
             exclude: ["Golden"]
         ),

@@ -21,10 +21,7 @@ public struct Comparison {
             notice(w)
         }
         func integrator(_ system: ODESystem) throws -> ODEIntegrator {
-            try ODEIntegrator(system: system, initialState: setup.start.flat, startTime: setup.startTime,
-                              method: integration.method,
-                              relativeTolerance: tolerances.relative, absoluteTolerance: tolerances.absolute,
-                              errorNorm: integration.errorNorm, maxSteps: integration.maxSteps)
+            try integration.integrator(system, from: setup.start, at: setup.startTime, for: .compare)
         }
         let flow = try integrator(flowModel)
         let modified = try integrator(ModifiedFlow(flow: flowModel, learningRate: eta))

@@ -175,3 +175,15 @@ public struct AnalyticChoice: Sendable, Equatable {
 
     public init(form: ClosedFormKind = .auto, check: Bool = true) { (self.form, self.check) = (form, check) }
 }
+
+extension IntegrationChoice {
+    /// The integrator these choices ask for, for `system` from `start` at `time`: the one place
+    /// a run's integrator is built (simulate, and compare's two flows).
+    public func integrator(_ system: ODESystem, from start: Weights, at time: Double,
+                           for command: RunCommand) throws -> ODEIntegrator {
+        let t = tolerances(for: command)
+        return try ODEIntegrator(system: system, initialState: start.flat, startTime: time, method: method,
+                                 relativeTolerance: t.relative, absoluteTolerance: t.absolute,
+                                 errorNorm: errorNorm, maxSteps: maxSteps)
+    }
+}

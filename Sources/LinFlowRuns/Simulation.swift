@@ -19,10 +19,7 @@ public struct Simulation {
         let times = try setup.rowTimes()
         let layout = try setup.trajectoryLayout()
         let ls = flow.leastSquares
-        let integrator = try ODEIntegrator(
-            system: flow, initialState: setup.start.flat, startTime: setup.startTime, method: integration.method,
-            relativeTolerance: tolerances.relative, absoluteTolerance: tolerances.absolute,
-            errorNorm: integration.errorNorm, maxSteps: integration.maxSteps)
+        let integrator = try integration.integrator(flow, from: setup.start, at: setup.startTime, for: .simulate)
         integrator.announceStiffness(to: notice)
 
         let out = try request.storage.open(request.output, blocks: layout.blocks, rows: times.count, fewerRows: .samples, notice: notice)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Numerics
 @testable import LinFlowNumerics
+import LinFlowTestSupport
 @testable import LinFlowIO
 @testable import LinFlowPlot
 @testable import LinFlowRuns
@@ -10,10 +11,6 @@ import Numerics
 /// The closed forms against the numerically integrated flow, on many random problems and starts.
 @Suite struct ClosedFormTests {
     /// Σ11 = c·I and a random Σ31.
-    func whiteProblem(_ n0: Int, _ n2: Int, c: Double, _ g: inout SplitMix64) -> Correlations {
-        Correlations(sampleCount: 1, sigma11: c * Matrix.identity(n0), sigma31: g.matrix(n2, n0, scale: 0.6), traceSigma33: 20)
-    }
-
     static let times = [0.25, 0.5, 1, 2, 4, 8, 16]
 
     /// The flow with Σ11 = cI at time t equals the flow with Σ11 = I and Σ31/c at time c·t.
@@ -118,12 +115,6 @@ import Numerics
             }
         }
         print("Riccati: largest deviation of QQᵀ and W32W21 \(worst)")
-    }
-
-    func gram(_ w: Weights) -> Matrix {
-        let top = w.layer(1).transposed, bottom = w.layer(2)
-        let q = Matrix(rows: top.rows + bottom.rows, cols: top.cols, storage: top.storage + bottom.storage)
-        return q * q.transposed
     }
 
     /// On an aligned start both closed forms apply and agree to rounding, weights included

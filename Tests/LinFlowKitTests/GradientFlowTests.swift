@@ -1,6 +1,7 @@
 import Testing
 import Numerics
 @testable import LinFlowNumerics
+import LinFlowTestSupport
 @testable import LinFlowIO
 @testable import LinFlowPlot
 @testable import LinFlowRuns

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LinFlowNumerics
+import LinFlowTestSupport
 @testable import LinFlowIO
 @testable import LinFlowPlot
 @testable import LinFlowRuns

@@ -2,17 +2,11 @@ import Foundation
 import Testing
 import Numerics
 @testable import LinFlowNumerics
+import LinFlowTestSupport
 @testable import LinFlowIO
 @testable import LinFlowPlot
 @testable import LinFlowRuns
 @testable import LinFlowSweep
-
-extension Samples {
-    init(x: [[Double]], y: [[Double]]) {
-        self.x = x
-        self.y = y
-    }
-}
 
 /// The Hessian of the sample loss by second differences of `Samples.loss` (independent of the
 /// library's gradient and Hessian-vector product), symmetrised.

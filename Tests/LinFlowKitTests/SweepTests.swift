@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import Testing
 @testable import LinFlowNumerics
+import LinFlowTestSupport
 @testable import LinFlowIO
 @testable import LinFlowPlot
 @testable import LinFlowRuns

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Numerics
 @testable import LinFlowNumerics
+import LinFlowTestSupport
 @testable import LinFlowIO
 @testable import LinFlowPlot
 @testable import LinFlowRuns

@@ -1,38 +1,20 @@
 import LinFlowNumerics
 import Numerics
 
-/// A small deterministic generator for test data (independent of the code under test).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) * 2 - 1 }
-    /// Standard normal (Box–Muller).
-    mutating func normal() -> Double {
-        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-300)
-        let u2 = Double(next() >> 11) / Double(1 << 53)
-        return (-2 * Double.log(u1)).squareRoot() * Double.cos(2 * .pi * u2)
-    }
-    mutating func matrix(_ r: Int, _ c: Int, scale: Double = 1) -> Matrix {
-        Matrix(rows: r, cols: c, storage: (0..<(r * c)).map { _ in scale * normal() })
-    }
-}
-
 /// A random regression dataset held as samples, so tests can compute losses straight from them.
-struct Samples {
-    let x: [[Double]]
-    let y: [[Double]]
+public struct Samples {
+    public let x: [[Double]]
+    public let y: [[Double]]
 
     /// `shift` ≠ 0 gives the inputs and outputs non-zero means (input i shifted by shift·(i+1),
     /// outputs by shift), so that biases matter.
-    init(n: Int, inputs: Int, outputs: Int, seed: UInt64, shift: Double = 0) {
+    /// Given samples, row by row.
+    public init(x: [[Double]], y: [[Double]]) {
+        self.x = x
+        self.y = y
+    }
+
+    public init(n: Int, inputs: Int, outputs: Int, seed: UInt64, shift: Double = 0) {
         var g = SplitMix64(seed: seed)
         let truth = g.matrix(outputs, inputs)
         var xs: [[Double]] = [], ys: [[Double]] = []
@@ -48,10 +30,10 @@ struct Samples {
         y = ys
     }
 
-    var correlations: Correlations { Correlations(inputs: x, outputs: y) }
+    public var correlations: Correlations { Correlations(inputs: x, outputs: y) }
 
     /// L(W) = 1/(2N) Σ ‖y − ŷ‖², ŷ = W_L(⋯(W_1 x + b_1)⋯) + b_L, straight from the samples.
-    func loss(_ w: Weights) -> Double {
+    public func loss(_ w: Weights) -> Double {
         let layers = w.layers
         let biases = (1...layers.count).map { w.architecture.bias ? w.bias($0) : Array(repeating: 0.0, count: layers[$0 - 1].rows) }
         var total = 0.0
@@ -67,7 +49,7 @@ struct Samples {
 }
 
 /// Solves A X = B for square invertible A by Gauss–Jordan elimination with partial pivoting.
-func solve(_ a: Matrix, _ b: Matrix) -> Matrix {
+public func solve(_ a: Matrix, _ b: Matrix) -> Matrix {
     var a = a, b = b
     let n = a.rows
     for col in 0..<n {
@@ -87,7 +69,7 @@ func solve(_ a: Matrix, _ b: Matrix) -> Matrix {
 }
 
 /// A random orthogonal n × n matrix (Gram–Schmidt on a Gaussian matrix).
-func randomOrthogonal(_ n: Int, _ g: inout SplitMix64) -> Matrix {
+public func randomOrthogonal(_ n: Int, _ g: inout SplitMix64) -> Matrix {
     var q = g.matrix(n, n)
     for j in 0..<n {
         for k in 0..<j {
@@ -103,18 +85,18 @@ func randomOrthogonal(_ n: Int, _ g: inout SplitMix64) -> Matrix {
     return q
 }
 
-func maxAbsDifference(_ a: Matrix, _ b: Matrix) -> Double {
+public func maxAbsDifference(_ a: Matrix, _ b: Matrix) -> Double {
     zip(a.storage, b.storage).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
 }
 
 extension Matrix {
-    func isApproximatelyEqual(to other: Matrix, absoluteTolerance: Double) -> Bool {
+    public func isApproximatelyEqual(to other: Matrix, absoluteTolerance: Double) -> Bool {
         rows == other.rows && cols == other.cols && maxAbsDifference(self, other) <= absoluteTolerance
     }
 }
 
 /// Integrates the flow with the library's GSL integrator and returns the weights at each time.
-func integrate(_ flow: GradientFlow, from w0: Weights, times: [Double], method: StepperMethod = .rkf45,
+public func integrate(_ flow: GradientFlow, from w0: Weights, times: [Double], method: StepperMethod = .rkf45,
                rtol: Double = 1e-11, atol: Double = 1e-13) throws -> [Weights] {
     let integrator = try ODEIntegrator(system: flow, initialState: w0.flat, method: method,
                                        relativeTolerance: rtol, absoluteTolerance: atol)
@@ -128,7 +110,7 @@ func integrate(_ flow: GradientFlow, from w0: Weights, times: [Double], method: 
 /// dP_l = V_l P_{l−1} + W_l dP_{l−1}, dQ_L = −dP_L Σ11, dQ_l = V_{l+1}ᵀQ_{l+1} + W_{l+1}ᵀ dQ_{l+1},
 /// dG_l = dQ_l P_{l−1}ᵀ + Q_l dP_{l−1}ᵀ, on the chain matrices W̃_l with biases (the direction's
 /// clamped entries 0). An implementation independent of ``HessianProduct`` to compare it with.
-func referenceVelocityDerivative(_ flow: GradientFlow, at weights: Weights, along v: Weights) -> Weights {
+public func referenceVelocityDerivative(_ flow: GradientFlow, at weights: Weights, along v: Weights) -> Weights {
     let L = flow.architecture.depth
     let w = (1...L).map { weights.chainLayer($0) }, dw = (1...L).map { v.chainLayer($0, clamp: 0) }
     let s11 = flow.correlations.sigma11, s31 = flow.correlations.sigma31
@@ -146,4 +128,23 @@ func referenceVelocityDerivative(_ flow: GradientFlow, at weights: Weights, alon
     }
     return Weights(architecture: flow.architecture,
                    chainLayers: (1...L).map { dq[$0] * p[$0 - 1].transposed + q[$0] * dp[$0 - 1].transposed })
+}
+
+/// Σ11 = c·I and a random Σ31 (entries N(0, 0.36)), or a rank-one one: whitened data for the
+/// closed forms.
+public func whiteProblem(_ n0: Int, _ n2: Int, c: Double, rankOne: Bool = false, _ g: inout SplitMix64) -> Correlations {
+    var s31 = g.matrix(n2, n0, scale: 0.6)
+    if rankOne {
+        let u = g.matrix(n2, 1), v = g.matrix(1, n0)
+        s31 = 0.8 * (u * v)
+    }
+    return Correlations(sampleCount: 1, sigma11: c * Matrix.identity(n0), sigma31: s31, traceSigma33: 20)
+}
+
+/// The Gram matrix Q Qᵀ of Q = [W21ᵀ; W32] for a two-layer network, the quantity the
+/// Riccati closed forms evolve.
+public func gram(_ w: Weights) -> Matrix {
+    let top = w.layer(1).transposed, bottom = w.layer(2)
+    let q = Matrix(rows: top.rows + bottom.rows, cols: top.cols, storage: top.storage + bottom.storage)
+    return q * q.transposed
 }
