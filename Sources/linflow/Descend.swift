@@ -76,6 +76,7 @@ extension Linflow {
         @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
         @OptionGroup var representations: RepresentationOptions
+        var representationsFile: String? { representations.file }
 
         var request: RunRequest {
             var r = RunRequest(command: .descend, arguments: Invocation.arguments)

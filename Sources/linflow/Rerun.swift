@@ -22,6 +22,13 @@ extension Linflow {
         @Option(name: [.short, .long], help: ArgumentHelp("Where the repeated run writes (default: stdout).", valueName: "file"))
         var out: String?
 
+        func validate() throws {
+            var files = FilePlan()
+            files.reads(record, as: "the record \(record)")
+            files.writesTrajectory(out, as: "--out \(out ?? "")")
+            do { try files.check() } catch { throw ValidationError(rendered(error)) }
+        }
+
         func run() throws {
             var plan: RerunPlan?
             try runReportingErrors { plan = try RerunPlan(recordPath: record) }

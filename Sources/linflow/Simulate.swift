@@ -30,6 +30,7 @@ extension Linflow {
         @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
         @OptionGroup var representations: RepresentationOptions
+        var representationsFile: String? { representations.file }
 
         var request: RunRequest {
             var r = RunRequest(command: .simulate, arguments: Invocation.arguments)

@@ -23,6 +23,18 @@ extension Linflow.Sweep {
         @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete.", valueName: "file"))
         var out: String?
 
+        func validate() throws {
+            // The sweep's own files are its record; the table goes elsewhere.
+            let dir = SweepDirectory(directory)
+            var files = FilePlan()
+            files.reads(dir.planPath, as: "the plan \(dir.planPath)")
+            files.writes(out, as: "--out \(out ?? "")")
+            do { try files.check() } catch { throw ValidationError(rendered(error)) }
+            if let out, out != "-", FilePlan.isInside(out, directory: dir.tasksPath) {
+                throw ValidationError("--out \(out) is inside the sweep's task directories; name a file outside \(dir.tasksPath)")
+            }
+        }
+
         func run() throws {
             try runReportingErrors {
                 let plan = try SweepPlan.read(directory: directory)
