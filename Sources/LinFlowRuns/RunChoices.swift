@@ -53,6 +53,7 @@ public struct StartChoice: Sendable, Equatable {
     }
 
     public func validate() throws(LinflowError) {
+        if let seed { try GaussianSource.check(seed: seed, of: .seed) }
         if let scale, !(scale >= 0 && scale.isFinite) {
             throw .usage("\(Setting.initialScale) must be a finite number >= 0, got \(scale)")
         }
@@ -106,9 +107,16 @@ public struct SamplingChoice: Sendable, Equatable {
 
     public init(tEnd: Double? = nil, samples: Int? = nil) { (self.tEnd, self.samples) = (tEnd, samples) }
 
+    /// The most rows a flow writes, less one: 2⁵³, so that every row index is an exact Double.
+    public static let largestSamples = 1 << 53
+
     public func validate() throws(LinflowError) {
         if let tEnd, !tEnd.isFinite { throw .usage("\(Setting.endTime) must be a finite number, got \(tEnd)") }
         if let samples, samples < 1 { throw .usage("\(Setting.samples) must be at least 1, got \(samples)") }
+        // Row indices are exact in a Double up to 2^53; no run writes more rows than that.
+        if let samples, samples > Self.largestSamples {
+            throw .usage("\(Setting.samples) must be at most \(Self.largestSamples), got \(samples)")
+        }
     }
 }
 
@@ -158,6 +166,7 @@ public struct DescentChoice: Sendable, Equatable {
     public func validate() throws(LinflowError) {
         do { try schedule.validate() } catch let e as LinflowError { throw e } catch { throw .usage("\(error)") }
         if let batchSize, batchSize < 1 { throw .usage("\(Setting.batchSize) must be at least 1, got \(batchSize)") }
+        if let shuffleSeed { try GaussianSource.check(seed: shuffleSeed, of: .shuffleSeed) }
         if shuffleSeed != nil && batchSize == nil {
             throw .usage("\(Setting.shuffleSeed) goes with \(Setting.batchSize): full-batch descent draws no batches")
         }

@@ -43,6 +43,7 @@ public struct RunSetup {
         } else {
             let spec = request.network.spec ?? .hidden(NetworkSpec.defaultHidden)
             architecture = try spec.architecture(inputs: c.inputs, outputs: c.outputs, bias: request.network.bias)
+            try architecture.checkFitsInMemory()
             start = try initialization.weights(for: architecture, correlations: c)
             (startTime, resume) = (0, nil)
         }
@@ -83,9 +84,16 @@ public struct RunSetup {
     }
 
     /// The row times t0 + (T − t0)·i/M, i = 0…M, the last exactly T.
-    public func rowTimes() throws -> [Double] {
+    public func rowTimes() throws -> RowTimes {
         let tEnd = try endTime(), m = request.sampling?.samples ?? SamplingChoice.defaultSamples
-        return (0...m).map { i in i == m ? tEnd : startTime + (tEnd - startTime) * Double(i) / Double(m) }
+        let times = RowTimes(start: startTime, end: tEnd, intervals: m)
+        // Rows must be distinct times: m intervals finer than double precision resolves near
+        // t-end would repeat a t.
+        guard times[1] > times[0], times[m] > times[m - 1],
+              (tEnd - startTime) / Double(m) > 2 * max(abs(tEnd), abs(startTime)).ulp else {
+            throw LinflowError.usage("\(Setting.samples) \(m) rows between t = \(fmt(startTime)) and \(fmt(tEnd)) are closer than double precision separates; ask for fewer")
+        }
+        return times
     }
 
     /// The trajectory columns of simulate, descend and analytic.
@@ -129,5 +137,18 @@ public struct RunSetup {
             "inputs": inputFiles.map { ["role": $0.role, "path": $0.identity.path, "sha256": $0.identity.sha256] },
             "result": outcome,
         ])
+    }
+}
+
+/// The times of a flow's rows, t_i = t0 + (t_end − t0)·i/m for i = 0…m (the last exactly
+/// t_end), computed when read: a run of many rows holds none of them.
+public struct RowTimes: RandomAccessCollection, Sendable {
+    public let start: Double, end: Double, intervals: Int
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { intervals + 1 }
+
+    public subscript(i: Int) -> Double {
+        i == intervals ? end : start + (end - start) * Double(i) / Double(intervals)
     }
 }

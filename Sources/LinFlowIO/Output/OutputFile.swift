@@ -55,6 +55,10 @@ public final class OutputFile {
 
     /// Creates an empty file beside `path` (same directory, so that renaming it over `path` is
     /// atomic) with the mode a new file of the user gets; returns its descriptor and name.
+    ///
+    /// The name, `.NAME.linflow-HOST-PID-XXXXXX`, says which process writes it: a run killed
+    /// where it could not clean up (SIGKILL, the OOM killer) leaves its file behind, and the next
+    /// run of the same output on the same host removes those whose process is gone.
     static func temporarySibling(of path: String) throws -> (fd: Int32, path: String) {
         let dir: String
         let base: String
@@ -65,7 +69,8 @@ public final class OutputFile {
             dir = "."
             base = path
         }
-        var template = Array("\(dir)/.\(base).XXXXXX".utf8CString)
+        removeAbandonedSiblings(in: dir, of: base)
+        var template = Array("\(dir)/\(temporaryPrefix(of: base))\(getpid())-XXXXXX".utf8CString)
         let f = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if f < 0 {
             throw LinflowError.cannotCreate("\(path): cannot create the output file in '\(dir)': \(String(cString: strerror(errno)))")
@@ -75,6 +80,28 @@ public final class OutputFile {
         umask(mask)
         fchmod(f, 0o666 & ~mask)
         return (f, String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    /// `.NAME.linflow-HOST-`: what the temporary files of output NAME written on this host start with.
+    static func temporaryPrefix(of base: String) -> String {
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count - 1)
+        let name = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return ".\(base).linflow-\(name.isEmpty ? "localhost" : name)-"
+    }
+
+    /// Removes this host's temporary files of output `base` whose writing process has ended.
+    static func removeAbandonedSiblings(in dir: String, of base: String) {
+        let prefix = temporaryPrefix(of: base)
+        guard let d = opendir(dir) else { return }
+        defer { closedir(d) }
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(dir)/\(name)") }
+        }
     }
 
     /// True if `path` names a regular file (following links).
@@ -128,12 +155,16 @@ public final class OutputFile {
     /// Renames a complete temporary sibling over `path` (atomic: `path` is either the old file
     /// or the new one); on failure the temporary file is removed. The one place a finished output
     /// replaces the user's file, for CSV and HDF5 alike.
+    /// A complete output makes the rows an earlier failed run kept (`path.partial` and its
+    /// record) obsolete: they are removed, so that no stale partial file sits beside it.
     static func install(_ temporary: String, as path: String) throws {
         if rename(temporary, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw LinflowError.cannotCreate("\(path): cannot replace the file: \(reason)")
         }
+        unlink(path + ".partial")
+        unlink(path + ".partial.json")
     }
 
     /// Renames what a failed run wrote to `path.partial` and returns that name; on failure

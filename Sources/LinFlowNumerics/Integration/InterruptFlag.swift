@@ -3,29 +3,31 @@ import Glibc
 #endif
 import Synchronization
 
-/// Turns SIGINT and SIGTERM into a flag that long runs poll between rows, so that Ctrl-C stops
-/// a run cleanly: the rows so far are kept as OUT.partial and the temporary file is not left behind.
+/// Turns every signal that asks a run to end — SIGINT (Ctrl-C), SIGTERM (kill, Slurm), SIGHUP
+/// (a dropped ssh session), SIGQUIT (Ctrl-\\) and SIGXCPU (a CPU-time limit) — into a flag that
+/// long runs poll between rows, so that each stops a run the same clean way: the rows so far are
+/// kept as OUT.partial and the temporary file is not left behind. (SIGKILL cannot be caught.)
 public final class InterruptFlag: Sendable {
     public static let shared = InterruptFlag()
+
+    /// The signals that end a run as Ctrl-C does.
+    public static let endingSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU]
 
     public var isSet: Bool { interruptRequested.load(ordering: .relaxed) }
 
     public func arm() {
         interruptRequested.store(false, ordering: .relaxed)
-        signal(SIGINT, linflowSignalHandler)
-        signal(SIGTERM, linflowSignalHandler)
+        for s in Self.endingSignals { signal(s, linflowSignalHandler) }
         // A parent may have started us with these signals blocked (some process launchers
         // and test runners do); then Ctrl-C would never arrive. Unblock them for this run.
         var set = sigset_t()
         sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
+        for s in Self.endingSignals { sigaddset(&set, s) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     public func disarm() {
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for s in Self.endingSignals { signal(s, SIG_DFL) }
     }
 }
 

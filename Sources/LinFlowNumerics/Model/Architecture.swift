@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The layer sizes of a deep linear chain x ↦ W_L ⋯ W_2 W_1 x, optionally with biases.
 ///
 /// `sizes = [n0, n1, …, nL]`: n0 inputs, nL outputs, L = depth weight matrices. Layer l
@@ -22,9 +26,50 @@ public struct Architecture: Equatable, Sendable {
         if let bad = sizes.first(where: { $0 <= 0 }) {
             throw LinflowError.usage("layer sizes must be positive, got \(bad)")
         }
+        // Every count the flow's buffers take (weights, and the n_l × n0 prefix products)
+        // must be an Int, with room for the few dozen copies the integrator keeps.
+        var total = 0
+        for l in 1..<sizes.count {
+            let (w, o1) = sizes[l].multipliedReportingOverflow(by: sizes[l - 1])
+            let (p, o2) = sizes[l].multipliedReportingOverflow(by: sizes[0])
+            let (t, o3) = total.addingReportingOverflow(w &+ (bias ? sizes[l] : 0))
+            guard !o1, !o2, !o3, w <= Self.largestCount, p <= Self.largestCount, t <= Self.largestCount else {
+                throw LinflowError.usage("a \(sizes.map(String.init).joined(separator: "-")) network has more weights than any machine could hold (more than \(Self.largestCount))")
+            }
+            total = t
+        }
         self.sizes = sizes
         self.bias = bias
     }
+
+    /// The most numbers one buffer may hold: 2⁴⁰ doubles (8 TB), far beyond any memory, so that
+    /// sums and products of a few such counts stay Ints.
+    public static let largestCount = 1 << 40
+
+    /// Bytes the flow and its integrator hold for this network: about 20 copies of the weights
+    /// (state, stages, error, scratch, gradient), the prefixes and back-propagated errors
+    /// (2 Σ n_l n0), and Σ11 (n0²), in doubles. An estimate for refusing what cannot fit, not
+    /// an accounting.
+    public var memoryEstimate: Double {
+        let prefixes = (1...depth).reduce(0.0) { $0 + Double(sizes[$1]) * Double(sizes[0]) }
+        return 8 * (20 * Double(parameterCount) + 2 * prefixes + Double(sizes[0]) * Double(sizes[0]))
+    }
+
+    /// Refuses a network whose ``memoryEstimate`` exceeds the machine's memory, before any
+    /// buffer is allocated (the allocator would otherwise abort the process).
+    public func checkFitsInMemory(_ available: Double = Self.physicalMemory) throws(LinflowError) {
+        let need = memoryEstimate
+        guard need <= available else {
+            throw .usage("a \(description) network (\(parameterCount) weights) needs about \(Self.gigabytes(need)) of memory; this machine has \(Self.gigabytes(available))")
+        }
+    }
+
+    /// The machine's physical memory in bytes.
+    public static var physicalMemory: Double {
+        Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    static func gigabytes(_ bytes: Double) -> String { String(format: "%.3g GB", bytes / 1e9) }
 
     public var depth: Int { sizes.count - 1 }
     public var inputs: Int { sizes[0] }
