@@ -35,6 +35,7 @@ public struct SweepCollector {
                                   "final_kernel_distance"]
 
     public func csv() throws -> String {
+        try refuseMixedInputs()
         let results = plan.tasks.map { task -> (SweepTaskState, [String: String]) in
             let state = directory.state(of: task.id)
             guard case .finished(let outcome) = state else { return (state, [:]) }
@@ -90,6 +91,26 @@ public struct SweepCollector {
         if f["imbalance_drift"] == nil, let v = trajectory?.largestDrift("imbalance") { f["imbalance_drift"] = Self.format(v) }
         if f["max_sharpness"] == nil, let v = trajectory?.largest("sharpness") { f["max_sharpness"] = Self.format(v) }
         return f
+    }
+
+    /// Refuses to collect tasks that read different contents of the same input file (the data
+    /// changed between `sweep run`s): their rows would not belong to one phase diagram.
+    func refuseMixedInputs() throws {
+        var seen: [String: (task: Int, sha: String)] = [:]
+        for task in plan.tasks {
+            guard case .finished(let outcome) = directory.state(of: task.id) else { continue }
+            let record = directory.taskPath(task.id) + "/" + (outcome.output ?? "out.csv") + ".json"
+            guard let d = FileManager.default.contents(atPath: record),
+                  case .object(let json)? = try? JSONDecoder().decode(RecordValue.self, from: d),
+                  case .array(let inputs)? = json["inputs"] else { continue }
+            for case .object(let input) in inputs {
+                guard case .string(let path)? = input["path"], case .string(let sha)? = input["sha256"] else { continue }
+                if let first = seen[path], first.sha != sha {
+                    throw LinflowError.data("\(directory.path): tasks \(first.task) and \(task.id) read different contents of \(path) (SHA-256 \(first.sha.prefix(12))… and \(sha.prefix(12))…): it changed between sweep runs; run the tasks again on one version")
+                }
+                seen[path] = seen[path] ?? (task.id, sha)
+            }
+        }
     }
 
     static func format(_ x: Double) -> String {

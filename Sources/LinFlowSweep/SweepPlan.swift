@@ -32,7 +32,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     public static let commands = ["simulate", "descend", "compare", "analytic"]
 
     /// Options the sweep sets itself (the output) or that would make tasks collide on one file.
-    static let reserved = ["o", "out", "format", "plot", "plot-script", "plot-kind", "help", "h", "version"]
+    static let reserved = ["o", "out", "format", "plot", "plot-script", "plot-kind", "representations", "help", "h", "version"]
 
     /// The options of the grid, in column order.
     public var parameterNames: [String] { axes.flatMap(\.options) }
@@ -85,6 +85,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         // Collect reads each task's CSV and record; --weights none keeps large tasks small.
         case "format": return "the sweep writes each task's output as DIR/tasks/ID/out.csv (\(Setting.weightBlocks) none keeps it small)"
         case "plot", "plot-script", "plot-kind": return "every task would draw into the same file; plot the tasks' out.csv afterwards"
+        case "representations": return "every task would write its representations into the same file; run the task alone for them"
         default: return "it does not run anything"
         }
     }

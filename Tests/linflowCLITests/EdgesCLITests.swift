@@ -85,6 +85,47 @@ import Testing
         #expect(largest.stdout != one.stdout)
     }
 
+    /// Rule: a name that heads two columns cannot select one of them (refused, not the first).
+    @Test func repeatedColumnNamesAreRefusedWhenNamed() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "y,y,y3,y4\n1,2,3,4\n2,1,4,3\n3,5,1,2\n".write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        for outputs in ["y,y3", "y*"] {
+            let r = try CLI.run(["stats", "--data", "d.csv", "--outputs", outputs], in: dir)
+            #expect(r.status == 65, "\(outputs): \(r.stderr)")
+            #expect(r.stderr.contains("2 columns are named 'y' (columns 1, 2)"), "\(r.stderr)")
+        }
+        // By count there is nothing to tell apart.
+        #expect(try CLI.run(["stats", "--data", "d.csv", "--outputs", "2"], in: dir).status == 0)
+    }
+
+    /// Rule: a sweep collects one version of each input: tasks that read different contents
+    /// of the data file (it changed between `sweep run`s) are refused.
+    @Test func sweepRefusesToCollectTwoVersionsOfItsData() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("d.csv")
+        try "x,y\n1,2\n2,3.9\n3,6.2\n".write(to: data, atomically: true, encoding: .utf8)
+        let plan = try CLI.run(["sweep", "plan", "sw", "--grid", "seed=1,2", "--", "simulate", "--data", "d.csv",
+                                "--outputs", "1", "--t-end", "1", "--samples", "2"], in: dir)
+        try #require(plan.status == 0, "\(plan.stderr)")
+        #expect(try CLI.run(["sweep", "run", "sw", "--task", "0"], in: dir).status == 0)
+        try "x,y\n1,2\n2,4.1\n3,5.8\n".write(to: data, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["sweep", "run", "sw"], in: dir).status == 0)
+        let r = try CLI.run(["sweep", "collect", "sw"], in: dir)
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("tasks 0 and 1 read different contents of d.csv"), "\(r.stderr)")
+    }
+
+    /// Rule: an option that would make every task of a sweep write one file is refused.
+    @Test func sweepRefusesSharedRepresentations() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["sweep", "plan", "sw", "--grid", "seed=1,2", "--", "simulate", "--representations", "r.csv"], in: dir)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--representations cannot be among a sweep's options"), "\(r.stderr)")
+    }
+
     func start(_ arguments: [String], dir: URL) throws -> Process {
         let p = Process()
         p.executableURL = CLI.executable

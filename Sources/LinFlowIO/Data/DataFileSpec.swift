@@ -48,6 +48,7 @@ public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
                 guard let i = names.firstIndex(of: w) else {
                     throw LinflowError.data("\(file): \(option) names '\(w)', which is not a column (there are: \(Self.abbreviated(names)))")
                 }
+                try Self.refuseRepeated(w, in: names, option: option, file: file)
                 return i
             }
         case .glob(let g):
@@ -55,8 +56,17 @@ public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
             guard !hits.isEmpty else {
                 throw LinflowError.data("\(file): \(option) '\(g)' matches no column (there are: \(Self.abbreviated(names)))")
             }
+            for i in hits { try Self.refuseRepeated(names[i], in: names, option: option, file: file) }
             return hits
         }
+    }
+
+    /// A name that heads two columns cannot select one of them: refused rather than taking the
+    /// first (a count still selects by position).
+    static func refuseRepeated(_ name: String, in names: [String], option: String, file: String) throws {
+        let at = names.indices.filter { names[$0] == name }
+        guard at.count > 1 else { return }
+        throw LinflowError.data("\(file): \(at.count) columns are named '\(name)' (columns \(at.map { String($0 + 1) }.joined(separator: ", "))), so \(option) cannot tell them apart; rename them or select by count")
     }
 
     static func abbreviated(_ names: [String]) -> String {
