@@ -23,7 +23,13 @@ public struct RerunPlan {
         guard let bytes = FileManager.default.contents(atPath: recordPath) else {
             throw LinflowError.noInput("\(recordPath): cannot read the run record")
         }
-        guard let record = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: bytes)
+        } catch {
+            throw LinflowError.data("\(recordPath): not valid JSON (\(bytes.isEmpty ? "the file is empty" : "cut short or edited?")); a run record is the OUT.json linflow writes beside its output")
+        }
+        guard let record = parsed as? [String: Any],
               let recorded = record["arguments"] as? [String], let command = recorded.first,
               Self.commands.contains(command) else {
             throw LinflowError.data("\(recordPath): not a run record of simulate, descend, compare or analytic (no arguments)")

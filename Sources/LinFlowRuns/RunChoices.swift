@@ -91,6 +91,10 @@ public struct IntegrationChoice: Sendable, Equatable {
 
     public func validate() throws(LinflowError) {
         if let r = relativeTolerance, !(r > 0 && r.isFinite) { throw .usage("\(Setting.relativeTolerance) must be a positive number, got \(r)") }
+        // No step can be accepted below rounding: GSL would shrink it until it underflows.
+        if let r = relativeTolerance, r < Double.ulpOfOne {
+            throw .usage("\(Setting.relativeTolerance) \(r) is below double precision (\(Double.ulpOfOne)): no step can meet it")
+        }
         if let a = absoluteTolerance, !(a > 0 && a.isFinite) { throw .usage("\(Setting.absoluteTolerance) must be a positive number, got \(a)") }
         if let m = maxSteps, m < 1 { throw .usage("\(Setting.maxSteps) must be positive, got \(m)") }
         try errorNorm.check(with: method)

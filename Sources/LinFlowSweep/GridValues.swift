@@ -82,9 +82,12 @@ public enum GridValues {
                 values.append(item)
             }
         }
-        var seen = Set<String>()
-        for v in values where !seen.insert(v).inserted {
-            throw LinflowError.usage("--\(option) lists the value \(v) twice, which would repeat tasks")
+        // The same text, or the same number written two ways (0.1 and 1e-1).
+        for (i, v) in values.enumerated() {
+            if let j = values[..<i].firstIndex(where: { $0 == v || (Double($0).map { $0 == Double(v) } ?? false) }) {
+                let twice = values[j] == v ? "\(v) twice" : "\(values[j]) twice (as \(values[j]) and \(v))"
+                throw LinflowError.usage("--\(option) lists the value \(twice), which would repeat tasks")
+            }
         }
         return (values, spacing)
     }

@@ -120,8 +120,12 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         }
         do {
             return try JSONDecoder().decode(SweepPlan.self, from: data)
+        } catch DecodingError.dataCorrupted where (try? JSONSerialization.jsonObject(with: data)) == nil {
+            throw LinflowError.data("\(path): not valid JSON (\(data.isEmpty ? "the file is empty" : "cut short or edited?")); linflow sweep plan writes it anew")
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw LinflowError.data("\(path): not a sweep plan written by linflow (no '\(key.stringValue)')")
         } catch {
-            throw LinflowError.data("\(path): not a sweep plan written by linflow (\(error.localizedDescription))")
+            throw LinflowError.data("\(path): not a sweep plan written by linflow (a field has the wrong type)")
         }
     }
 

@@ -232,7 +232,13 @@ struct Attempt {
         }
         do {
             try outcome.write(into: temporary)
-            try renameDirectory(temporary, directory.taskPath(task.id))
+            // A task directory without a readable outcome (emptied, cut short by a full disk,
+            // edited by hand) is no result: it would block every later attempt, so it goes.
+            let finished = directory.taskPath(task.id)
+            if fm.fileExists(atPath: finished) && SweepOutcome.read(finished) == nil {
+                try? fm.removeItem(atPath: finished)
+            }
+            try renameDirectory(temporary, finished)
             try? fm.removeItem(atPath: directory.failedPath(task.id))
         } catch {
             // Another run finished the task first (rename onto a non-empty directory fails):

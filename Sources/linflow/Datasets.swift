@@ -28,6 +28,14 @@ extension Linflow {
                 guard let d = BuiltinDataset.named(name) else {
                     throw LinflowError.usage("no built-in dataset named '\(name)' (there are: \(BuiltinDataset.all.map(\.name).joined(separator: ", ")))")
                 }
+                // The text is CSV: a name that says otherwise would be misread by the next reader.
+                if let out, let dot = out.lastIndex(of: "."), !out[dot...].contains("/"),
+                   [".npy", ".npz", ".h5", ".hdf5", ".json"].contains(out[dot...].lowercased()) {
+                    throw LinflowError.usage("--out \(out): datasets writes CSV; give the file a .csv name")
+                }
+                var files = FilePlan()
+                files.writes(out, as: "--out \(out ?? "")")
+                try files.check()
                 let file = try OutputFile(path: out)
                 try file.write(d.csv)
                 try file.commit()

@@ -30,6 +30,7 @@ struct Linflow: ParsableCommand {
         let arguments = Invocation.arguments
         do {
             var command = try parseAsRoot(arguments)
+            try refuseRepeatedOptions(arguments)
             try command.run()
         } catch let code as ExitCode {
             // Already reported by runReportingErrors.
@@ -50,6 +51,33 @@ struct Linflow: ParsableCommand {
             printToStandardError("linflow: error: \(first) (\(hint))")
             Foundation.exit(code.rawValue)
         }
+    }
+}
+
+/// The options a command line may give more than once; any other given twice is refused
+/// (ArgumentParser would silently keep the last value).
+let repeatableOptions: Set<String> = ["--grid", "--zip", "--sbatch-option", "--columns", "--label", "--vline"]
+
+/// Refuses an option given twice, before parsing. Words after `--` belong to a sweep's command
+/// and are checked when that command is (`sweep plan` validates each task).
+func refuseRepeatedOptions(_ arguments: [String]) throws {
+    var seen: [String: String] = [:]
+    var skipValue = false
+    for word in arguments.prefix(while: { $0 != "--" }) {
+        if skipValue { skipValue = false; continue }
+        guard word.hasPrefix("-"), word.count > 1, Double(word) == nil else { continue }  // -1 is a value
+        var name = String(word.split(separator: "=", maxSplits: 1)[0])
+        if name == "-o" || (name.hasPrefix("-o") && !name.hasPrefix("--")) { name = "--out" }
+        if repeatableOptions.contains(name) {
+            skipValue = !word.contains("=")  // its value may itself look like an option
+            continue
+        }
+        guard name != "-h", name != "--help" else { continue }
+        if let first = seen[name] {
+            let forms = first == word || !word.contains("=") && first == name ? "" : " ('\(first)' and '\(word)')"
+            throw ValidationError("\(name) is given twice\(forms); give it once")
+        }
+        seen[name] = word
     }
 }
 

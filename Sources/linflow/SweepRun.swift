@@ -22,10 +22,10 @@ extension Linflow.Sweep {
         @Argument(help: ArgumentHelp("The sweep's directory.", valueName: "dir"))
         var directory: String
 
-        @Option(name: .long, help: ArgumentHelp("Tasks at once (default: the number of cores).", valueName: "N"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Tasks at once (default: the number of cores).", valueName: "N"))
         var jobs: Int?
 
-        @Option(name: .long, help: ArgumentHelp("Run just this task (what a Slurm array element does).", valueName: "id"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Run just this task (what a Slurm array element does).", valueName: "id"))
         var task: Int?
 
         func validate() throws {

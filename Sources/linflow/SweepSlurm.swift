@@ -24,7 +24,7 @@ extension Linflow.Sweep {
         @Flag(help: "Submit the array with sbatch and print its job id.")
         var submit = false
 
-        @Option(name: .customLong("array-limit"), help: ArgumentHelp("At most K elements running at once (--array=…%K).", valueName: "K"))
+        @Option(name: .customLong("array-limit"), parsing: .unconditional, help: ArgumentHelp("At most K elements running at once (--array=…%K).", valueName: "K"))
         var arrayLimit: Int?
 
         @Option(name: .customLong("sbatch-option"), help: ArgumentHelp("An extra #SBATCH line, e.g. --sbatch-option=--partition=short (repeatable).", valueName: "opt"))

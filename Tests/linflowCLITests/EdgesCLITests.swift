@@ -126,6 +126,53 @@ import Testing
         #expect(r.stderr.contains("--representations cannot be among a sweep's options"), "\(r.stderr)")
     }
 
+    /// Small rules: each refused in one line, before any work, naming what to do.
+    @Test(arguments: [
+        (["simulate", "--seed", "1", "--seed", "2"], 64, "--seed is given twice; give it once"),
+        (["simulate", "-o", "a.csv", "--out", "b.csv"], 64, "--out is given twice ('-o' and '--out')"),
+        (["sweep", "plan", "sw", "--grid", "lr=0.1,1e-1", "--", "descend"], 64, "--lr lists the value 0.1 twice (as 0.1 and 1e-1)"),
+        (["datasets", "hierarchy", "-o", "h.npy"], 64, "datasets writes CSV; give the file a .csv name"),
+        (["simulate", "--rtol", "1e-20"], 64, "--rtol 1e-20 is below double precision"),
+        (["simulate", "-o", ""], 64, "--out needs a file name"),
+        (["sweep", "run", "nowhere", "--task", "-1"], 66, "nowhere"),
+        (["sweep", "slurm", "nowhere", "--array-limit", "-2"], 64, "--array-limit must be at least 1, got -2"),
+    ])
+    func smallRules(arguments: [String], status: Int32, message: String) throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(arguments, in: dir)
+        #expect(r.status == status, "\(arguments): \(r.stderr)")
+        #expect(r.stderr.hasPrefix("linflow: error: ") && r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "\(arguments) wrote a file")
+    }
+
+    /// A record or plan cut short says so, not "not a record".
+    @Test func brokenJSONIsNamedAsSuch() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"{"arguments": ["simulate""#.write(to: dir.appendingPathComponent("r.json"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["rerun", "r.json"], in: dir)
+        #expect(r.status == 65 && r.stderr.contains("r.json: not valid JSON"), "\(r.stderr)")
+        try #require(try CLI.run(["sweep", "plan", "sw", "--grid", "seed=1,2", "--", "simulate", "--t-end", "1"], in: dir).status == 0)
+        try "{".write(to: dir.appendingPathComponent("sw/plan.json"), atomically: true, encoding: .utf8)
+        let s = try CLI.run(["sweep", "status", "sw"], in: dir)
+        #expect(s.status == 65 && s.stderr.contains("plan.json: not valid JSON"), "\(s.stderr)")
+    }
+
+    /// Rule: a task directory without a readable outcome does not wedge the sweep: the next
+    /// run does the task again and finishes it.
+    @Test func aBrokenTaskDirectoryIsRedone() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #require(try CLI.run(["sweep", "plan", "sw", "--grid", "seed=1,2", "--", "simulate", "--t-end", "1", "--samples", "2"], in: dir).status == 0)
+        #expect(try CLI.run(["sweep", "run", "sw"], in: dir).status == 0)
+        try "".write(to: dir.appendingPathComponent("sw/tasks/0/outcome.json"), atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["sweep", "status", "sw"], in: dir).stdout.hasPrefix("2 tasks: 1 complete"))
+        #expect(try CLI.run(["sweep", "run", "sw"], in: dir).status == 0)
+        #expect(try CLI.run(["sweep", "status", "sw"], in: dir).stdout.hasPrefix("2 tasks: 2 complete"))
+    }
+
     func start(_ arguments: [String], dir: URL) throws -> Process {
         let p = Process()
         p.executableURL = CLI.executable

@@ -17,6 +17,7 @@ public struct FilePlan: Sendable {
         let writes: Bool
     }
     private var entries: [Entry] = []
+    private var unnamed: String?
 
     public init() {}
 
@@ -42,6 +43,7 @@ public struct FilePlan: Sendable {
 
     /// Refuses (exit 64) an output that is also an input, or two outputs in one file.
     public func check() throws(LinflowError) {
+        if let unnamed { throw .usage("\(unnamed)needs a file name (or '-' for standard output)") }
         for (i, a) in entries.enumerated() where a.writes {
             for b in entries[..<i] where b.key == a.key {
                 let verb = b.writes ? "also written as" : "read as"
@@ -54,6 +56,7 @@ public struct FilePlan: Sendable {
     }
 
     private mutating func add(_ path: String?, _ what: String, writes: Bool) {
+        if path == "" && unnamed == nil { unnamed = what }
         guard let path, path != "-", !path.isEmpty, let key = Self.identity(of: path) else { return }
         entries.append(Entry(what: what, path: path, key: key, writes: writes))
     }
