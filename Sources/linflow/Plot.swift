@@ -2,6 +2,8 @@ import ArgumentParser
 import LinFlowKit
 
 extension PlotKind: ExpressibleByArgument {}
+extension HeatmapZScale: ExpressibleByArgument {}
+extension HeatmapReduction: ExpressibleByArgument {}
 
 extension Linflow {
     struct Plot: ParsableCommand {
@@ -54,7 +56,7 @@ extension Linflow {
         @Option(name: .customLong("y"), help: ArgumentHelp("--kind heatmap: the column on the y axis (log when log-spaced; --log-y/--no-log-y decide otherwise).", valueName: "column"))
         var yColumn: String?
 
-        @Option(name: .customLong("z"), help: ArgumentHelp("--kind heatmap: the column that colours the cells (log colours when positive over ≥ 3 decades); empty cells are grey.", valueName: "column"))
+        @Option(name: .customLong("z"), help: ArgumentHelp("--kind heatmap: the column that colours the cells (see --z-scale); empty cells are grey.", valueName: "column"))
         var zColumn: String?
 
         @Option(name: .long, help: ArgumentHelp("--kind heatmap: cross the cells where this column is true or nonzero (e.g. diverged).", valueName: "column"))
@@ -62,6 +64,12 @@ extension Linflow {
 
         @Option(name: .long, help: ArgumentHelp("--kind heatmap: a dashed vertical line at x = X, with an optional label (repeatable), e.g. '2.07:η = 2/λ_max'.", valueName: "X[:label]"))
         var vline: [String] = []
+
+        @Option(name: .customLong("z-scale"), help: ArgumentHelp("--kind heatmap: the colour scale. auto (the default): log when no z is negative and some is positive, and either some z is 0 (drawn at the floor colour) or the positive ones span ≥ 3 decades; else linear.", valueName: "scale"))
+        var zScale: HeatmapZScale?
+
+        @Option(name: .long, help: ArgumentHelp("--kind heatmap: colour a cell that several rows share (e.g. seeds) by their mean, median, min or max; a cell is marked if any of its rows is. Without it such rows are refused.", valueName: "how"))
+        var reduce: HeatmapReduction?
 
         @Option(name: .customLong("max-curves"), help: ArgumentHelp("Draw at most this many columns of each input.", valueName: "N"))
         var maxCurves: Int = PlotRequest.defaultMaxCurves
@@ -78,13 +86,13 @@ extension Linflow {
             var r = PlotRequest(inputs: inputs, output: out, script: script, kind: kind, columns: columns, labels: label,
                                 title: title, xLabel: xLabel, yLabel: yLabel, size: try size.map(PlotSize.init(parsing:)), logY: logY,
                                 maxCurves: maxCurves, commandLine: shellCommandLine())
-            if xColumn != nil || yColumn != nil || zColumn != nil || mark != nil || !vline.isEmpty {
-                guard kind == .heatmap else { throw LinflowError.usage("--x, --y, --z, --mark and --vline go with --kind heatmap") }
+            if xColumn != nil || yColumn != nil || zColumn != nil || mark != nil || !vline.isEmpty || zScale != nil || reduce != nil {
+                guard kind == .heatmap else { throw LinflowError.usage("--x, --y, --z, --mark, --vline, --z-scale and --reduce go with --kind heatmap") }
                 guard let xColumn, let yColumn, let zColumn else {
                     throw LinflowError.usage("--kind heatmap needs all of --x, --y and --z")
                 }
                 r.heatmap = HeatmapColumns(x: xColumn, y: yColumn, z: zColumn, mark: mark,
-                                           lines: try vline.map(HeatmapLine.init(parsing:)))
+                                           lines: try vline.map(HeatmapLine.init(parsing:)), zScale: zScale ?? .auto, reduce: reduce)
             }
             return r
         }

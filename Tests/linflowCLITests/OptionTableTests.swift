@@ -165,6 +165,11 @@ import Testing
         add(["plot"], "--z", heatmap, .file("p.gp", containing: "set cblabel 'loss'"))
         add(["plot"], "--mark", heatmap + ["--mark", "imbalance"], .file("p.gp", containing: "$marks << EOD"))
         add(["plot"], "--vline", heatmap + ["--vline", "2.5:edge"], .file("p.gp", containing: "set arrow from 2.5, graph 0"))
+        add(["plot"], "--z-scale", heatmap + ["--z-scale", "log"], .file("p.gp", containing: "set logscale cb"))
+        add(["plot"], "--z-scale", ["--z-scale", "log"], .refused("go with --kind heatmap"))
+        // run.csv has one row per (t, sv_1); HeatmapCLITests reduces cells of several rows.
+        add(["plot"], "--reduce", heatmap + ["--reduce", "min"], .stderr("--reduce min: every cell has one row"))
+        add(["plot"], "--reduce", ["--reduce", "mean"], .refused("go with --kind heatmap"))
         add(["plot"], "--max-curves", ["--kind", "weights", "--max-curves", "1"], .changesOutputFile("p.gp"))
         return rows
     }()

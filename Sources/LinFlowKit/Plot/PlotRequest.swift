@@ -74,7 +74,7 @@ public struct PlotRequest: Sendable {
     public var script: String?
     /// The command that asked for the plot, quoted in the script's first line.
     public var commandLine: String?
-    /// The columns of `--kind heatmap` (`--x`, `--y`, `--z`, `--mark`, `--vline`); nil otherwise.
+    /// The columns of `--kind heatmap` (`--x`, `--y`, `--z`, `--mark`, `--vline`, `--z-scale`, `--reduce`); nil otherwise.
     public var heatmap: HeatmapColumns?
 
     public init(inputs: [String], output: String? = nil, script: String? = nil, kind: PlotKind? = nil,
@@ -119,7 +119,7 @@ public struct PlotRequest: Sendable {
             if !columns.isEmpty { throw LinflowError.usage("--columns does not go with --kind heatmap (it takes --x, --y, --z)") }
             if !labels.isEmpty { throw LinflowError.usage("--label does not go with --kind heatmap (one table, no legend of files)") }
         } else if heatmap != nil {
-            throw LinflowError.usage("--x, --y, --z, --mark and --vline go with --kind heatmap")
+            throw LinflowError.usage("--x, --y, --z, --mark, --vline, --z-scale and --reduce go with --kind heatmap")
         }
         for name in inputs + [output, script].compactMap({ $0 }) where name.contains("\n") || name.contains("\r") {
             throw LinflowError.usage("file names with line breaks cannot be handed to gnuplot: \(name.debugDescription)")
