@@ -58,20 +58,24 @@ extension Linflow {
                 --init FILE the steps continue that file's time axis (k0 = t0/η), and momentum \
                 resumes its velocity when the file ends with two consecutive steps. A warning \
                 goes to stderr when η > 2/sharpness at the start; a diverging run stops with \
-                exit status 3 and keeps its rows in OUT.partial. --plot FILE.png draws the loss \
-                (which must then go to --out) once the run has finished. See docs/descent.md.
+                exit status 3 and keeps its rows in OUT.partial. See docs/descent.md.
+
+                Example: linflow descend --lr 0.5 --batch-size 4 --momentum 0.9 -o sgd.csv
                 """)
 
-        @OptionGroup var dataOptions: DataOptions
-        @OptionGroup var network: NetworkOptions
-        @OptionGroup var start: StartOptions
-        @OptionGroup var descent: DescentOptions
-        @OptionGroup var variants: DescentVariantOptions
-        @OptionGroup var columns: ColumnOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var storage: StorageOptions
-        @OptionGroup var plotting: PlotOptions
-        @OptionGroup var representations: RepresentationOptions
+        @OptionGroup(title: "Data") var dataOptions: DataOptions
+        @OptionGroup(title: "Network and start") var network: NetworkOptions
+        @OptionGroup(title: "Network and start") var start: StartOptions<Self>
+        @OptionGroup(title: "Descent") var descent: DescentOptions
+        @OptionGroup(title: "Descent") var variants: DescentVariantOptions
+        @OptionGroup(title: "Output") var columns: ColumnOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
+        @OptionGroup(title: "Output") var storage: StorageOptions
+        @OptionGroup(title: "Output") var representations: RepresentationOptions
+        @OptionGroup(title: "Plot") var plotting: PlotOptions<Self>
+
+        static let runCommand = RunCommand.descend
+        static let plotKinds: [PlotKind] = [.loss, .weights, .modes, .product]
 
         var request: RunRequest {
             var r = RunRequest(command: .descend)

@@ -12,6 +12,8 @@ struct Linflow: ParsableCommand {
             dW_l/dt = −∂L/∂W_l with GSL's Runge–Kutta–Fehlberg 4(5) stepper, and writes the
             weight trajectory as CSV. Without --data it runs on Saxe et al.'s hierarchical
             dataset. See docs/cli.md for every option and docs/theory.md for the conventions.
+
+            Example: linflow simulate -o run.csv --plot loss.png
             """,
         version: LinflowVersion.string,
         subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Rerun.self, Stats.self, Datasets.self, Plot.self, Sweep.self, Export.self],

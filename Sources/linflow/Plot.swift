@@ -10,11 +10,14 @@ extension Linflow {
         static let configuration = CommandConfiguration(
             abstract: "Draw trajectory CSVs with gnuplot into a PNG, SVG or PDF.",
             discussion: """
-                Time is on x. Kinds: loss (log y), weights (the first --max-curves weight
-                columns), modes (mode_* if present, else sv_*), product (sv_*, the singular
-                values of W_L⋯W_1), compare (loss_* and gap_* on log axes, from linflow compare).
-                Several files are drawn on the same axes. --script keeps the gnuplot script,
-                which runs on its own (gnuplot FILE.gp). See docs/plotting.md.
+                Time is on x. Kinds: loss (log y), weights (the first --max-curves weight \
+                columns), modes (mode_* if present, else sv_*), product (sv_*, the singular \
+                values of W_L⋯W_1), compare (loss_* and gap_* on log axes, from linflow compare); \
+                heatmap draws a table such as a sweep's summary, one cell per row at (--x, --y) \
+                coloured by --z. Several files are drawn on the same axes. --script keeps the \
+                gnuplot script, which runs on its own (gnuplot FILE.gp). See docs/plotting.md.
+
+                Example: linflow plot run.csv --kind modes -o modes.png
                 """)
 
         @Argument(help: ArgumentHelp("Trajectory CSVs with a header row (as linflow writes them).", valueName: "csv"))

@@ -12,6 +12,8 @@ extension Linflow {
                 runs what is unfinished, `sweep slurm` writes (and submits) a job array doing the \
                 same, `sweep status` counts, and `sweep collect` writes one CSV row per task for \
                 `linflow plot --kind heatmap`. See docs/sweeps.md.
+
+                Example: linflow sweep plan phase --grid lr=0.2:3.2:16 -- descend --steps 300
                 """,
             subcommands: [Plan.self, Run.self, Slurm.self, Status.self, Collect.self])
     }
