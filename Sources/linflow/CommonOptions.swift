@@ -104,11 +104,11 @@ struct StartOptions<Command: CommandDefaults>: ParsableArguments {
     var kind: String?
 
     @Option(name: .long, parsing: .unconditional,
-            help: "Seed of the start's random draws (default \(StartChoice.defaultSeed)).")
+            help: "Seed of the start's random draws (default \(StartChoice.defaultSeed); not with --init FILE).")
     var seed: UInt64?
 
     @Option(name: .customLong("init-scale"), parsing: .unconditional, help: ArgumentHelp(
-        "Scale σ of the start (default \(helpNumber(StartChoice.defaultScale))): the entries' standard deviation (random), the singular values (orthogonal), each mode's strength a0 (aligned); see docs/cli.md.",
+        "Scale σ of the start (default \(helpNumber(StartChoice.defaultScale)); not with --init FILE): the entries' standard deviation (random), the singular values (orthogonal), each mode's strength a0 (aligned); see docs/cli.md.",
         valueName: "σ"))
     var scale: Double?
 

@@ -13,7 +13,7 @@ extension Linflow {
                 same, `sweep status` counts, and `sweep collect` writes one CSV row per task for \
                 `linflow plot --kind heatmap`. See docs/sweeps.md.
 
-                Example: linflow sweep plan phase --grid lr=0.2:3.2:16 -- descend --steps 300
+                Example: linflow sweep run phase && linflow sweep collect phase -o summary.csv
                 """,
             subcommands: [Plan.self, Run.self, Slurm.self, Status.self, Collect.self])
     }
