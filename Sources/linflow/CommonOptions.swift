@@ -26,27 +26,27 @@ extension CommandDefaults {
 /// files"); ``DataChoice`` checks and resolves them.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Samples, one per row: a numeric CSV, a NumPy .npy (2-D) or a .npz with arrays x and y.",
+        "Samples, one per row: a CSV, a .npy (2-D) or a .npz with arrays x and y.",
         valueName: "file"))
     var data: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Target columns of --data (required for CSV and .npy): the last k, names, or a glob ('y*'); in a .npz, array names (default y).",
+        "Target columns (required for CSV and .npy): the last k, names or a glob; .npz: arrays (default y).",
         valueName: "k|names|glob"))
     var outputs: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Input columns of --data (default: all but the outputs): the first k, names, or a glob; in a .npz, array names (default x).",
+        "Input columns (default: the others): the first k, names or a glob; .npz: arrays (default x).",
         valueName: "k|names|glob"))
     var inputs: String?
 
-    @Option(name: .long, help: ArgumentHelp("Whether the CSV's first row is a header (default auto: a row with a non-number).", valueName: "auto|yes|no"))
+    @Option(name: .long, help: ArgumentHelp("Whether the first row is a header (default auto).", valueName: "auto|yes|no"))
     var header: String?
 
-    @Option(name: .long, help: ArgumentHelp("The CSV's cell separator (default comma), or one character.", valueName: "comma|tab|semicolon|C"))
+    @Option(name: .long, help: ArgumentHelp("The CSV's cell separator (default comma).", valueName: "comma|tab|semicolon|C"))
     var delimiter: String?
 
-    @Option(name: .long, help: ArgumentHelp("A built-in dataset instead of --data (default \(DataSource.defaultDataset); see `linflow datasets`).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("A built-in dataset (default \(DataSource.defaultDataset)).", valueName: "name"))
     var dataset: String?
 
     var choice: DataChoice {
@@ -58,10 +58,10 @@ struct DataOptions: ParsableArguments {
 /// biases, takes only these).
 struct NetworkShapeOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional,
-            help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden); with --init FILE, the file's).", valueName: "H"))
+            help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden), or --init FILE's).", valueName: "H"))
     var hidden: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Layer sizes n0,n1,…,nL of a chain of any depth; n0 and nL must match the data.", valueName: "sizes"))
+    @Option(name: .long, help: ArgumentHelp("Layer sizes n0,n1,…,nL of a chain of any depth.", valueName: "sizes"))
     var layers: String?
 
     func validate() throws {
@@ -79,7 +79,7 @@ struct NetworkShapeOptions: ParsableArguments {
 struct NetworkOptions: ParsableArguments {
     @OptionGroup var shape: NetworkShapeOptions
 
-    @Flag(name: .long, help: "Give every layer a bias vector (columns b21_1… after its W columns).")
+    @Flag(name: .long, help: "A bias vector in every layer (columns b21_1…).")
     var bias = false
 
     var choice: NetworkChoice {
@@ -104,7 +104,7 @@ struct StartOptions<Command: CommandDefaults>: ParsableArguments {
     var kind: String?
 
     @Option(name: .long, parsing: .unconditional,
-            help: "Seed of the start's random draws (default \(StartChoice.defaultSeed); not with --init FILE).")
+            help: "Seed of the start (default \(StartChoice.defaultSeed); not with --init FILE).")
     var seed: UInt64?
 
     @Option(name: .customLong("init-scale"), parsing: .unconditional, help: ArgumentHelp(
@@ -113,7 +113,7 @@ struct StartOptions<Command: CommandDefaults>: ParsableArguments {
     var scale: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "λ of --init lambda-balanced: W32ᵀW32 − W21W21ᵀ = λI, any sign.",
+        "λ of --init lambda-balanced: W32ᵀW32 − W21W21ᵀ = λI.",
         valueName: "λ"))
     var lambda: Double?
 
@@ -126,10 +126,10 @@ struct IntegrationOptions<Command: CommandDefaults>: ParsableArguments {
     @Option(name: .long, help: "GSL stepper; dp45 is linflow's Dormand–Prince 5(4), auto switches from rkf45 to msbdf when stiff.")
     var method: StepperMethod = .rkf45
 
-    @Option(name: .long, parsing: .unconditional, help: "Relative error tolerance of the step-size control (default \(helpNumber(IntegrationChoice.defaultTolerances(for: Command.runCommand).relative))).")
+    @Option(name: .long, parsing: .unconditional, help: "Relative error tolerance (default \(helpNumber(IntegrationChoice.defaultTolerances(for: Command.runCommand).relative))).")
     var rtol: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "Absolute error tolerance of the step-size control (default \(helpNumber(IntegrationChoice.defaultTolerances(for: Command.runCommand).absolute))).")
+    @Option(name: .long, parsing: .unconditional, help: "Absolute error tolerance (default \(helpNumber(IntegrationChoice.defaultTolerances(for: Command.runCommand).absolute))).")
     var atol: Double?
 
     @Option(name: .customLong("error-norm"), help: "A step's error against atol + rtol·|y_i|: every weight's (as GSL) or their root mean square (as scipy).")

@@ -4,17 +4,17 @@ import LinFlowKit
 /// `--lr`, `--steps`, `--every`: the steps of a descent, shared by `descend` and `compare`.
 struct DescentOptions: ParsableArguments {
     @Option(name: .customLong("lr"), parsing: .unconditional, help: ArgumentHelp(
-        "Learning rate η (default \(DescentChoice.defaultLearningRate)); step k is written at t = kη, the time axis of simulate.",
+        "Learning rate η (default \(DescentChoice.defaultLearningRate)); step k is at t = kη.",
         valueName: "η"))
     var learningRate: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Number of steps K of this run (default: ⌈H/η⌉ with H the horizon simulate uses by default, e.g. 80 for hierarchy).",
+        "Number of steps K (default ⌈H/η⌉, H simulate's default horizon, e.g. 80).",
         valueName: "K"))
     var steps: Int?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Write every E-th step (counted from step 0 of the time axis); the first and the last step are always written (default: max(1, K/200)).",
+        "Write every E-th step, and the first and the last (default max(1, K/200)).",
         valueName: "E"))
     var every: Int?
 
@@ -24,7 +24,7 @@ struct DescentOptions: ParsableArguments {
 /// `--batch-size`, `--shuffle-seed`, `--momentum`, `--[no-]sharpness`: descend's own.
 struct DescentVariantOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), parsing: .unconditional, help: ArgumentHelp(
-        "Minibatch SGD with batches of B samples, reshuffled every epoch (the samples are held in memory). Default: full batch.",
+        "Minibatch SGD with batches of B samples, reshuffled every epoch (default: full batch).",
         valueName: "B"))
     var batchSize: Int?
 
@@ -33,10 +33,10 @@ struct DescentVariantOptions: ParsableArguments {
     var shuffleSeed: UInt64?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Heavy-ball momentum β in [0, 1): θ ← θ + β(θ − θ_prev) − η∇L (default 0).", valueName: "β"))
+        "Heavy-ball momentum β in [0, 1) (default 0).", valueName: "β"))
     var momentum: Double?
 
-    @Flag(inversion: .prefixedNo, help: "Estimate the sharpness at every written row (the sharpness column); --no-sharpness estimates it once, for the warning, and drops the column (much faster on large networks).")
+    @Flag(inversion: .prefixedNo, help: "Estimate the sharpness at every written row (column sharpness); --no-sharpness: once, for the warning (faster on large networks).")
     var sharpness = true
 
     /// `schedule`'s choice with these variants.
