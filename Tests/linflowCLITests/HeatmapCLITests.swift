@@ -150,6 +150,37 @@ import Testing
         #expect(block("$marks", of: s).map { [$0[0], $0[1]] } == [[0.5, 1]])
     }
 
+    /// The case of issue 21 end to end: a sweep over lr × σ × seed drawn over lr × σ.
+    @Test func seedSweepIsRefusedThenReduced() throws {
+        let dir = CLI.temporaryDirectory()
+        let plan = try CLI.run(["sweep", "plan", "s", "--grid", "lr=0.1,0.2", "--grid", "init-scale=0.01,0.1", "--grid", "seed=1,2",
+                                "--", "descend", "--steps", "3", "--no-sharpness"], in: dir)
+        try #require(plan.status == 0, "\(plan.stderr)")
+        try #require(try CLI.run(["sweep", "run", "s"], in: dir).status == 0)
+        try #require(try CLI.run(["sweep", "collect", "s", "-o", "summary.csv"], in: dir).status == 0)
+        let summary = dir.appendingPathComponent("summary.csv").path
+        let plot = ["plot", summary, "--kind", "heatmap", "--x", "lr", "--y", "init-scale", "--z", "final_loss", "--script", dir.appendingPathComponent("p.gp").path]
+        let refused = try CLI.run(plot, in: dir)
+        #expect(refused.status == 64 && refused.stderr.contains("2 rows share the cell lr = 0.1, init-scale = 0.01 (lines 2, 3; 4 cells have several rows)"), "\(refused.stderr)")
+
+        let reduced = try CLI.run(plot + ["--reduce", "max"], in: dir)
+        #expect(reduced.status == 0, "\(reduced.stderr)")
+        // The largest final_loss of the two seeds, from the summary itself.
+        let table = parseSummary(try String(contentsOfFile: summary, encoding: .utf8))
+        let cells = block("$cells", of: try String(contentsOfFile: dir.appendingPathComponent("p.gp").path, encoding: .utf8))
+        #expect(cells.count == 4)
+        for c in cells {
+            let rows = table.filter { Double($0["lr"]!) == c[0] && Double($0["init-scale"]!) == c[1] }
+            #expect(rows.count == 2)
+            #expect(c[6] == rows.map { Double($0["final_loss"]!)! }.max()!)
+        }
+    }
+
+    func parseSummary(_ text: String) -> [[String: String]] {
+        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
+    }
+
     @Test func heatmapOptionsGoWithTheHeatmap() throws {
         let (dir, path) = try table("lr,scale,z", grid { _, _ in "1" })
         for extra in [["--z-scale", "log"], ["--reduce", "mean"]] {
