@@ -73,9 +73,18 @@ public struct Plot {
         let warnings = try draw(kept: script, drawn: script)
         let axes = [grid.logX ? "log \(columns.x)" : nil, grid.logY ? "log \(columns.y)" : nil, grid.logZ ? "log \(columns.z)" : nil]
             .compactMap { $0 }
+        var notes = axes.isEmpty ? [] : ["axes: " + axes.joined(separator: ", ")]
+        if let floor = grid.zeroFloor {
+            let zeros = grid.cells.filter { $0.z == 0 }.count
+            notes.append("\(zeros) cell\(zeros == 1 ? "" : "s") with \(columns.z) = 0, drawn at the floor colour (\(HeatmapScript.tick(floor)))")
+        }
+        if let reduce = columns.reduce {
+            let rows = grid.rowsPerCell
+            let count = rows.lowerBound == rows.upperBound ? "\(rows.upperBound)" : "\(rows.lowerBound) to \(rows.upperBound)"
+            notes.append(rows.upperBound > 1 ? "\(Setting.reduce) \(reduce.rawValue): \(count) rows per cell" : "\(Setting.reduce) \(reduce.rawValue): every cell has one row; nothing to combine")
+        }
         return PlotSummary(drawn: "heatmap of \(columns.z) over \(grid.xs.count) × \(grid.ys.count) cells from \(request.inputs[0])",
-                           output: request.output, script: request.script,
-                           notes: (axes.isEmpty ? [] : ["axes: " + axes.joined(separator: ", ")]) + warnings)
+                           output: request.output, script: request.script, notes: notes + warnings)
     }
 
     /// Keeps the script `kept(picture, format)` if asked, and has gnuplot run `drawn` into a

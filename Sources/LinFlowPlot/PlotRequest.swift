@@ -76,7 +76,7 @@ public struct PlotRequest: Sendable {
     public var script: String?
     /// The command that asked for the plot, quoted in the script's first line.
     public var commandLine: String?
-    /// The columns of `--kind heatmap` (`--x`, `--y`, `--z`, `--mark`, `--vline`); nil otherwise.
+    /// The columns of `--kind heatmap` (`--x`, `--y`, `--z`, `--mark`, `--vline`, `--z-scale`, `--reduce`); nil otherwise.
     public var heatmap: HeatmapColumns?
 
     public init(inputs: [String], output: String? = nil, script: String? = nil, kind: PlotKind? = nil,
@@ -121,7 +121,7 @@ public struct PlotRequest: Sendable {
             if !columns.isEmpty { throw LinflowError.usage("\(Setting.columns) does not go with \(Setting.kind) heatmap (it takes \(Setting.heatmapX), \(Setting.heatmapY), \(Setting.heatmapZ))") }
             if !labels.isEmpty { throw LinflowError.usage("\(Setting.label) does not go with \(Setting.kind) heatmap (one table, no legend of files)") }
         } else if heatmap != nil {
-            throw LinflowError.usage("\(Setting.heatmapX), \(Setting.heatmapY), \(Setting.heatmapZ), \(Setting.mark) and \(Setting.verticalLine) go with \(Setting.kind) heatmap")
+            throw LinflowError.usage("\(Setting.heatmapX), \(Setting.heatmapY), \(Setting.heatmapZ), \(Setting.mark), \(Setting.verticalLine), \(Setting.zScale) and \(Setting.reduce) go with \(Setting.kind) heatmap")
         }
         for name in inputs + [output, script].compactMap({ $0 }) where name.contains("\n") || name.contains("\r") {
             throw LinflowError.usage("file names with line breaks cannot be handed to gnuplot: \(name.debugDescription)")

@@ -12,32 +12,45 @@ import LinFlowSweep
 extension StepperMethod: ExpressibleByArgument {}
 extension ErrorNorm: ExpressibleByArgument {}
 
+/// What the shared groups of a run command say in its help, and the defaults that differ between
+/// the commands: a group generic over the command (`StartOptions<Simulate>`) quotes only that
+/// command's own starts, tolerances and `--plot-kind`s.
+protocol CommandDefaults {
+    static var runCommand: RunCommand { get }
+    /// The kinds `--plot` can draw from the command's output, its default first.
+    static var plotKinds: [PlotKind] { get }
+}
+
+extension CommandDefaults {
+    static var defaultPlotKind: PlotKind { plotKinds[0] }
+}
+
 /// `--data` and how to read it (`--inputs`, `--outputs`, `--header`, `--delimiter`), or
 /// `--dataset`: every command that reads a dataset. The rules are in docs/cli.md ("Data
 /// files"); ``DataChoice`` checks and resolves them.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Samples, one per row: a numeric CSV (header optional), a NumPy .npy (2-D) or a .npz with arrays x and y.",
+        "Samples, one per row: a CSV, a .npy (2-D) or a .npz with arrays x and y.",
         valueName: "file"))
     var data: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "The target columns of --data (required for CSV and .npy): a count of trailing columns, a comma list of names, or a glob such as 'y*'; in a .npz, array names (default y). Not with a built-in dataset.",
+        "Target columns (required for CSV and .npy): the last k, names or a glob; .npz: arrays (default y).",
         valueName: "k|names|glob"))
     var outputs: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "The input columns of --data: a count of leading columns, names, or a glob (default: every column not an output); in a .npz, array names (default x).",
+        "Input columns (default: the others): the first k, names or a glob; .npz: arrays (default x).",
         valueName: "k|names|glob"))
     var inputs: String?
 
-    @Option(name: .long, help: ArgumentHelp("Whether the CSV's first row is a header: auto (a row with a non-number; 0,1,…,n−1 is refused as ambiguous), yes, no.", valueName: "auto|yes|no"))
+    @Option(name: .long, help: ArgumentHelp("Whether the first row is a header (default auto).", valueName: "auto|yes|no"))
     var header: String?
 
-    @Option(name: .long, help: ArgumentHelp("The CSV's cell separator: comma (default), tab, semicolon, or one character.", valueName: "comma|tab|semicolon|C"))
+    @Option(name: .long, help: ArgumentHelp("The CSV's cell separator (default comma).", valueName: "comma|tab|semicolon|C"))
     var delimiter: String?
 
-    @Option(name: .long, help: ArgumentHelp("Use a built-in dataset instead of --data (default \(DataSource.defaultDataset); see `linflow datasets`).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("A built-in dataset (default \(DataSource.defaultDataset)).", valueName: "name"))
     var dataset: String?
 
     var choice: DataChoice {
@@ -45,17 +58,15 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-/// `--hidden`, `--layers`, `--bias`.
-struct NetworkOptions: ParsableArguments {
+/// `--hidden`, `--layers`: the network of a linear chain (analytic, whose closed forms have no
+/// biases, takes only these).
+struct NetworkShapeOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional,
-            help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden); with --init FILE, the file's).", valueName: "H"))
+            help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden), or --init FILE's).", valueName: "H"))
     var hidden: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Layer sizes n0,n1,…,nL of a chain of any depth; n0 and nL must match the data.", valueName: "sizes"))
+    @Option(name: .long, help: ArgumentHelp("Layer sizes n0,n1,…,nL of a chain of any depth.", valueName: "sizes"))
     var layers: String?
-
-    @Flag(name: .long, help: "Give every layer a bias vector, ŷ = W32(W21x + b21) + b32; its columns b21_1… follow that layer's W columns.")
-    var bias = false
 
     func validate() throws {
         if let layers {
@@ -64,28 +75,49 @@ struct NetworkOptions: ParsableArguments {
     }
 
     var choice: NetworkChoice {
-        NetworkChoice(hidden: hidden, layers: layers.flatMap { try? NetworkSpec.parseLayers($0) }, bias: bias)
+        NetworkChoice(hidden: hidden, layers: layers.flatMap { try? NetworkSpec.parseLayers($0) }, bias: false)
     }
 }
 
-/// `--init`, `--seed`, `--init-scale`.
-struct StartOptions: ParsableArguments {
-    @Option(name: .customLong("init"), help: ArgumentHelp(
-        "random (i.i.d. Gaussian), orthogonal, balanced (W_{l+1}ᵀW_{l+1} = W_lW_lᵀ), aligned (Saxe et al.'s decoupled start on the SVD of Σ31), lambda-balanced (two layers, W32ᵀW32 − W21W21ᵀ = λI, with --lambda), or a trajectory CSV written by linflow: the run resumes from its last row, at its t.",
-        valueName: "kind|file"))
+/// `--hidden`, `--layers`, `--bias`.
+struct NetworkOptions: ParsableArguments {
+    @OptionGroup var shape: NetworkShapeOptions
+
+    @Flag(name: .long, help: "A bias vector in every layer (columns b21_1…).")
+    var bias = false
+
+    var choice: NetworkChoice {
+        var c = shape.choice
+        c.bias = bias
+        return c
+    }
+}
+
+/// `--init`, `--seed`, `--init-scale`, `--lambda`.
+struct StartOptions<Command: CommandDefaults>: ParsableArguments {
+    /// analytic's closed forms take some starts only.
+    static var initHelp: String {
+        let kind = RunRequest(command: Command.runCommand, arguments: []).defaultStartKind
+        if Command.runCommand == .analytic {
+            return "The start: \(kind) (the default; any depth); for two layers also balanced, lambda-balanced (with --lambda), or a trajectory written by linflow (CSV or .h5) that ends in such a start. random and orthogonal pass only where λ-balanced (one hidden unit, σ = 0)."
+        }
+        return "The start (default \(kind)): random, orthogonal, balanced, aligned, lambda-balanced (with --lambda), or a trajectory written by linflow (CSV or .h5), resumed from its last row."
+    }
+
+    @Option(name: .customLong("init"), help: ArgumentHelp(Self.initHelp, valueName: "kind|file"))
     var kind: String?
 
     @Option(name: .long, parsing: .unconditional,
-            help: "Seed of the random draws of the start (default \(StartChoice.defaultSeed); not with --init FILE).")
+            help: "Seed of the start (default \(StartChoice.defaultSeed); not with --init FILE).")
     var seed: UInt64?
 
     @Option(name: .customLong("init-scale"), parsing: .unconditional, help: ArgumentHelp(
-        "Scale σ of the start (default \(helpNumber(StartChoice.defaultScale)); not with --init FILE): per-entry standard deviation (random), every singular value (orthogonal), standard deviation of the k×k Gaussian whose singular values every layer shares (balanced), initial strength a0 of every mode (aligned), per-entry standard deviation of the Gaussian layer (lambda-balanced).",
+        "Scale σ of the start (default \(helpNumber(StartChoice.defaultScale)); not with --init FILE): the entries' standard deviation (random), the singular values (orthogonal), each mode's strength a0 (aligned); see docs/cli.md.",
         valueName: "σ"))
     var scale: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "λ of --init lambda-balanced, W32ᵀW32 − W21W21ᵀ = λI (any sign; λ > 0 needs outputs ≥ hidden units, λ < 0 inputs ≥ hidden units; only with that start).",
+        "λ of --init lambda-balanced: W32ᵀW32 − W21W21ᵀ = λI.",
         valueName: "λ"))
     var lambda: Double?
 
@@ -94,26 +126,20 @@ struct StartOptions: ParsableArguments {
 
 /// `--method`, `--rtol`, `--atol`, `--error-norm`, `--max-steps`: how GSL integrates a flow
 /// (simulate, compare).
-struct IntegrationOptions: ParsableArguments {
-    @Option(name: .long, help: "GSL stepper: rkf45, rkck, rk8pd, rk2, rk4, msadams, or implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf; or dp45 (linflow's Dormand–Prince 5(4) on GSL's driver); or auto (rkf45, switching to msbdf when stiff).")
+struct IntegrationOptions<Command: CommandDefaults>: ParsableArguments {
+    @Option(name: .long, help: "GSL stepper; dp45 is linflow's Dormand–Prince 5(4), auto switches from rkf45 to msbdf when stiff.")
     var method: StepperMethod = .rkf45
 
-    @Option(name: .long, parsing: .unconditional, help: """
-        Relative error tolerance of the step-size control (default: simulate \(helpNumber(IntegrationChoice.defaultTolerances(for: .simulate).relative)), \
-        compare \(helpNumber(IntegrationChoice.defaultTolerances(for: .compare).relative))).
-        """)
+    @Option(name: .long, parsing: .unconditional, help: "Relative error tolerance (default \(helpNumber(IntegrationChoice.defaultTolerances(for: Command.runCommand).relative))).")
     var rtol: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: """
-        Absolute error tolerance of the step-size control (default: simulate \(helpNumber(IntegrationChoice.defaultTolerances(for: .simulate).absolute)), \
-        compare \(helpNumber(IntegrationChoice.defaultTolerances(for: .compare).absolute))).
-        """)
+    @Option(name: .long, parsing: .unconditional, help: "Absolute error tolerance (default \(helpNumber(IntegrationChoice.defaultTolerances(for: Command.runCommand).absolute))).")
     var atol: Double?
 
-    @Option(name: .customLong("error-norm"), help: "How a step's error is measured against atol + rtol·|y_i|: max (GSL's: every weight within tolerance) or rms (scipy's and MATLAB's: the root mean square).")
+    @Option(name: .customLong("error-norm"), help: "A step's error against atol + rtol·|y_i|: every weight's (as GSL) or their root mean square (as scipy).")
     var errorNorm: ErrorNorm = .max
 
-    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "Stop with an error after this many GSL steps (of each integrated flow).")
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "Stop with an error after this many GSL steps\(Command.runCommand == .compare ? " of each flow" : "") (default: no limit).")
     var maxSteps: Int?
 
     var choice: IntegrationChoice {
@@ -130,7 +156,7 @@ struct SamplingOptions: ParsableArguments {
     var tEnd: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Number of intervals M: M+1 rows at t = t0, t0 + (T − t0)/M, …, T (default \(SamplingChoice.defaultSamples)).", valueName: "M"))
+        "Number of intervals M: M+1 rows from t0 to T (default \(SamplingChoice.defaultSamples)).", valueName: "M"))
     var samples: Int?
 
     var choice: SamplingChoice { SamplingChoice(tEnd: tEnd, samples: samples) }
@@ -139,17 +165,17 @@ struct SamplingOptions: ParsableArguments {
 /// `--diagnostics all|sv|none`, `--modes` and `--kernel-distance`: the columns after the weights
 /// (simulate, descend, analytic).
 struct ColumnOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "all|sv|none"))
+    @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "which"))
     var diagnostics: String = "all"
 
-    @Flag(name: .long, help: "Add columns mode_1…mode_r: the strength u_αᵀWv_α of each mode of the end-to-end map along the singular vectors of the least-squares map (those of Σ31 for white inputs).")
+    @Flag(name: .long, help: "Add columns mode_1…mode_r: each mode's strength u_αᵀWv_α in the end-to-end map.")
     var modes = false
 
     func validate() throws {
         do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError(rendered(error)) }
     }
 
-    @Flag(name: .customLong("kernel-distance"), help: "Add the column kernel_distance: 1 − cos between the tangent kernel of the first row and of each row (full NTK over all sample and output pairs, computed from Σ11).")
+    @Flag(name: .customLong("kernel-distance"), help: "Add the column kernel_distance: 1 − cos between the tangent kernels of the first row and of each.")
     var kernelDistance = false
 
     var choice: ColumnChoice {
@@ -160,14 +186,14 @@ struct ColumnOptions: ParsableArguments {
 
 /// `-o`, `--out`.
 struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp("Output CSV, or HDF5 if FILE ends in .h5 (default: CSV on stdout). Written only when complete; its run record goes beside it as FILE.json.", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Output CSV, or HDF5 if it ends in .h5 (default: CSV on stdout), written when complete; the run record goes to FILE.json.", valueName: "file"))
     var out: String?
 }
 
 /// A command that builds a ``RunRequest`` from its option groups and runs it.
-protocol RunCommandOptions: ParsableCommand {
+protocol RunCommandOptions: ParsableCommand, CommandDefaults {
     var request: RunRequest { get }
-    var plotting: PlotOptions { get }
+    var plotting: PlotOptions<Self> { get }
     var output: OutputOptions { get }
     /// `--representations FILE`, for the commands that take it.
     var representationsFile: String? { get }
@@ -178,9 +204,9 @@ extension RunCommandOptions {
 
     /// The request's own checks, then `--plot`'s against what the command writes, then the
     /// files it reads and writes against each other; all before any work starts.
-    func validateRequest(defaultPlotKind: PlotKind = .loss) throws {
+    func validateRequest() throws {
         do { try request.validate() } catch { throw ValidationError(rendered(error)) }
-        try plotting.validate(for: request, defaultKind: defaultPlotKind)
+        try plotting.validate(for: request)
         do { try files.check() } catch { throw ValidationError(rendered(error)) }
     }
 

@@ -15,19 +15,23 @@ extension Linflow {
                 descent follows to O(η²) while it leaves the flow at O(η). Row k (t = kη) has \
                 the columns t, loss_gd, loss_flow, loss_modified, gap_flow, gap_flow_W21, …, \
                 gap_modified, gap_modified_W21, … (Frobenius distances of the end-to-end maps \
-                and of each layer). The largest gaps and where they occur go to stderr. \
-                --plot FILE.png draws losses and gaps (the CSV must then go to --out). See \
+                and of each layer). The largest gaps and where they occur go to stderr. See \
                 docs/descent.md.
+
+                Example: linflow compare --lr 0.2 -o cmp.csv --plot cmp.png
                 """)
 
-        @OptionGroup var dataOptions: DataOptions
-        @OptionGroup var network: NetworkOptions
-        @OptionGroup var start: StartOptions
-        @OptionGroup var descent: DescentOptions
-        @OptionGroup var integration: IntegrationOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var storage: FormatOptions
-        @OptionGroup var plotting: PlotOptions
+        @OptionGroup(title: "Data") var dataOptions: DataOptions
+        @OptionGroup(title: "Network and start") var network: NetworkOptions
+        @OptionGroup(title: "Network and start") var start: StartOptions<Self>
+        @OptionGroup(title: "Descent") var descent: DescentOptions
+        @OptionGroup(title: "Integration of the flows") var integration: IntegrationOptions<Self>
+        @OptionGroup(title: "Output") var output: OutputOptions
+        @OptionGroup(title: "Output") var storage: FormatOptions
+        @OptionGroup(title: "Plot") var plotting: PlotOptions<Self>
+
+        static let runCommand = RunCommand.compare
+        static let plotKinds: [PlotKind] = [.compare, .loss]
 
         var request: RunRequest {
             var r = RunRequest(command: .compare, arguments: Invocation.arguments)
@@ -37,11 +41,11 @@ extension Linflow {
             return r
         }
 
-        func validate() throws { try validateRequest(defaultPlotKind: .compare) }
+        func validate() throws { try validateRequest() }
 
         func run() throws {
             try runReportingErrors {
-                try plotting.drawing(output.out, kind: .compare) {
+                try plotting.drawing(output.out) {
                     let summary = try Comparison(RunSetup(request)).run(notice: printToStandardError)
                     printToStandardError(summary.text)
                 }

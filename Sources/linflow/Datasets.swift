@@ -9,7 +9,11 @@ extension Linflow {
     struct Datasets: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the built-in datasets, or write one out as CSV.",
-            discussion: "With a name, writes that dataset (header, inputs then outputs) to --out or stdout.")
+            discussion: """
+                With a name, writes that dataset (header, inputs then outputs) to --out or stdout.
+
+                Example: linflow datasets hierarchy -o hierarchy.csv
+                """)
 
         @Argument(help: "The dataset to write; omit to list them.")
         var name: String?

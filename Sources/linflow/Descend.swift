@@ -8,17 +8,17 @@ import LinFlowSweep
 /// `--lr`, `--steps`, `--every`: the steps of a descent, shared by `descend` and `compare`.
 struct DescentOptions: ParsableArguments {
     @Option(name: .customLong("lr"), parsing: .unconditional, help: ArgumentHelp(
-        "Learning rate η (default \(DescentChoice.defaultLearningRate)); step k is written at t = kη, the time axis of simulate.",
+        "Learning rate η (default \(DescentChoice.defaultLearningRate)); step k is at t = kη.",
         valueName: "η"))
     var learningRate: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Number of steps K of this run (default: ⌈H/η⌉ with H the horizon simulate uses by default, e.g. 80 for hierarchy).",
+        "Number of steps K (default ⌈H/η⌉, H simulate's default horizon, e.g. 80).",
         valueName: "K"))
     var steps: Int?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Write every E-th step (counted from step 0 of the time axis); the first and the last step are always written (default: max(1, K/200)).",
+        "Write every E-th step, and the first and the last (default max(1, K/200)).",
         valueName: "E"))
     var every: Int?
 
@@ -28,7 +28,7 @@ struct DescentOptions: ParsableArguments {
 /// `--batch-size`, `--shuffle-seed`, `--momentum`, `--[no-]sharpness`: descend's own.
 struct DescentVariantOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), parsing: .unconditional, help: ArgumentHelp(
-        "Minibatch SGD with batches of B samples, reshuffled every epoch (the samples are held in memory). Default: full batch.",
+        "Minibatch SGD with batches of B samples, reshuffled every epoch (default: full batch).",
         valueName: "B"))
     var batchSize: Int?
 
@@ -37,10 +37,10 @@ struct DescentVariantOptions: ParsableArguments {
     var shuffleSeed: UInt64?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Heavy-ball momentum β in [0, 1): θ ← θ + β(θ − θ_prev) − η∇L (default 0).", valueName: "β"))
+        "Heavy-ball momentum β in [0, 1) (default 0).", valueName: "β"))
     var momentum: Double?
 
-    @Flag(inversion: .prefixedNo, help: "Estimate the sharpness at every written row (the sharpness column); --no-sharpness estimates it once, for the warning, and drops the column (much faster on large networks).")
+    @Flag(inversion: .prefixedNo, help: "Estimate the sharpness at every written row (column sharpness); --no-sharpness: once, for the warning (faster on large networks).")
     var sharpness = true
 
     /// `schedule`'s choice with these variants.
@@ -62,20 +62,24 @@ extension Linflow {
                 --init FILE the steps continue that file's time axis (k0 = t0/η), and momentum \
                 resumes its velocity when the file ends with two consecutive steps. A warning \
                 goes to stderr when η > 2/sharpness at the start; a diverging run stops with \
-                exit status 3 and keeps its rows in OUT.partial. --plot FILE.png draws the loss \
-                (which must then go to --out) once the run has finished. See docs/descent.md.
+                exit status 3 and keeps its rows in OUT.partial. See docs/descent.md.
+
+                Example: linflow descend --lr 0.5 --batch-size 4 --momentum 0.9 -o sgd.csv
                 """)
 
-        @OptionGroup var dataOptions: DataOptions
-        @OptionGroup var network: NetworkOptions
-        @OptionGroup var start: StartOptions
-        @OptionGroup var descent: DescentOptions
-        @OptionGroup var variants: DescentVariantOptions
-        @OptionGroup var columns: ColumnOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var storage: StorageOptions
-        @OptionGroup var plotting: PlotOptions
-        @OptionGroup var representations: RepresentationOptions
+        @OptionGroup(title: "Data") var dataOptions: DataOptions
+        @OptionGroup(title: "Network and start") var network: NetworkOptions
+        @OptionGroup(title: "Network and start") var start: StartOptions<Self>
+        @OptionGroup(title: "Descent") var descent: DescentOptions
+        @OptionGroup(title: "Descent") var variants: DescentVariantOptions
+        @OptionGroup(title: "Output") var columns: ColumnOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
+        @OptionGroup(title: "Output") var storage: StorageOptions
+        @OptionGroup(title: "Output") var representations: RepresentationOptions
+        @OptionGroup(title: "Plot") var plotting: PlotOptions<Self>
+
+        static let runCommand = RunCommand.descend
+        static let plotKinds: [PlotKind] = [.loss, .weights, .modes, .product]
         var representationsFile: String? { representations.file }
 
         var request: RunRequest {

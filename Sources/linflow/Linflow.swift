@@ -12,10 +12,13 @@ struct Linflow: ParsableCommand {
         commandName: "linflow",
         abstract: "Simulate the gradient-flow learning dynamics of deep linear networks.",
         discussion: """
-            linflow forms Σ11 = E[x xᵀ] and Σ31 = E[y xᵀ] from a dataset, integrates
-            dW_l/dt = −∂L/∂W_l with GSL's Runge–Kutta–Fehlberg 4(5) stepper, and writes the
-            weight trajectory as CSV. Without --data it runs on Saxe et al.'s hierarchical
-            dataset. See docs/cli.md for every option and docs/theory.md for the conventions.
+            linflow forms Σ11 = E[x xᵀ] and Σ31 = E[y xᵀ] from a dataset, integrates \
+            dW_l/dt = −∂L/∂W_l with GSL's Runge–Kutta–Fehlberg 4(5) stepper, and writes the \
+            weight trajectory as CSV. Without --data it runs on Saxe et al.'s hierarchical \
+            dataset. See docs/cli.md for every option and docs/theory.md for the conventions; \
+            `man ./docs/man/linflow.1` has every command's help on one page.
+
+            Example: linflow simulate -o run.csv --plot loss.png
             """,
         version: LinflowVersion.string,
         subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Rerun.self, Stats.self, Datasets.self, Plot.self, Sweep.self, Export.self],

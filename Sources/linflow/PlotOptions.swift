@@ -6,15 +6,30 @@ import LinFlowPlot
 import LinFlowRuns
 import LinFlowSweep
 
+/// A `--plot-kind`: any kind parses, so that one the command cannot draw is refused with the
+/// reason (``PlotOptions/validate(for:)``), but the help lists only the command's own.
+struct CommandPlotKind<Command: CommandDefaults>: ExpressibleByArgument {
+    let kind: PlotKind
+
+    init?(argument: String) {
+        guard let kind = PlotKind(rawValue: argument) else { return nil }
+        self.kind = kind
+    }
+
+    static var allValueStrings: [String] { Command.plotKinds.map(\.rawValue) }
+}
+
 /// `--plot`, `--plot-kind` and `--plot-script`: draw a command's CSV as soon as it is written.
-/// A command adopts them with `@OptionGroup var plotting: PlotOptions` and by running its work
-/// inside `try plotting.drawing(out) { … }`.
-struct PlotOptions: ParsableArguments {
+/// A command adopts them with `@OptionGroup var plotting: PlotOptions<Self>` and by running its
+/// work inside `try plotting.drawing(out) { … }`; its default kind is `Command.defaultPlotKind`.
+struct PlotOptions<Command: CommandDefaults>: ParsableArguments {
     @Option(name: .customLong("plot"), help: ArgumentHelp("After the run, draw the CSV with gnuplot into this .png, .svg or .pdf (needs --out).", valueName: "picture"))
     var picture: String?
 
-    @Option(name: .customLong("plot-kind"), help: "What --plot draws: loss, weights, modes, product or compare.")
-    var kind: PlotKind?
+    @Option(name: .customLong("plot-kind"), help: ArgumentHelp("What --plot draws (default \(Command.defaultPlotKind.rawValue)).", valueName: "kind"))
+    var chosenKind: CommandPlotKind<Command>?
+
+    var kind: PlotKind? { chosenKind?.kind }
 
     @Option(name: .customLong("plot-script"), help: ArgumentHelp("Also keep --plot's gnuplot script in this file.", valueName: "file"))
     var script: String?
@@ -33,7 +48,7 @@ struct PlotOptions: ParsableArguments {
 
     /// Refuses, before the run, a picture that the command's output cannot give: no file to
     /// draw from, or a kind whose columns the command does not write.
-    func validate(for request: RunRequest, defaultKind: PlotKind) throws {
+    func validate(for request: RunRequest, defaultKind: PlotKind = Command.defaultPlotKind) throws {
         guard picture != nil else { return }
         guard let out = request.output, out != "-" else {
             throw ValidationError("--plot needs --out FILE.csv: gnuplot draws from that file")
@@ -67,7 +82,7 @@ struct PlotOptions: ParsableArguments {
     /// Runs `body`, which writes its CSV to `csv`, then draws that file if `--plot` was given.
     /// With `--plot`, a CSV on standard output is refused before `body` runs: gnuplot reads a
     /// file, and the kept script must name one.
-    func drawing(_ csv: String?, kind defaultKind: PlotKind = .loss, _ body: () throws -> Void) throws {
+    func drawing(_ csv: String?, kind defaultKind: PlotKind = Command.defaultPlotKind, _ body: () throws -> Void) throws {
         guard let picture else { return try body() }
         guard let csv, csv != "-" else {
             throw LinflowError.usage("--plot needs --out FILE.csv: gnuplot draws from that file")

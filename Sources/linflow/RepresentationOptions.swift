@@ -11,7 +11,7 @@ import LinFlowSweep
 /// `try representations.writing(out, data: …) { … }`.
 struct RepresentationOptions: ParsableArguments {
     @Option(name: .customLong("representations"), help: ArgumentHelp(
-        "After the run, write each one-hot item's hidden representation (every hidden layer) and their RSM (Pearson correlations) at every row to this CSV (needs --out and one-hot inputs).",
+        "Also write the hidden representations of one-hot items and their RSM at every row to this CSV (needs --out).",
         valueName: "file"))
     var file: String?
 

@@ -13,7 +13,10 @@ extension Linflow {
                 Runs the recorded command line again with the output replaced by --out (standard \
                 output without it), and refuses when the SHA-256 of a recorded input (the --data \
                 file, the --init file) no longer matches. The same linflow, GSL and BLAS kernels \
-                give the same bytes. --plot options are left out. See docs/reliability.md.
+                give the same bytes. --plot options are left out. See docs/cli.md, "Records and \
+                rerun".
+
+                Example: linflow rerun run.csv.json -o again.csv
                 """)
 
         @Argument(help: ArgumentHelp("The run record written beside an output (OUT.csv.json).", valueName: "record"))

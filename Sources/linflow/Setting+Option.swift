@@ -54,6 +54,8 @@ extension Setting {
         case .heatmapZ: "--z"
         case .mark: "--mark"
         case .verticalLine: "--vline"
+        case .zScale: "--z-scale"
+        case .reduce: "--reduce"
         case .grid: "--grid"
         case .zip: "--zip"
         case .jobs: "--jobs"

@@ -10,26 +10,27 @@ extension Linflow {
         static let configuration = CommandConfiguration(
             abstract: "Integrate gradient flow and write the weight trajectory as CSV.",
             discussion: """
-                Rows are written at exactly t = t0, t0 + (T − t0)/M, …, T (T = --t-end, \
-                M = --samples; t0 = 0, or the last t of an --init file, so that a resumed run \
-                continues the first) with columns t,loss,W21_r_c…,W32_r_c…, then sv_1…sv_r \
-                (singular values of the end-to-end map) and imbalance (‖W32ᵀW32 − W21W21ᵀ‖_F, \
-                conserved by the flow). With --bias each layer's b columns (b21_1…) follow its W \
-                columns; with --modes the columns mode_1…mode_r come last. A summary goes to \
-                stderr, the run record to FILE.json. --plot FILE.png draws the CSV (which must \
-                then go to --out) once the run has finished; see docs/plotting.md.
+                Rows at t = t0, t0 + (T − t0)/M, …, T (t0 = 0, or the last t of an --init file) \
+                with columns t, loss, W21_r_c…, W32_r_c…, sv_1…sv_r (singular values of the \
+                end-to-end map) and imbalance (‖W32ᵀW32 − W21W21ᵀ‖_F, conserved by the flow). A \
+                summary goes to stderr. See docs/cli.md.
+
+                Example: linflow simulate --hidden 16 --t-end 80 -o run.csv --plot loss.png
                 """)
 
-        @OptionGroup var dataOptions: DataOptions
-        @OptionGroup var network: NetworkOptions
-        @OptionGroup var start: StartOptions
-        @OptionGroup var integration: IntegrationOptions
-        @OptionGroup var sampling: SamplingOptions
-        @OptionGroup var columns: ColumnOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var storage: StorageOptions
-        @OptionGroup var plotting: PlotOptions
-        @OptionGroup var representations: RepresentationOptions
+        @OptionGroup(title: "Data") var dataOptions: DataOptions
+        @OptionGroup(title: "Network and start") var network: NetworkOptions
+        @OptionGroup(title: "Network and start") var start: StartOptions<Self>
+        @OptionGroup(title: "Integration") var integration: IntegrationOptions<Self>
+        @OptionGroup(title: "Integration") var sampling: SamplingOptions
+        @OptionGroup(title: "Output") var columns: ColumnOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
+        @OptionGroup(title: "Output") var storage: StorageOptions
+        @OptionGroup(title: "Output") var representations: RepresentationOptions
+        @OptionGroup(title: "Plot") var plotting: PlotOptions<Self>
+
+        static let runCommand = RunCommand.simulate
+        static let plotKinds: [PlotKind] = [.loss, .weights, .modes, .product]
         var representationsFile: String? { representations.file }
 
         var request: RunRequest {

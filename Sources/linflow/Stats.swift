@@ -8,9 +8,10 @@ import LinFlowSweep
 extension Linflow {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print Σ11, Σ31, the SVD of Σ31, the least-squares map and the loss floor.")
+            abstract: "Print Σ11, Σ31, the SVD of Σ31, the least-squares map and the loss floor.",
+            discussion: "Example: linflow stats --data samples.csv --outputs 2")
 
-        @OptionGroup var dataOptions: DataOptions
+        @OptionGroup(title: "Data") var dataOptions: DataOptions
 
         func validate() throws {
             do { try dataOptions.choice.validate() } catch { throw ValidationError(rendered(error)) }

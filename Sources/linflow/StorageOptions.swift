@@ -11,8 +11,8 @@ extension TrajectoryFormat: ExpressibleByArgument {}
 /// --out decides: .h5 or .hdf5 is HDF5).
 struct FormatOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "csv or hdf5 (default: hdf5 if --out ends in .h5 or .hdf5, else csv). HDF5 needs --out; see docs/output.md.",
-        valueName: "csv|hdf5"))
+        "Output format (default: hdf5 if --out ends in .h5 or .hdf5, else csv); hdf5 needs --out.",
+        valueName: "format"))
     var format: TrajectoryFormat?
 }
 
@@ -22,7 +22,7 @@ struct StorageOptions: ParsableArguments {
     @OptionGroup var formatOptions: FormatOptions
 
     @Option(name: .long, help: ArgumentHelp(
-        "Weight blocks written: all, none, or a list such as W32 or W21,b21 (t, loss, diagnostics and modes are always written).",
+        "Weight blocks written: all, none, or a list such as W21,b21.",
         valueName: "all|none|blocks"))
     var weights: String = "all"
 

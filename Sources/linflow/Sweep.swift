@@ -16,6 +16,8 @@ extension Linflow {
                 runs what is unfinished, `sweep slurm` writes (and submits) a job array doing the \
                 same, `sweep status` counts, and `sweep collect` writes one CSV row per task for \
                 `linflow plot --kind heatmap`. See docs/sweeps.md.
+
+                Example: linflow sweep run phase && linflow sweep collect phase -o summary.csv
                 """,
             subcommands: [Plan.self, Run.self, Slurm.self, Status.self, Collect.self])
     }

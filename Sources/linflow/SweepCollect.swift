@@ -15,6 +15,8 @@ extension Linflow.Sweep {
                 distance_to_ls, imbalance_drift, and where they exist diverged, max_sharpness, \
                 final_loss_gd/flow/modified and half_time_1…r. Unfinished tasks have empty cells. \
                 The same results give the same bytes (no times or hosts). See docs/sweeps.md.
+
+                Example: linflow sweep collect phase -o summary.csv
                 """)
 
         @Argument(help: ArgumentHelp("The sweep's directory.", valueName: "dir"))

@@ -11,11 +11,13 @@ extension Linflow.Sweep {
             commandName: "plan",
             abstract: "Write DIR/plan.json: the tasks of a grid over a command's options.",
             discussion: """
+                Values: V1,V2,… literally, START:END:N (N linear) or START:END:Nlog (N \
+                log-spaced), mixed freely. --zip lr=0.1,0.2,seed=1,2 moves options together. \
+                Every task's options are checked as the command would check them before anything \
+                is written. The same plan again is a no-op; a different one is refused.
+
                 Example: linflow sweep plan phase --grid lr=0.1:2.5:13 --grid init-scale=1e-3:1:7log \
-                -- descend --steps 400. Values: V1,V2,… literally, START:END:N (N linear) or \
-                START:END:Nlog (N log-spaced), mixed freely. --zip lr=0.1,0.2,seed=1,2 moves options \
-                together. Every task's options are checked as the command would check them before \
-                anything is written. The same plan again is a no-op; a different one is refused.
+                -- descend --steps 400
                 """)
 
         @Argument(help: ArgumentHelp("The sweep's directory (created).", valueName: "dir"))

@@ -17,6 +17,8 @@ extension Linflow.Sweep {
                 task (status diverged); a task whose command fails is retried next time. BLAS \
                 threads are divided among the jobs (cores / N each). SIGINT or SIGTERM stops the \
                 running tasks (they rerun later) and exits 130. Exit status 1 if a task failed.
+
+                Example: linflow sweep run phase --jobs 2
                 """)
 
         @Argument(help: ArgumentHelp("The sweep's directory.", valueName: "dir"))

@@ -16,6 +16,8 @@ extension Linflow.Sweep {
                 in, with one CPU (and one BLAS thread) unless --sbatch-option=--cpus-per-task=N. \
                 Elements are requeueable; cancelled or failed ones are picked up by running this \
                 command again, which covers only what is still unfinished. Logs: DIR/slurm/.
+
+                Example: linflow sweep slurm phase --sbatch-option=--partition=short --submit
                 """)
 
         @Argument(help: ArgumentHelp("The sweep's directory.", valueName: "dir"))

@@ -9,7 +9,8 @@ extension Linflow.Sweep {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
-            abstract: "Count the sweep's finished, failed and missing tasks, with the failures' reasons.")
+            abstract: "Count the sweep's finished, failed and missing tasks, with the failures' reasons.",
+            discussion: "Example: linflow sweep status phase")
 
         @Argument(help: ArgumentHelp("The sweep's directory.", valueName: "dir"))
         var directory: String

@@ -171,7 +171,7 @@ import Testing
         (["analytic", "--dataset", "seed-affine"], 65, "the closed forms need whitened inputs"),
         (["analytic", "--init", "random"], 64, "the start is not λ-balanced"),
         (["analytic", "--layers", "8,6,6,15", "--init", "balanced"], 64, "the start is not aligned"),
-        (["analytic", "--bias"], 64, "drop --bias"),
+        (["analytic", "--bias"], 64, "unknown option '--bias' for analytic"),
         (["analytic", "--form", "exact"], 64, "The value 'exact' is invalid for '--form"),
         (["analytic", "--samples", "0"], 64, "--samples must be at least 1"),
     ] as [([String], Int32, String)])

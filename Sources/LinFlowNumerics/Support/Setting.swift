@@ -20,7 +20,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case output, format, weightBlocks, diagnostics, representations
     // Figures.
     case plot, plotKind, plotScript, kind, columns, script, label, maxCurves, size, linearY,
-         heatmapX, heatmapY, heatmapZ, mark, verticalLine
+         heatmapX, heatmapY, heatmapZ, mark, verticalLine, zScale, reduce
     // Sweeps.
     case grid, zip, jobs, task, arrayLimit, sbatchOption, submit
 
