@@ -10,6 +10,9 @@ public enum StepperMethod: String, CaseIterable, Sendable {
     /// rkf45, switching to msbdf when stiffness holds its steps at the stability limit (``StiffnessSwitch``).
     case auto
 
+    /// The implicit steppers, which build and factor the dense n×n Jacobian.
+    public var usesJacobian: Bool { [.rk1imp, .rk2imp, .rk4imp, .bsimp, .msbdf].contains(self) }
+
     var gslType: UnsafePointer<gsl_odeiv2_step_type> {
         switch self {
         case .rkf45: return linflow_step_rkf45()
@@ -106,6 +109,11 @@ public final class ODEIntegrator {
                 errorNorm: ErrorNorm = .max, maxSteps: Int? = nil, initialStep: Double = 1e-6) throws {
         _ = GSL.setUp
         precondition(initialState.count == system.dimension)
+        // n² doubles and O(n³) work per factorisation: past the limit `auto` also stays explicit.
+        let n = system.dimension
+        if method.usesJacobian && n > StiffnessSwitch.maxJacobianDimension {
+            throw LinflowError.usage("\(Setting.method) \(method.rawValue) builds the dense Jacobian of all \(n) weights (\(String(format: "%.3g", Double(n) * Double(n) * 8 / 1e9)) GB, about \(String(format: "%.1g", Double(n) * Double(n) * Double(n) / 3)) operations to factor it); above \(StiffnessSwitch.maxJacobianDimension) weights use an explicit method (rkf45, dp45, rk8pd) or auto")
+        }
         self.system = system
         self.method = method
         self.activeMethod = method == .auto ? .rkf45 : method
