@@ -11,8 +11,8 @@
 # turns slower the larger λ. Right: the kernel distance at t = 80, 1 − cos(K₀, K_T) of the full
 # tangent kernel on the eight items: 0.31 at λ = 0, towards 0 as λ → −∞, a bump for λ > 0.
 #
-#     scripts/figure-lazy-rich.sh      → docs/figures/figure-lazy-rich.png
-source "$(dirname "$0")/lib.sh"
+#     scripts/figures/figure-lazy-rich.sh      → docs/figures/figure-lazy-rich.png
+source "$(dirname "$0")/common.sh"
 
 run=(--dataset hierarchy --hidden 8 --init lambda-balanced --init-scale 0.01 --seed 1
      --t-end 80 --samples 400 --kernel-distance --diagnostics none --no-check)
