@@ -13,22 +13,25 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 # The reader's sources, in the target layout (LinFlowIO, LinFlowNumerics) or the single
-# LinFlowKit target before it.
-source_file() {
+# LinFlowKit target before it, compiled into one module with the harness: their imports of
+# linflow's own modules are dropped, as those files are compiled together here.
+mkdir -p "$WORK/src"
+copy_source() {
     local path
     for path in "$@"; do
-        if [ -f "$path" ]; then echo "$path"; return; fi
+        if [ -f "$path" ]; then
+            sed '/^import LinFlow/d' "$path" >"$WORK/src/$(basename "$path")"
+            return
+        fi
     done
     echo "fuzz: none of $* exists" >&2
     exit 1
 }
-sources=(
-    "$(source_file Sources/LinFlowIO/Data/NumericCSV.swift Sources/LinFlowKit/Data/NumericCSV.swift)"
-    "$(source_file Sources/LinFlowIO/Data/DecimalParser.swift Sources/LinFlowKit/Data/DecimalParser.swift)"
-    "$(source_file Sources/LinFlowIO/Data/CSVDialect.swift Sources/LinFlowKit/Data/CSVDialect.swift)"
-    "$(source_file Sources/LinFlowNumerics/Errors.swift Sources/LinFlowIO/Errors.swift Sources/LinFlowKit/Errors.swift)"
-)
-swiftc -O -sanitize=fuzzer,address -parse-as-library "${sources[@]}" scripts/fuzz/FuzzCSV.swift -o "$WORK/fuzz-csv"
+copy_source Sources/LinFlowIO/Data/NumericCSV.swift Sources/LinFlowKit/Data/NumericCSV.swift
+copy_source Sources/LinFlowIO/Data/DecimalParser.swift Sources/LinFlowKit/Data/DecimalParser.swift
+copy_source Sources/LinFlowIO/Data/CSVDialect.swift Sources/LinFlowKit/Data/CSVDialect.swift
+copy_source Sources/LinFlowNumerics/Errors.swift Sources/LinFlowIO/Errors.swift Sources/LinFlowKit/Errors.swift
+swiftc -O -sanitize=fuzzer,address -parse-as-library "$WORK"/src/*.swift scripts/fuzz/FuzzCSV.swift -o "$WORK/fuzz-csv"
 
 mkdir -p "$WORK/corpus" Tests/Fixtures/fuzz-regressions
 cp Tests/Fixtures/csv-corpus/* "$WORK/corpus/" 2>/dev/null || true
