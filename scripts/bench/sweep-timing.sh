@@ -6,7 +6,7 @@
 #
 #     scripts/bench/sweep-timing.sh [path/to/linflow]   (default: $LINFLOW, else the release build)
 source "$(dirname "$0")/../lib.sh"
-source "$ROOT/scripts/ci/slurm/session.sh"
+source "$ROOT/scripts/ci/slurm/temporary.sh"
 find_linflow "${1:-}"
 slurm_workdir sweep-timing
 cd "$work"

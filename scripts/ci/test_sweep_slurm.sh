@@ -11,7 +11,7 @@
 # On a real cluster the same three commands apply, with the site's Slurm:
 #   linflow sweep plan DIR --grid … -- descend …;  linflow sweep slurm DIR --submit;  linflow sweep collect DIR -o summary.csv
 source "$(dirname "$0")/../lib.sh"
-source "$ROOT/scripts/ci/slurm/session.sh"
+source "$ROOT/scripts/ci/slurm/temporary.sh"
 find_linflow "${1:-}"
 slurm_workdir sweep-slurm
 step() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
