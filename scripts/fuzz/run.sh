@@ -31,6 +31,10 @@ copy_source Sources/LinFlowIO/Data/NumericCSV.swift Sources/LinFlowKit/Data/Nume
 copy_source Sources/LinFlowIO/Data/DecimalParser.swift Sources/LinFlowKit/Data/DecimalParser.swift
 copy_source Sources/LinFlowIO/Data/CSVDialect.swift Sources/LinFlowKit/Data/CSVDialect.swift
 copy_source Sources/LinFlowNumerics/Errors.swift Sources/LinFlowIO/Errors.swift Sources/LinFlowKit/Errors.swift
+# The target layout's errors name a Setting (the option's name is the executable's).
+if [ -f Sources/LinFlowNumerics/Support/Setting.swift ]; then
+    copy_source Sources/LinFlowNumerics/Support/Setting.swift
+fi
 swiftc -O -sanitize=fuzzer,address -parse-as-library "$WORK"/src/*.swift scripts/fuzz/FuzzCSV.swift -o "$WORK/fuzz-csv"
 
 mkdir -p "$WORK/corpus" Tests/Fixtures/fuzz-regressions
