@@ -32,10 +32,7 @@ static inline const char *linflow_gsl_version(void) { return gsl_version; }
    import of an incomplete type on every GSL version, so read it here). */
 static inline unsigned long linflow_driver_steps(const gsl_odeiv2_driver *d) { return d->n; }
 
-/* linflow's other C glue, one concern per header. */
-#include "openblas_core.h"
+/* LAPACK's Fortran entry points in OpenBLAS, declared for Swift. */
 #include "lapack.h"
-#include "rms_control.h"
-#include "dp45_step.h"
 
 #endif

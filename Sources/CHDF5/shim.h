@@ -8,18 +8,14 @@
    expand to globals (after an H5open() call) or casts, which Swift cannot import. These
    accessors return the same values. */
 static inline hid_t linflow_h5p_default(void) { return H5P_DEFAULT; }
-static inline hid_t linflow_h5s_all(void) { return H5S_ALL; }
 static inline hid_t linflow_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hid_t linflow_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
-static inline hid_t linflow_h5p_dataset_access(void) { return H5P_DATASET_ACCESS; }
 static inline hid_t linflow_h5t_native_double(void) { return H5T_NATIVE_DOUBLE; }
 static inline hid_t linflow_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t linflow_h5t_c_s1(void) { return H5T_C_S1; }
-static inline hid_t linflow_h5e_default(void) { return H5E_DEFAULT; }
 static inline hsize_t linflow_h5s_unlimited(void) { return H5S_UNLIMITED; }
 static inline unsigned linflow_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned linflow_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
-static inline unsigned linflow_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 
 /* HDF5 prints a stack of every failure on stderr unless told not to; linflow reports its own
    one-line error instead. */

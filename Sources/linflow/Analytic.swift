@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension ClosedFormKind: ExpressibleByArgument {}
 
@@ -36,9 +40,10 @@ extension Linflow {
         @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
         @OptionGroup var representations: RepresentationOptions
+        var representationsFile: String? { representations.file }
 
         var request: RunRequest {
-            var r = RunRequest(command: .analytic)
+            var r = RunRequest(command: .analytic, arguments: Invocation.arguments)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.sampling, r.columns, r.output) = (sampling.choice, columns.choice, output.out)
             r.storage = storage.choice
@@ -52,7 +57,7 @@ extension Linflow {
             try runReportingErrors {
                 try representations.writing(output.out, data: dataOptions.choice.source) {
                     try plotting.drawing(output.out, kind: .modes) {
-                        printToStandardError(try LinFlowKit.Analytic(RunSetup(request)).run().text)
+                        printToStandardError(try LinFlowRuns.Analytic(RunSetup(request)).run(notice: printToStandardError).text)
                     }
                 }
             }

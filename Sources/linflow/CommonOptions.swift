@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 // The option groups the commands share. Each group turns into one choice of a `RunRequest`
 // (`choice`), which the library validates and resolves the same way for every command; the
@@ -55,7 +59,7 @@ struct NetworkOptions: ParsableArguments {
 
     func validate() throws {
         if let layers {
-            do { _ = try NetworkSpec.parseLayers(layers) } catch { throw ValidationError("\(error)") }
+            do { _ = try NetworkSpec.parseLayers(layers) } catch { throw ValidationError(rendered(error)) }
         }
     }
 
@@ -142,7 +146,7 @@ struct ColumnOptions: ParsableArguments {
     var modes = false
 
     func validate() throws {
-        do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError("\(error)") }
+        do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError(rendered(error)) }
     }
 
     @Flag(name: .customLong("kernel-distance"), help: "Add the column kernel_distance: 1 − cos between the tangent kernel of the first row and of each row (full NTK over all sample and output pairs, computed from Σ11).")
@@ -165,14 +169,32 @@ protocol RunCommandOptions: ParsableCommand {
     var request: RunRequest { get }
     var plotting: PlotOptions { get }
     var output: OutputOptions { get }
+    /// `--representations FILE`, for the commands that take it.
+    var representationsFile: String? { get }
 }
 
 extension RunCommandOptions {
-    /// The request's own checks, then `--plot`'s against what the command writes; both before
-    /// any work starts.
+    var representationsFile: String? { nil }
+
+    /// The request's own checks, then `--plot`'s against what the command writes, then the
+    /// files it reads and writes against each other; all before any work starts.
     func validateRequest(defaultPlotKind: PlotKind = .loss) throws {
-        do { try request.validate() } catch { throw ValidationError(error.description) }
+        do { try request.validate() } catch { throw ValidationError(rendered(error)) }
         try plotting.validate(for: request, defaultKind: defaultPlotKind)
+        do { try files.check() } catch { throw ValidationError(rendered(error)) }
+    }
+
+    /// Every file the run reads or writes, named by its option.
+    var files: FilePlan {
+        var plan = FilePlan()
+        let r = request
+        if let data = r.data.file { plan.reads(data, as: "--data \(data)") }
+        if case .file(let path)? = try? r.initialization() { plan.reads(path, as: "--init \(path)") }
+        plan.writesTrajectory(output.out, as: "--out \(output.out ?? "")")
+        plan.writes(plotting.picture, as: "--plot \(plotting.picture ?? "")")
+        plan.writes(plotting.script, as: "--plot-script \(plotting.script ?? "")")
+        plan.writes(representationsFile, as: "--representations \(representationsFile ?? "")")
+        return plan
     }
 }
 

@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension Linflow {
     struct Compare: RunCommandOptions {
@@ -26,7 +30,7 @@ extension Linflow {
         @OptionGroup var plotting: PlotOptions
 
         var request: RunRequest {
-            var r = RunRequest(command: .compare)
+            var r = RunRequest(command: .compare, arguments: Invocation.arguments)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.integration, r.output) = (descent.choice, integration.choice, output.out)
             r.storage = TrajectoryStorage(format: storage.format)

@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 /// `--lr`, `--steps`, `--every`: the steps of a descent, shared by `descend` and `compare`.
 struct DescentOptions: ParsableArguments {
@@ -72,9 +76,10 @@ extension Linflow {
         @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
         @OptionGroup var representations: RepresentationOptions
+        var representationsFile: String? { representations.file }
 
         var request: RunRequest {
-            var r = RunRequest(command: .descend)
+            var r = RunRequest(command: .descend, arguments: Invocation.arguments)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.columns, r.output) = (variants.choice(descent), columns.choice, output.out)
             r.storage = storage.choice
@@ -87,7 +92,7 @@ extension Linflow {
             try runReportingErrors {
                 try representations.writing(output.out, data: dataOptions.choice.source) {
                     try plotting.drawing(output.out) {
-                        let summary = try LinFlowKit.Descent(RunSetup(request)).run(notice: printToStandardError)
+                        let summary = try LinFlowRuns.Descent(RunSetup(request)).run(notice: printToStandardError)
                         printToStandardError(summary.text)
                     }
                 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension Linflow {
     struct Export: ParsableCommand {
@@ -24,6 +28,10 @@ extension Linflow {
 
         func validate() throws {
             if columns.split(separator: ",").isEmpty { throw ValidationError("--columns needs at least one name or pattern") }
+            var files = FilePlan()
+            files.reads(input, as: "the input \(input)")
+            files.writes(out, as: "--out \(out ?? "")")
+            do { try files.check() } catch { throw ValidationError(rendered(error)) }
         }
 
         func run() throws {

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 @main
 struct Linflow: ParsableCommand {
@@ -23,7 +27,7 @@ struct Linflow: ParsableCommand {
     static func main() {
         // Before anything can call BLAS (see BLASCore).
         BLASCore.selectForThisCPU()
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = Invocation.arguments
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -49,10 +53,17 @@ struct Linflow: ParsableCommand {
     }
 }
 
+/// The command line this process runs, recorded with every run: the process's own, or for
+/// `linflow rerun` the recorded one it repeats.
+enum Invocation {
+    nonisolated(unsafe) static var arguments = Array(CommandLine.arguments.dropFirst())
+}
+
 /// ArgumentParser's message for `error` folded into one line (e.g. a list of allowed values),
 /// with an unknown option's suggestion taken from `command`'s own options.
 func oneLineMessage(for error: Error, command: String?) -> String {
-    OptionSuggestion.rewrite(Linflow.message(for: error).split(separator: "\n")
+    let text = error is LinflowError ? rendered(error) : Linflow.message(for: error)
+    return OptionSuggestion.rewrite(text.split(separator: "\n")
         .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "") }
         .joined(separator: " "), command: command)
 }
@@ -62,7 +73,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as LinflowError {
-        FileHandle.standardError.write("linflow: error: \(error.description)\n".data(using: .utf8)!)
+        FileHandle.standardError.write("linflow: error: \(rendered(error))\n".data(using: .utf8)!)
         throw ExitCode(error.exitCode)
     } catch let error as GSLError {
         FileHandle.standardError.write("linflow: error: \(error.description)\n".data(using: .utf8)!)
@@ -70,6 +81,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// Prints library text (summaries, notes, warnings) with its settings shown as options.
 func printToStandardError(_ text: String) {
-    FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+    FileHandle.standardError.write((rendered(text) + "\n").data(using: .utf8)!)
 }

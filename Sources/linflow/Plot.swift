@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension PlotKind: ExpressibleByArgument {}
 
@@ -70,7 +74,7 @@ extension Linflow {
             do {
                 try request().validate()
             } catch let error as LinflowError {
-                throw ValidationError(error.description)
+                throw ValidationError(rendered(error))
             }
         }
 
@@ -91,7 +95,7 @@ extension Linflow {
 
         func run() throws {
             try runReportingErrors {
-                let summary = try LinFlowKit.Plot(try request()).run()
+                let summary = try LinFlowPlot.Plot(try request()).run()
                 printToStandardError(summary.text)
             }
         }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 /// `--plot`, `--plot-kind` and `--plot-script`: draw a command's CSV as soon as it is written.
 /// A command adopts them with `@OptionGroup var plotting: PlotOptions` and by running its work
@@ -23,7 +27,7 @@ struct PlotOptions: ParsableArguments {
         do {
             _ = try PlotFormat(path: picture)
         } catch let error as LinflowError {
-            throw ValidationError("--plot: \(error.description)")
+            throw ValidationError("--plot: \(rendered(error))")
         }
     }
 
@@ -71,15 +75,11 @@ struct PlotOptions: ParsableArguments {
         try body()
         let request = PlotRequest(inputs: [csv], output: picture, script: script, kind: kind ?? defaultKind,
                                   commandLine: shellCommandLine())
-        printToStandardError(try LinFlowKit.Plot(request).run().text)
+        printToStandardError(try LinFlowPlot.Plot(request).run().text)
     }
 }
 
 /// The command line as a shell would take it back, for the comment at the top of a script.
 func shellCommandLine() -> String {
-    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%")
-    let words = ["linflow"] + CommandLine.arguments.dropFirst()
-    return words.map { word in
-        !word.isEmpty && word.allSatisfy(safe.contains) ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-    }.joined(separator: " ")
+    (["linflow"] + Invocation.arguments).map(shellQuote).joined(separator: " ")
 }

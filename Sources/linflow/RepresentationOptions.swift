@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 /// `--representations FILE` (simulate, descend, analytic): after the run, the hidden
 /// representations of the one-hot items and their RSM at every row of the CSV

@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension Linflow {
     struct Rerun: ParsableCommand {
@@ -18,15 +22,49 @@ extension Linflow {
         @Option(name: [.short, .long], help: ArgumentHelp("Where the repeated run writes (default: stdout).", valueName: "file"))
         var out: String?
 
+        func validate() throws {
+            var files = FilePlan()
+            files.reads(record, as: "the record \(record)")
+            files.writesTrajectory(out, as: "--out \(out ?? "")")
+            do { try files.check() } catch { throw ValidationError(rendered(error)) }
+        }
+
         func run() throws {
             var plan: RerunPlan?
-            try runReportingErrors { plan = try RerunPlan(recordPath: record, output: out) }
+            try runReportingErrors { plan = try RerunPlan(recordPath: record) }
             guard let plan else { return }
             for note in plan.notes { printToStandardError(note) }
+            let (arguments, dropped) = Self.replacingOutput(in: plan.recordedArguments, with: out)
+            if !dropped.isEmpty {
+                printToStandardError("linflow: note: rerun leaves out \(dropped.joined(separator: ", ")) (pictures and representations are not part of the record)")
+            }
             // The repeat's record then matches the original's but for its output.
-            RunRecord.arguments = plan.arguments
-            var command = try Linflow.parseAsRoot(plan.arguments)
+            Invocation.arguments = arguments
+            var command = try Linflow.parseAsRoot(arguments)
             try command.run()
         }
+
+    /// `arguments` without their output and plot options, plus `-o output` if given.
+    static func replacingOutput(in arguments: [String], with output: String?) -> ([String], [String]) {
+        // --representations, like a picture, is derived from the output, not part of it.
+        let valued: Set<String> = ["-o", "--out", "--plot", "--plot-kind", "--plot-script", "--representations"]
+        var kept: [String] = [], dropped: [String] = [], i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
+            let attachedShort = a.hasPrefix("-o") && !a.hasPrefix("--") && a.count > 2
+            if valued.contains(name) || attachedShort {
+                if name.hasPrefix("--plot") || name == "--representations" { dropped.append(name) }
+                // "--out X" takes the next word; "--out=X" and "-oX" do not.
+                i += a.contains("=") || attachedShort ? 1 : 2
+                continue
+            }
+            kept.append(a)
+            i += 1
+        }
+        if let output { kept += ["-o", output] }
+        return (kept, dropped)
+    }
+
     }
 }

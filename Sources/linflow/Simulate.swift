@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension Linflow {
     struct Simulate: RunCommandOptions {
@@ -26,9 +30,10 @@ extension Linflow {
         @OptionGroup var storage: StorageOptions
         @OptionGroup var plotting: PlotOptions
         @OptionGroup var representations: RepresentationOptions
+        var representationsFile: String? { representations.file }
 
         var request: RunRequest {
-            var r = RunRequest(command: .simulate)
+            var r = RunRequest(command: .simulate, arguments: Invocation.arguments)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.integration, r.sampling, r.columns) = (integration.choice, sampling.choice, columns.choice)
             r.output = output.out
@@ -42,7 +47,7 @@ extension Linflow {
             try runReportingErrors {
                 try representations.writing(output.out, data: dataOptions.choice.source) {
                     try plotting.drawing(output.out) {
-                        printToStandardError(try Simulation(RunSetup(request)).run().text)
+                        printToStandardError(try Simulation(RunSetup(request)).run(notice: printToStandardError).text)
                     }
                 }
             }

@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension Linflow {
     struct Stats: ParsableCommand {
@@ -9,7 +13,7 @@ extension Linflow {
         @OptionGroup var dataOptions: DataOptions
 
         func validate() throws {
-            do { try dataOptions.choice.validate() } catch { throw ValidationError(error.description) }
+            do { try dataOptions.choice.validate() } catch { throw ValidationError(rendered(error)) }
         }
 
         @Flag(help: "Report on x̃ = [x; 1], the input of an affine network (as `simulate --bias`): W* gains the intercept column.")

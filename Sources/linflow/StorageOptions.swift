@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension TrajectoryFormat: ExpressibleByArgument {}
 
@@ -23,7 +27,7 @@ struct StorageOptions: ParsableArguments {
     var weights: String = "all"
 
     func validate() throws {
-        do { _ = try WeightSelection(argument: weights) } catch { throw ValidationError("\(error)") }
+        do { _ = try WeightSelection(argument: weights) } catch { throw ValidationError(rendered(error)) }
     }
 
     /// Valid after `validate()`.

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension Linflow {
     struct Sweep: ParsableCommand {
@@ -36,6 +40,14 @@ func validateTask(command: String, arguments: [String]) throws {
 /// This executable, which the runner starts for every task (so tasks run the same linflow).
 func linflowExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
+
+/// This executable's command lines for a sweep's tasks and Slurm array elements.
+func taskCommandLine() -> TaskCommandLine {
+    TaskCommandLine(executable: linflowExecutable(),
+                    task: { command, arguments, output in [command] + arguments + ["-o", output] },
+                    arrayElement: { directory in ["sweep", "run", directory, "--task"] },
+                    resubmit: { directory in ["sweep", "slurm", directory, "--submit"] })
 }
 
 /// The CPUs this process may use: Slurm's allocation inside a job, else the online CPUs.

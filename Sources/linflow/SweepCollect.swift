@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension Linflow.Sweep {
     struct Collect: ParsableCommand {
@@ -18,6 +22,18 @@ extension Linflow.Sweep {
 
         @Option(name: [.short, .long], help: ArgumentHelp("Output CSV (default: stdout). Written only when complete.", valueName: "file"))
         var out: String?
+
+        func validate() throws {
+            // The sweep's own files are its record; the table goes elsewhere.
+            let dir = SweepDirectory(directory)
+            var files = FilePlan()
+            files.reads(dir.planPath, as: "the plan \(dir.planPath)")
+            files.writes(out, as: "--out \(out ?? "")")
+            do { try files.check() } catch { throw ValidationError(rendered(error)) }
+            if let out, out != "-", FilePlan.isInside(out, directory: dir.tasksPath) {
+                throw ValidationError("--out \(out) is inside the sweep's task directories; name a file outside \(dir.tasksPath)")
+            }
+        }
 
         func run() throws {
             try runReportingErrors {

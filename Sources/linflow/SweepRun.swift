@@ -1,5 +1,9 @@
 import ArgumentParser
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension Linflow.Sweep {
     struct Run: ParsableCommand {
@@ -33,7 +37,7 @@ extension Linflow.Sweep {
             try runReportingErrors {
                 let dir = SweepDirectory(directory)
                 let plan = try SweepPlan.read(directory: directory)
-                var runner = SweepRunner(plan: plan, directory: dir, executable: linflowExecutable())
+                var runner = SweepRunner(plan: plan, directory: dir, commandLine: taskCommandLine())
                 let cores = availableCores()
                 runner.jobs = task == nil ? (jobs ?? cores) : 1
                 runner.threads = SweepRunner.threads(jobs: runner.jobs, cores: cores)

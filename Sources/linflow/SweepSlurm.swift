@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import LinFlowKit
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+import LinFlowRuns
+import LinFlowSweep
 
 extension Linflow.Sweep {
     struct Slurm: ParsableCommand {
@@ -40,7 +44,7 @@ extension Linflow.Sweep {
                     printToStandardError("linflow: all \(plan.tasks.count) tasks are finished; nothing to submit")
                     return
                 }
-                let script = try SlurmScript(directory: absolute, executable: linflowExecutable(),
+                let script = try SlurmScript(directory: absolute, commandLine: taskCommandLine(),
                                              workingDirectory: FileManager.default.currentDirectoryPath, ids: unfinished,
                                              arrayLimit: arrayLimit, options: sbatchOption)
                 do {

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// Affine chains (the finite-difference checks of their velocity and Hessian-vector product
 /// against the sampled loss are in GradientFlowTests, for every architecture there).

@@ -1,15 +1,16 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The closed forms against the numerically integrated flow, on many random problems and starts.
 @Suite struct ClosedFormTests {
     /// Σ11 = c·I and a random Σ31.
-    func whiteProblem(_ n0: Int, _ n2: Int, c: Double, _ g: inout SplitMix64) -> Correlations {
-        Correlations(sampleCount: 1, sigma11: c * Matrix.identity(n0), sigma31: g.matrix(n2, n0, scale: 0.6), traceSigma33: 20)
-    }
-
     static let times = [0.25, 0.5, 1, 2, 4, 8, 16]
 
     /// The flow with Σ11 = cI at time t equals the flow with Σ11 = I and Σ31/c at time c·t.
@@ -116,12 +117,6 @@ import Numerics
         print("Riccati: largest deviation of QQᵀ and W32W21 \(worst)")
     }
 
-    func gram(_ w: Weights) -> Matrix {
-        let top = w.layer(1).transposed, bottom = w.layer(2)
-        let q = Matrix(rows: top.rows + bottom.rows, cols: top.cols, storage: top.storage + bottom.storage)
-        return q * q.transposed
-    }
-
     /// On an aligned start both closed forms apply and agree to rounding, weights included
     /// (there the Riccati factor is the flow's own hidden basis).
     @Test func riccatiReducesToSaxeOnAlignedStarts() throws {
@@ -175,12 +170,12 @@ import Numerics
     /// per-mode forms and for the Riccati form; its deviations are at rounding level.
     @Test(arguments: [("aligned", [8, 16, 15]), ("aligned", [8, 6, 6, 15]), ("balanced", [8, 16, 15])])
     func analyticReportsAgreeingTimes(kind: String, sizes: [Int]) throws {
-        var request = RunRequest(command: .analytic)
+        var request = RunRequest(command: .analytic, arguments: ["analytic"])
         request.start = StartChoice(kind: kind, seed: 3, scale: kind == "aligned" ? 1e-3 : 0.01)
         request.network.layers = sizes
         request.sampling = SamplingChoice(samples: 80)
         request.output = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
-        let summary = try Analytic(RunSetup(request)).run()
+        let summary = try Analytic(RunSetup(request)).run(notice: { _ in })
         #expect(summary.modes.count == 8)
         // Beyond a bottleneck of width 6 the modes start at 0 and are never learned.
         let learned = sizes.dropFirst().dropLast().min()!
@@ -199,7 +194,7 @@ import Numerics
         ("seed-affine", "aligned", [Int]?.none, false, ClosedFormKind.auto, "whitened inputs"),
         ("hierarchy", "random", nil, false, .auto, "not λ-balanced"),
         ("hierarchy", "random", [8, 6, 6, 15], false, .auto, "not balanced"),
-        ("hierarchy", "aligned", nil, true, .auto, "drop --bias"),
+        ("hierarchy", "aligned", nil, true, .auto, "drop \(Setting.bias)"),
         ("hierarchy", "balanced", [8, 6, 6, 15], false, .auto, "not aligned"),
         ("hierarchy", "balanced", nil, false, .modes, "not aligned"),
         ("hierarchy", "orthogonal", nil, false, .riccati, "not λ-balanced"),
@@ -207,17 +202,17 @@ import Numerics
         ("hierarchy", "aligned", [8, 6, 6, 15], false, .riccati, "two-layer"),
     ])
     func refusals(dataset: String, kind: String, layers: [Int]?, bias: Bool, form: ClosedFormKind, message: String) throws {
-        var request = RunRequest(command: .analytic)
+        var request = RunRequest(command: .analytic, arguments: ["analytic"])
         request.data = DataChoice(dataset: dataset)
         request.start = StartChoice(kind: kind, seed: 1, scale: 0.1)
         request.network = NetworkChoice(layers: layers, bias: bias)
         request.analytic = AnalyticChoice(form: form)
         request.output = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
         do {
-            _ = try Analytic(RunSetup(request)).run()
+            _ = try Analytic(RunSetup(request)).run(notice: { _ in })
             Issue.record("accepted \(dataset) \(kind)")
         } catch let e as LinflowError {
-            #expect(e.description.contains(message), "\(e.description)")
+            #expect(e.message.contains(message), "\(e.message)")
             #expect(!e.description.contains("\n"))
         }
         #expect(!FileManager.default.fileExists(atPath: request.output!))

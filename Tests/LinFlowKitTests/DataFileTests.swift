@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// Data files as their users write them: pandas's CSVs (the bytes it writes), European
 /// spreadsheets, NumPy's .npy and .npz (made by numpy in Tests/Fixtures/numpy), and the traps in
@@ -19,14 +24,14 @@ import Numerics
 
     func load(_ path: String, outputs: String? = "1", inputs: String? = nil, header: HeaderMode = .auto,
               delimiter: Delimiter = .comma) throws -> LoadedData {
-        let spec = DataFileSpec(path: path, inputs: try inputs.map { try ColumnSelector(argument: $0, option: "--inputs") },
-                                outputs: try outputs.map { try ColumnSelector(argument: $0, option: "--outputs") },
+        let spec = DataFileSpec(path: path, inputs: try inputs.map { try ColumnSelector(argument: $0, option: "\(Setting.inputColumns)") },
+                                outputs: try outputs.map { try ColumnSelector(argument: $0, option: "\(Setting.outputColumns)") },
                                 header: header, delimiter: delimiter)
         return try DataSource.file(spec).correlations()
     }
 
     func message(_ body: () throws -> Void) -> String {
-        do { try body(); return "accepted" } catch { return "\(error)" }
+        do { try body(); return "accepted" } catch { return (error as? LinflowError)?.message ?? "\(error)" }
     }
 
     /// pandas: `pd.DataFrame(a).to_csv(p, index=False)` heads the columns 0,1,…,n−1.
@@ -35,7 +40,7 @@ import Numerics
     @Test func pandasUnnamedHeaderMustBeStated() throws {
         let path = write(Self.unnamedFrame)
         let m = message { _ = try load(path) }
-        #expect(m.hasPrefix("\(path):1: the first row reads 0,1,…,2") && m.contains("--header yes or --header no"), "\(m)")
+        #expect(m.hasPrefix("\(path):1: the first row reads 0,1,…,2") && m.contains("\(Setting.header) yes or \(Setting.header) no"), "\(m)")
         let yes = try load(path, header: .yes)
         #expect(yes.correlations.sampleCount == 3 && yes.inputNames == ["0", "1"] && yes.outputNames == ["2"])
         let no = try load(path, header: .no)
@@ -50,7 +55,7 @@ import Numerics
     func pandasIndexColumnIsRefusedUnlessDropped(text: String) throws {
         let path = write(text)
         let m = message { _ = try load(path) }
-        #expect(m.contains("a pandas index") && m.contains("--inputs a,b") && m.contains("index=False"), "\(m)")
+        #expect(m.contains("a pandas index") && m.contains("\(Setting.inputColumns) a,b") && m.contains("index=False"), "\(m)")
         let kept = try load(path, inputs: "a,b")
         #expect(kept.inputNames == ["a", "b"] && kept.outputNames == ["y"])
         // Σ11 of the columns a and b alone: E[a²] = (1.5² + 2.5² + 0.5²)/3.
@@ -70,20 +75,20 @@ import Numerics
         #expect(picked.correlations.sigma31[0, 0].isApproximatelyEqual(to: 21.0 / 3, relativeTolerance: 1e-15))
         #expect(picked.correlations.sigma31[0, 1].isApproximatelyEqual(to: (5 + 6 + 0) / 3.0, relativeTolerance: 1e-15))
         #expect(try load(path, outputs: "1", inputs: "2").inputNames == ["a", "b"])
-        #expect(message { _ = try load(path, outputs: "z") }.contains("--outputs names 'z', which is not a column"))
-        #expect(message { _ = try load(path, outputs: "q*") }.contains("--outputs 'q*' matches no column"))
+        #expect(message { _ = try load(path, outputs: "z") }.contains("\(Setting.outputColumns) names 'z', which is not a column"))
+        #expect(message { _ = try load(path, outputs: "q*") }.contains("\(Setting.outputColumns) 'q*' matches no column"))
         #expect(message { _ = try load(path, outputs: "y1", inputs: "a,y1") }.contains("'y1' is selected by both"))
         // Without a header, the names are c1…cN.
         #expect(try load(write("1,2,3\n4,5,6\n"), outputs: "c3", inputs: "c1").inputNames == ["c1"])
-        #expect(message { _ = try load(path, outputs: nil) }.contains("--outputs"))
+        #expect(message { _ = try load(path, outputs: nil) }.contains("\(Setting.outputColumns)"))
     }
 
     @Test func delimitersAreNamedAndDecimalCommasRefused() throws {
         let semi = write("a;b;y\n1.5;2;3\n2;1;0\n")
-        #expect(message { _ = try load(semi) } == "\(semi):1: one column under the comma, 3 under a semicolon; pass --delimiter semicolon")
+        #expect(message { _ = try load(semi) } == "\(semi):1: one column under the comma, 3 under a semicolon; pass \(Setting.delimiter) semicolon")
         #expect(try load(semi, delimiter: Delimiter(argument: "semicolon")).correlations.sampleCount == 2)
         let tab = write("a\tb\ty\n1\t2\t3\n")
-        #expect(message { _ = try load(tab) }.contains("pass --delimiter tab"))
+        #expect(message { _ = try load(tab) }.contains("pass \(Setting.delimiter) tab"))
         #expect(try load(tab, delimiter: Delimiter(argument: "tab")).inputNames == ["a", "b"])
         let european = write("a;b;y\n1,5;2;3\n2;1;0\n")
         #expect(message { _ = try load(european, delimiter: Delimiter(argument: ";")) } ==

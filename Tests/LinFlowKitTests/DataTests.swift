@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 @Suite struct DataTests {
     func write(_ text: String, name: String = UUID().uuidString + ".csv") -> String {
@@ -86,7 +91,7 @@ import Numerics
 
     @Test func tooManyOutputsIsRefused() {
         let path = write("1,2\n3,4\n")
-        #expect(throws: LinflowError.data("\(path): has 2 columns; --outputs 2 leaves no input column")) {
+        #expect(throws: LinflowError.data("\(path): has 2 columns; \(Setting.outputColumns) 2 leaves no input column")) {
             _ = try DataSource.file(path: path, outputs: 2).correlations()
         }
     }

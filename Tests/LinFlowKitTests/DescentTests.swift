@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// Gradient descent, minibatches and momentum against facts derived by hand.
 @Suite struct DescentTests {
@@ -133,13 +138,13 @@ import Numerics
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-descent-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         func rows(batch: Int?) throws -> [[Double]] {
-            var request = RunRequest(command: .descend)
+            var request = RunRequest(command: .descend, arguments: ["descend"])
             request.data = DataChoice(dataset: "seed-affine")
             request.network.hidden = 3
             request.start = StartChoice(kind: "random", seed: 4, scale: 0.5)
             request.descent = DescentChoice(learningRate: 0.1, steps: 50, every: 1, batchSize: batch)
             request.output = dir.appendingPathComponent("\(batch ?? 0).csv").path
-            _ = try Descent(RunSetup(request)).run()
+            _ = try Descent(RunSetup(request)).run(notice: { _ in })
             let text = try String(contentsOfFile: request.output!, encoding: .utf8)
             return text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
         }
@@ -219,7 +224,7 @@ import Numerics
     @Test func divergingRunStopsAndKeepsItsRows() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-diverge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var request = RunRequest(command: .descend)
+        var request = RunRequest(command: .descend, arguments: ["descend"])
         request.descent = DescentChoice(learningRate: 12, steps: 500, every: 1)
         request.output = dir.appendingPathComponent("out.csv").path
         var notices: [String] = []

@@ -1,8 +1,14 @@
 import CGSL
+import CLinFlow
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// y₁' = y₁(1 − y₁), y₂' = cos(t) y₂: exact y₁ = 1/(1 + (1/y₁₀ − 1)e^{−t}), y₂ = y₂₀ e^{sin t}.
 /// The second equation depends on t, so the nodes c_i are tested along with a_ij and b_i.

@@ -1,6 +1,11 @@
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// dy_i/dt = y_i (1 − y_i), independent logistic equations: y(t) = 1 / (1 + (1/y0 − 1) e^{−t}).
 final class Logistic: ODESystem {

@@ -1,6 +1,11 @@
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// `allFinite` (the vectorised check behind every RHS evaluation and descent step) against
 /// `Double.isFinite`, element by element, on random arrays with non-finite values planted at

@@ -1,6 +1,11 @@
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The right-hand side must be minus the gradient of the loss computed from raw samples.
 @Suite struct GradientFlowTests {

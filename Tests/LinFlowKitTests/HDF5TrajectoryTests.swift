@@ -1,6 +1,11 @@
 import Foundation
 import Testing
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The HDF5 sink and reader against each other and against the weights' own matrices (h5py's
 /// independent reading is scripts/checks/check_hdf5.py).
@@ -34,7 +39,7 @@ import Testing
             try sink.write(row: try layout.values(time: Double(k), loss: Double(k) / 7, weights: w))
         }
         #expect(!FileManager.default.fileExists(atPath: path))
-        try sink.commit(record: RunRecord(command: "test", settings: ["k": 1]))
+        try sink.commit(record: RunRecord(command: "test", arguments: ["test"], settings: ["k": 1]))
         let table = try HDF5Trajectory(path: path)
         #expect(table.rows == 5)
         #expect(table.columnNames == layout.columns)
@@ -63,7 +68,7 @@ import Testing
         let w = weights(a, &g)
         let values = try layout.values(time: 1, loss: 2, weights: w)
         #expect(values == [1, 2] + w.bias(1) + w.layer(2).storage)
-        #expect(throws: LinflowError.usage("--weights: the 3-4-2 affine network has no block W43; its blocks are W21, W32, b21, b32")) {
+        #expect(throws: LinflowError.usage("\(Setting.weightBlocks): the 3-4-2 affine network has no block W43; its blocks are W21, W32, b21, b32")) {
             try TrajectoryLayout(architecture: a, diagnostics: [], weights: WeightSelection(argument: "W43"))
         }
         #expect(throws: LinflowError.self) { try WeightSelection(argument: "W21,,W32") }
@@ -95,7 +100,7 @@ import Testing
         let sink = try HDF5TrajectorySink(path: path, blocks: [ColumnBlock("t"), ColumnBlock("v", shape: [2])])
         try sink.write(row: [0, 1, 2])
         try sink.write(row: [1, 3, 4])
-        let kept = sink.keepPartial(record: RunRecord(command: "test", settings: [:]))
+        let kept = sink.keepPartial(record: RunRecord(command: "test", arguments: ["test"], settings: [:]))
         #expect(kept == path + ".partial")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "precious")
         let table = try HDF5Trajectory(path: path + ".partial")

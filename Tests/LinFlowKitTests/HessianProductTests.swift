@@ -1,6 +1,11 @@
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The allocation-free Hessian-vector product against three independent facts: the product rule
 /// on whole matrices (``referenceVelocityDerivative(_:at:along:)``), central differences of the

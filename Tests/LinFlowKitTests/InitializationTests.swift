@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 @Suite struct InitializationTests {
     static let architectures: [[Int]] = [[4, 6, 3], [6, 3, 5], [3, 4, 4, 2], [5, 2], [3, 5, 2, 6, 4]]
@@ -66,7 +71,7 @@ import Numerics
         #expect(try Initialization(argument: "run.csv", seed: 2, scale: 0.5) == .file(path: "run.csv"))
         #expect(try Initialization(argument: "dir/balanced", seed: 2, scale: 0.5) == .file(path: "dir/balanced"))
         // A kind's name that is also an existing file is the file: see AnalyticCLITests.
-        #expect(throws: LinflowError.usage("--init must be random, orthogonal, balanced, aligned, lambda-balanced or a trajectory CSV file, got 'xavier'")) {
+        #expect(throws: LinflowError.usage("\(Setting.start) must be random, orthogonal, balanced, aligned, lambda-balanced or a trajectory CSV file, got 'xavier'")) {
             try Initialization(argument: "xavier", seed: 2, scale: 0.5)
         }
         let a = try Architecture(sizes: [3, 4, 2])

@@ -1,6 +1,11 @@
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// LAPACK's eigensolvers (production: Σ11's pseudo-inverse, the Lanczos tridiagonal) against
 /// GSL's dense symmetric solver (the reference) and against the defining equations.

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// λ-balanced starts, W32ᵀW32 − W21W21ᵀ = λI, and the exact solution of their flow
 /// (Riccati with F_λ) against the numerically integrated flow.
@@ -66,15 +71,6 @@ import Numerics
     }
 
     /// Σ11 = cI with a random Σ31, optionally of rank one (a zero singular value).
-    func whiteProblem(_ n0: Int, _ n2: Int, c: Double, rankOne: Bool, _ g: inout SplitMix64) -> Correlations {
-        var s31 = g.matrix(n2, n0, scale: 0.6)
-        if rankOne {
-            let u = g.matrix(n2, 1), v = g.matrix(1, n0)
-            s31 = 0.8 * (u * v)
-        }
-        return Correlations(sampleCount: 1, sigma11: c * Matrix.identity(n0), sigma31: s31, traceSigma33: 20)
-    }
-
     /// An anti-aligned start: W21 = a R V_kᵀ, W32 = −b U_k Rᵀ with b² − a² = λ along Σ31's top
     /// singular vectors, so W32W21 = −ab U_kV_kᵀ points against the task. Braun et al.'s
     /// normalised form divides by a matrix B that is singular here; this form must not care.
@@ -142,12 +138,6 @@ import Numerics
             }
         }
         print("λ-balanced exact solution, λ = \(lambda): largest deviation of QQᵀ and W32W21 from rk8pd \(worst), largest drift of the balance \(worstBalance)")
-    }
-
-    func gram(_ w: Weights) -> Matrix {
-        let top = w.layer(1).transposed, bottom = w.layer(2)
-        let q = Matrix(rows: top.rows + bottom.rows, cols: top.cols, storage: top.storage + bottom.storage)
-        return q * q.transposed
     }
 
     /// One descent step W ← W − η∇L changes D = W32ᵀW32 − W21W21ᵀ by exactly

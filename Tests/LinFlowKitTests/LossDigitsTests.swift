@@ -1,6 +1,11 @@
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The loss to its last digits on the two kinds of data where the form L* + ½tr((W − W*)Σ11(W − W*)ᵀ)
 /// lost them: inputs far from the origin (1000 ± 1) and a near-copy of an input

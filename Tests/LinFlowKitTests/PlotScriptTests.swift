@@ -1,6 +1,11 @@
 import Foundation
 import Testing
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// Planning and script generation, without gnuplot (the CLI tests run gnuplot for real).
 @Suite struct PlotScriptTests {
@@ -45,7 +50,7 @@ import Testing
         #expect(!p.panels[0].logY)
         #expect(p.notes.count == 1)
         #expect(p.notes[0].contains("the first 40 of its 368 weight columns"))
-        #expect(p.notes[0].contains("--kind modes"))
+        #expect(p.notes[0].contains("\(Setting.kind) modes"))
         let more = try plan(PlotRequest(inputs: ["run.csv"], output: "w.png", kind: .weights, maxCurves: 400), [input()])
         #expect(more.curveCount == 368 && more.notes.isEmpty)
         #expect(try script(more).contains(#"using "t":"W32_15_16""#))
@@ -76,7 +81,7 @@ import Testing
         #expect(columns(p) == [["loss_gd", "loss_flow", "loss_modified"], ["gap_flow", "gap_modified"]])
         #expect(p.panels.map(\.logY) == [true, true])
         #expect(p.panels.map(\.yLabel) == ["loss", "gap"])
-        #expect(p.notes == ["c.csv: gap_zero has no positive value to show on a log scale; left out (--no-log-y shows it)"])
+        #expect(p.notes == ["c.csv: gap_zero has no positive value to show on a log scale; left out (\(Setting.linearY) shows it)"])
         // loss_flow and gap_flow share a colour; so do loss_modified and gap_modified.
         func color(_ c: String) -> String { p.panels.flatMap(\.curves).first { $0.column == c }!.color }
         #expect(color("loss_flow") == color("gap_flow") && color("loss_modified") == color("gap_modified"))
@@ -98,7 +103,7 @@ import Testing
         let p = try plan(r, [input()])
         #expect(columns(p) == [(1...8).map { "W21_1_\($0)" } + ["sv_1"]])
         #expect(!p.panels[0].logY)
-        #expect(throws: LinflowError.usage("--columns leaves nothing to draw: the x column (t) is not drawn as a curve")) {
+        #expect(throws: LinflowError.usage("\(Setting.columns) leaves nothing to draw: the x column (t) is not drawn as a curve")) {
             try plan(PlotRequest(inputs: ["run.csv"], output: "o.png", columns: ["t"]), [input()])
         }
         let losses = try plan(PlotRequest(inputs: ["run.csv"], output: "o.png", columns: ["loss"]), [input()])
@@ -108,7 +113,7 @@ import Testing
         #expect {
             try plan(PlotRequest(inputs: ["run.csv"], output: "o.png", columns: ["sv_9"]), [input()])
         } throws: { error in
-            "\(error)".contains("--columns 'sv_9' matches no column of run.csv")
+            (error as? LinflowError)?.message.contains("\(Setting.columns) 'sv_9' matches no column of run.csv") == true
                 && "\(error)".contains("W21_1_1…W21_16_8, W32_1_1…W32_15_16, sv_1…sv_8, imbalance")
         }
     }

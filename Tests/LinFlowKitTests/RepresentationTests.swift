@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// `--representations`: hidden representations of one-hot items and their RSM.
 @Suite struct RepresentationTests {
@@ -26,14 +31,14 @@ import Numerics
     /// more alike than items of sister branches, and those more than animal against plant.
     @Test func representationsOfTheHierarchy() throws {
         for layers in [[8, 16, 15], [8, 6, 5, 15]] {
-            var request = RunRequest(command: .simulate)
+            var request = RunRequest(command: .simulate, arguments: ["simulate"])
             request.network = NetworkChoice(layers: layers)
             request.start = StartChoice(kind: "random", seed: 2, scale: layers.count > 3 ? 0.3 : 0.01)
             request.integration = IntegrationChoice()
             request.sampling = SamplingChoice(tEnd: 100, samples: 2)
             request.columns = ColumnChoice()
             request.output = temporary(".csv")
-            _ = try Simulation(RunSetup(request)).run()
+            _ = try Simulation(RunSetup(request)).run(notice: { _ in })
             #expect(try Representations.items(of: .builtin("hierarchy")).first == "goldfish")
             let file = temporary("-rep.csv")
             try Representations.write(trajectory: request.output!, to: file)

@@ -1,14 +1,12 @@
 import Foundation
 import Testing
 import Numerics
-@testable import LinFlowKit
-
-extension Samples {
-    init(x: [[Double]], y: [[Double]]) {
-        self.x = x
-        self.y = y
-    }
-}
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The Hessian of the sample loss by second differences of `Samples.loss` (independent of the
 /// library's gradient and Hessian-vector product), symmetrised.
@@ -156,14 +154,14 @@ extension SharpnessTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var flowGaps: [Double] = [], modifiedGaps: [Double] = []
         for (i, eta) in [0.1, 0.05, 0.025].enumerated() {
-            var request = RunRequest(command: .compare)
+            var request = RunRequest(command: .compare, arguments: ["compare"])
             request.data = DataChoice(dataset: "seed-affine")
             request.network.hidden = 2
             request.start = StartChoice(kind: "random", seed: 2, scale: 0.5)
             request.descent = DescentChoice(learningRate: eta, steps: 40 << i, every: 1 << i)
             request.integration = IntegrationChoice(relativeTolerance: 1e-12, absoluteTolerance: 1e-14)
             request.output = dir.appendingPathComponent("\(i).csv").path
-            let summary = try Comparison(RunSetup(request)).run()
+            let summary = try Comparison(RunSetup(request)).run(notice: { _ in })
             #expect(summary.rows == 41)
             flowGaps.append(summary.flowGap.value)
             modifiedGaps.append(summary.modifiedGap.value)

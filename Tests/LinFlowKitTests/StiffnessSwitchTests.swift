@@ -1,6 +1,11 @@
 import Testing
 import Numerics
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// `--method auto` (``StiffnessSwitch``): rkf45's output where the flow is not stiff, msbdf's
 /// accuracy at a small multiple of its cost where it is.

@@ -1,7 +1,12 @@
 import Foundation
 import Numerics
 import Testing
-@testable import LinFlowKit
+@testable import LinFlowNumerics
+import LinFlowTestSupport
+@testable import LinFlowIO
+@testable import LinFlowPlot
+@testable import LinFlowRuns
+@testable import LinFlowSweep
 
 /// The sweep's bookkeeping: grids, plans, task states, the runner (with a stand-in executable)
 /// and the collected summary.
@@ -105,19 +110,27 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/plan.json")) == bytes)
     }
 
+    /// linflow's command lines as the executable spells them (Sources/linflow/Sweep.swift).
+    static func commandLine(_ executable: String) -> TaskCommandLine {
+        TaskCommandLine(executable: executable,
+                        task: { command, arguments, output in [command] + arguments + ["-o", output] },
+                        arrayElement: { directory in ["sweep", "run", directory, "--task"] },
+                        resubmit: { directory in ["sweep", "slurm", directory, "--submit"] })
+    }
+
     @Test func arraySpecCompressesRuns() {
         #expect(SlurmScript.arraySpec([8, 0, 1, 2, 5, 7]) == "0-2,5,7-8")
         #expect(SlurmScript.arraySpec([3]) == "3")
     }
 
     @Test func slurmScriptRunsOneTaskPerElement() throws {
-        let s = try SlurmScript(directory: "/data/sw", executable: "/opt/linflow", workingDirectory: "/data",
+        let s = try SlurmScript(directory: "/data/sw", commandLine: Self.commandLine("/opt/linflow"), workingDirectory: "/data",
                                 ids: [1, 2, 4], arrayLimit: 2, options: ["--partition=short"]).text
         #expect(s.contains("#SBATCH --array=1-2,4%2\n"))
         #expect(s.contains("#SBATCH --partition=short\n"))
         #expect(s.contains("#SBATCH --cpus-per-task=1\n"))
         #expect(s.contains("exec /opt/linflow sweep run /data/sw --task \"$SLURM_ARRAY_TASK_ID\"\n"))
-        #expect(throws: LinflowError.self) { try SlurmScript(directory: "d", executable: "e", workingDirectory: "w", ids: [0], options: ["partition"]) }
+        #expect(throws: LinflowError.self) { try SlurmScript(directory: "d", commandLine: Self.commandLine("e"), workingDirectory: "w", ids: [0], options: ["partition"]) }
     }
 
     /// A stand-in for linflow that appends its arguments to `calls` and writes a small CSV to
@@ -148,7 +161,7 @@ import Testing
         try SweepOutcome(status: "complete", exitStatus: 0, output: "out.csv", reason: nil).write(into: d.taskPath(3))
         try "t,loss\n0,9\n".write(toFile: d.taskPath(3) + "/out.csv", atomically: true, encoding: .utf8)
 
-        var runner = SweepRunner(plan: plan, directory: d, executable: try fakeExecutable(in: dir))
+        var runner = SweepRunner(plan: plan, directory: d, commandLine: Self.commandLine(try fakeExecutable(in: dir)))
         runner.jobs = 2
         let summary = try runner.run()
         #expect(summary.skipped == 1)
@@ -188,7 +201,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let plan = try SweepPlan(command: "simulate", baseArguments: [], axes: [try GridValues.grid("seed=1,2,3")], validate: accept)
         try plan.write(to: dir)
-        var runner = SweepRunner(plan: plan, directory: SweepDirectory(dir), executable: dir + "/no-such-linflow")
+        var runner = SweepRunner(plan: plan, directory: SweepDirectory(dir), commandLine: Self.commandLine(dir + "/no-such-linflow"))
         runner.jobs = 2
         #expect(throws: LinflowError.self) { try runner.run() }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tasks") == [])

@@ -1,4 +1,5 @@
 import Foundation
+import LinFlowTestSupport
 import Testing
 
 /// `--method auto` from the command line: the switch is announced and recorded; where nothing
@@ -6,14 +7,8 @@ import Testing
 @Suite struct AutoMethodCLITests {
     /// Inputs ≈ 1000 ± 1 (not centred), y = 0.002 x₁ − 0.001 x₂ + noise: stiff once W has grown.
     static func nonCentredCSV(in dir: URL) throws -> String {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func uniform() -> Double {  // splitmix64, in (−1, 1)
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53) * 2 - 1
-        }
+        var g = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
+        func uniform() -> Double { g.uniform() }
         var lines = ["x1,x2,y"]
         for _ in 0..<200 {
             let x1 = 1000 + 1.7 * uniform(), x2 = 1000 + 1.7 * uniform()

@@ -110,12 +110,15 @@ import Testing
         p.standardError = FileHandle.nullDevice
         try p.run()
         let tasks = sweep + "/tasks"
-        var waited = 0
-        while ((try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []).isEmpty && waited < 400 {
-            usleep(25_000)
-            waited += 1
+        // Wait for the event that matters: the task's process has started (its attempt
+        // directory holds the log the child writes into, opened at spawn).
+        func childStarted() -> Bool {
+            let attempts = (try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []
+            return attempts.contains { FileManager.default.fileExists(atPath: tasks + "/" + $0 + "/log") }
         }
-        usleep(200_000)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, p.isRunning, !childStarted() { usleep(10_000) }
+        try #require(childStarted(), "the sweep never started its task")
         p.terminate()  // SIGTERM
         p.waitUntilExit()
         #expect(p.terminationStatus == 130)

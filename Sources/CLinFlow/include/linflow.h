@@ -1,0 +1,28 @@
+#ifndef LINFLOW_C_H
+#define LINFLOW_C_H
+
+/* linflow's own C code, compiled as this target's sources; GSL, OpenBLAS and LAPACK themselves
+   come through the CGSL module map. Why C: these plug into GSL's stepper and control tables,
+   whose function pointers take GSL's C structs, and run the innermost vector passes of the
+   integrator. */
+
+#include <stddef.h>
+#include <gsl/gsl_odeiv2.h>
+
+/* Dormand–Prince 5(4) as a gsl_odeiv2_step_type with first-same-as-last (dp45_step.c). */
+const gsl_odeiv2_step_type *linflow_step_dp45(void);
+
+/* Replaces a driver's standard step-size control by one with the root-mean-square error norm,
+   same tolerances (rms_control.c). */
+int linflow_driver_use_rms_norm(gsl_odeiv2_driver *d, double eps_abs, double eps_rel);
+
+/* The RMS error E of a step, sqrt((1/n) Σ (yerr_i / (eps_abs + eps_rel |y_i|))²), for tests. */
+double linflow_rms_norm(double eps_abs, double eps_rel, size_t dim, const double y[], const double yerr[]);
+
+/* OpenBLAS: the kernel set in use, its thread count, and the choice of kernels for CPUs newer
+   than the library, done once before any BLAS call (blas_core.c). */
+const char *linflow_blas_core(void);
+int linflow_blas_threads(void);
+const char *linflow_blas_select_core(void);
+
+#endif

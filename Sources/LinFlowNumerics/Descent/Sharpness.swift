@@ -1,0 +1,109 @@
+import Dispatch
+
+/// The sharpness λ_max(H), the largest (algebraic) eigenvalue of the Hessian H = ∇²L(θ), by the
+/// Lanczos iteration on exact Hessian-vector products (H v = −``GradientFlow/velocityDerivative(at:along:)``).
+///
+/// k steps of Lanczos from a unit vector q_1 build an orthonormal basis of the Krylov space
+/// span{q_1, Hq_1, …, H^{k−1}q_1} in which H is the tridiagonal T_k (α on the diagonal, β beside
+/// it); the largest eigenvalue θ of T_k is the best estimate of λ_max that space holds, never
+/// above it, and ‖H y − θ y‖ = β_{k+1}|s_k| for its Ritz vector y = Q_k s (LAPACK's dstevx gives
+/// θ and s in O(k)). It finds the largest *algebraic* eigenvalue directly, also where H is
+/// indefinite (at θ = 0 of a two-layer net its spectrum is ±s_i), and converges in tens of
+/// products where power iteration needs thousands when the top eigenvalues cluster (2004 at
+/// 784-1000-10 on random data).
+///
+/// It stops when the residual is ≤ `tolerance`·|θ| (an eigenvalue of H lies within the residual
+/// of θ), or after `maxIterations` (or the dimension) steps. When the basis fits in 32 MB it is
+/// kept, each new vector is re-orthogonalised against it (no spurious copies of converged values),
+/// and the next call starts from this call's Ritz vector plus a fresh random vector: the first
+/// makes estimates along a trajectory cheap, the second lets a new eigenvalue that rises past
+/// the old top one be found. Larger networks start from a fresh random vector each time. The
+/// random vectors come from a fixed seed, so estimates are reproducible.
+public final class SharpnessEstimator {
+    public let flow: GradientFlow
+    public let tolerance: Double
+    public let maxIterations: Int
+    /// Hessian-vector products used so far.
+    public private(set) var products = 0
+    /// Wall-clock seconds spent in ``estimate(at:)`` so far.
+    public private(set) var seconds = 0.0
+    private var vector: [Double]
+    private let random = GaussianSource(seed: 0x5348_4152)
+    /// How many Lanczos vectors are kept for re-orthogonalisation and the Ritz vector.
+    private let storable: Int
+    /// Allocation-free Hessian-vector products.
+    private let hessianProduct: HessianProduct
+
+    public init(flow: GradientFlow, tolerance: Double = 1e-7, maxIterations: Int = 2000) {
+        self.flow = flow
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+        vector = Array(repeating: 0, count: flow.dimension)
+        storable = (32 << 20) / (8 * max(1, flow.dimension))
+        hessianProduct = HessianProduct(flow)
+    }
+
+    /// A unit vector from a fixed pseudo-random sequence, so that estimates are reproducible.
+    private func freshVector() -> [Double] {
+        normalized((0..<flow.dimension).map { _ in random.next(standardDeviation: 1) })
+    }
+
+    /// λ_max(∇²L) at `weights`.
+    public func estimate(at weights: Weights) -> Double {
+        let start = DispatchTime.now()
+        defer { seconds += LinFlowNumerics.seconds(since: start) }
+        // What the products share at θ (W_l, prefixes, back-propagated errors) is built once per
+        // estimate; each product then runs on preallocated buffers (``HessianProduct``).
+        let n = flow.dimension
+        weights.flat.withUnsafeBufferPointer { hessianProduct.prepare(at: $0.baseAddress!) }
+        func hessianTimes(_ v: [Double], _ out: inout [Double]) {
+            v.withUnsafeBufferPointer { pv in
+                out.withUnsafeMutableBufferPointer { hessianProduct.apply(pv.baseAddress!, into: $0.baseAddress!) }
+            }
+        }
+        let steps = min(maxIterations, n)
+        var q = normalized(zip(vector, freshVector()).map(+)), previous = [Double](repeating: 0, count: n)
+        var basis: [[Double]] = []
+        let keep = steps <= storable
+        var alpha: [Double] = [], beta: [Double] = []  // beta[i] couples q_i and q_{i+1}
+        var theta = -Double.infinity, ritz: [Double] = []
+        var w = [Double](repeating: 0, count: n)
+        for k in 0..<steps {
+            if keep { basis.append(q) }
+            products += 1
+            hessianTimes(q, &w)
+            guard w.withUnsafeBufferPointer({ allFinite($0.baseAddress!, count: n) }) else { return .nan }
+            let a = dot(w, q)
+            alpha.append(a)
+            let b = beta.last ?? 0
+            // w ← w − α q − β q_prev, then against every kept vector (BLAS level 1: at
+            // 784-1000-10 each pass is over 794 000 numbers).
+            axpy(-a, q, &w)
+            if b != 0 { axpy(-b, previous, &w) }
+            if keep { for v in basis { axpy(-dot(w, v), v, &w) } }
+            let next = norm(w)
+            // β ≈ 0: the Krylov space is invariant under H and θ is exact in it.
+            let invariant = next <= 1e-14 * max(abs(a), b, 1e-300)
+            // The top eigenpair of T_k; its last component gives the residual.
+            guard let (value, s) = try? tridiagonalTopEigenpair(diagonal: alpha, offDiagonal: beta) else { return .nan }
+            let residual = next * abs(s[k])
+            let scale = max(abs(value), .leastNormalMagnitude)
+            theta = value
+            ritz = s
+            // Some eigenvalue of H lies within the residual of θ.
+            if residual <= tolerance * scale || invariant || k == steps - 1 { break }
+            beta.append(next)
+            swap(&previous, &q)
+            scal(1 / next, &w)
+            swap(&q, &w)  // w's old storage (q_{k−1}'s) is overwritten by the next product
+        }
+        if keep {
+            var y = [Double](repeating: 0, count: n)
+            for (v, c) in zip(basis, ritz) { axpy(c, v, &y) }
+            vector = normalized(y)
+        } else {
+            vector = [Double](repeating: 0, count: n)
+        }
+        return theta
+    }
+}

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Turns every signal that asks a run to end — SIGINT (Ctrl-C), SIGTERM (kill, Slurm), SIGHUP
+/// (a dropped ssh session), SIGQUIT (Ctrl-\\) and SIGXCPU (a CPU-time limit) — into a flag that
+/// long runs poll between rows, so that each stops a run the same clean way: the rows so far are
+/// kept as OUT.partial and the temporary file is not left behind. (SIGKILL cannot be caught.)
+public final class InterruptFlag: Sendable {
+    public static let shared = InterruptFlag()
+
+    /// The signals that end a run as Ctrl-C does.
+    public static let endingSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU]
+
+    public var isSet: Bool { interruptRequested.load(ordering: .relaxed) }
+
+    public func arm() {
+        interruptRequested.store(false, ordering: .relaxed)
+        for s in Self.endingSignals { signal(s, linflowSignalHandler) }
+        // A parent may have started us with these signals blocked (some process launchers
+        // and test runners do); then Ctrl-C would never arrive. Unblock them for this run.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in Self.endingSignals { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    public func disarm() {
+        for s in Self.endingSignals { signal(s, SIG_DFL) }
+    }
+}
+
+private let interruptRequested = Atomic<Bool>(false)
+
+private func linflowSignalHandler(_ sig: Int32) {
+    // A second signal while the first is being handled ends the process at once.
+    if interruptRequested.load(ordering: .relaxed) { _exit(128 + sig) }
+    interruptRequested.store(true, ordering: .relaxed)
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// `--method auto`: rkf45 until its steps are held down by its stability limit, then msbdf with
+/// the exact Jacobian.
+///
+/// An explicit Runge–Kutta method is stable on y' = −λy only for hλ inside a fixed interval
+/// ([0, 3.68] for GSL's rkf45, whose step propagates Fehlberg's fifth-order solution; [0, 3.31]
+/// for dp45: the roots of |R(−x)| = 1 of their stability polynomials). On a gradient flow the
+/// Jacobian is −H, so where the Hessian's top eigenvalue λ_max is large and the solution smooth,
+/// the error control can only hold h near 3.7/λ_max: the run is *stiff* and costs T·λ_max/3.7
+/// steps whatever the tolerance. The integrator checks after ``chunk`` steps, then
+/// after twice as many as at the last check, up to ``longestChunk`` (500, 1000, 2000, 2000, …
+/// steps: a check is one Lanczos estimate of ≤ 100 Hessian-vector products, against the 12 000
+/// RHS evaluations of 2000 steps, so the checks cost ~2% of a non-stiff run):
+///
+///   stiff ⇔ h̄ · λ_max ≥ ``pinned``,
+///
+/// with h̄ the mean accepted step since the last check and λ_max from the system
+/// (``ODESystem/stiffnessScale(at:)``: the Hessian's top eigenvalue by Lanczos for a gradient
+/// flow). Steps within a factor of 3 of the limit are what a stiff run looks like; a non-stiff
+/// run's steps are set by accuracy and sit far below it (h̄λ ≪ 1), so it never switches and its
+/// output is rkf45's bit for bit. After the switch msbdf runs under GSL's standard (max-norm)
+/// control, whatever `--error-norm` said (msbdf tests each weight's error itself). Past ``maxJacobianDimension`` unknowns
+/// the dense n×n Jacobian of msbdf would not fit, so the run stays on rkf45 and says why.
+public struct StiffnessSwitch: Sendable, Equatable {
+    /// Steps before the first check.
+    public static let chunk = 500
+    /// The most steps between two checks: the longest a stiff phase runs on rkf45 before auto sees it.
+    public static let longestChunk = 2000
+    /// h̄·λ_max at or above which the steps count as pinned by stability (within a factor 3.7 of the limit).
+    public static let pinned = 1.0
+    /// The largest dimension for which msbdf's dense Jacobian (n² doubles) is built: 4096² × 8 B = 128 MiB.
+    public static let maxJacobianDimension = 4096
+
+    public enum Outcome: Sendable, Equatable {
+        /// Switched to msbdf at ``time``.
+        case switched
+        /// Stiff, but too many unknowns for a dense Jacobian: stayed on rkf45.
+        case tooLarge
+    }
+
+    public let outcome: Outcome
+    public let time: Double
+    /// Mean accepted step of the chunk before the decision.
+    public let meanStep: Double
+    public let lambdaMax: Double
+    public let dimension: Int
+
+    /// The line printed on stderr.
+    public var message: String {
+        let why = "rkf45's steps are pinned at its stability limit (mean step \(fmt(meanStep)), λ_max = \(fmt(lambdaMax)), h·λ_max = \(fmt(meanStep * lambdaMax)))"
+        switch outcome {
+        case .switched:
+            return "linflow: stiff at t = \(fmt(time)): \(why); \(Setting.method) auto switches to msbdf with the exact Jacobian"
+        case .tooLarge:
+            return "linflow: stiff at t = \(fmt(time)): \(why), but \(dimension) unknowns are too many for msbdf's dense Jacobian (at most \(StiffnessSwitch.maxJacobianDimension)); staying on rkf45"
+        }
+    }
+
+    /// For the run record.
+    public var record: [String: Any] {
+        ["outcome": outcome == .switched ? "switched to msbdf" : "stiff, too large for msbdf", "t": time,
+         "mean_step": meanStep, "lambda_max": lambdaMax, "h_lambda_max": meanStep * lambdaMax]
+    }
+
+    /// The decision after a chunk: nil (keep going on rkf45) or the switch.
+    static func decide(time: Double, meanStep: Double, dimension: Int, lambdaMax: () -> Double?) -> StiffnessSwitch? {
+        guard meanStep > 0, let lambda = lambdaMax(), lambda.isFinite, lambda > 0, meanStep * lambda >= pinned else { return nil }
+        return StiffnessSwitch(outcome: dimension <= maxJacobianDimension ? .switched : .tooLarge,
+                               time: time, meanStep: meanStep, lambdaMax: lambda, dimension: dimension)
+    }
+}
+
+extension GradientFlow {
+    /// λ_max(H) at y, the scale of the flow's stiffness (its Jacobian is −H): a few tens of
+    /// Hessian-vector products (Lanczos to 1e-3 relative; the decision needs a factor, not digits).
+    public func stiffnessScale(at y: UnsafePointer<Double>) -> Double? {
+        let w = Weights(architecture: architecture, flat: Array(UnsafeBufferPointer(start: y, count: dimension)))
+        return SharpnessEstimator(flow: self, tolerance: 1e-3, maxIterations: 100).estimate(at: w)
+    }
+}
+
+extension ModifiedFlow {
+    /// λ(1 + ηλ/2) with λ = λ_max(H): the top eigenvalue of H + (η/2)H², the modified flow's
+    /// Jacobian up to the term (η/2)∇³L[∇L], which vanishes with the gradient.
+    public func stiffnessScale(at y: UnsafePointer<Double>) -> Double? {
+        flow.stiffnessScale(at: y).map { $0 * (1 + learningRate * $0 / 2) }
+    }
+}
+
+extension ODEIntegrator {
+    /// Hands `auto`'s decision to `notice` when it is made, prefixed by `label` (simulate, compare).
+    public func announceStiffness(_ label: String = "", to notice: @escaping (String) -> Void) {
+        onStiffness = { s in notice((label.isEmpty ? "" : label + ": ") + s.message) }
+    }
+}

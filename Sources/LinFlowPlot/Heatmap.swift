@@ -1,0 +1,210 @@
+import Foundation
+import LinFlowNumerics
+import LinFlowIO
+
+/// What `linflow plot --kind heatmap` draws: one cell per row of a table such as a sweep's
+/// summary.csv, at (x, y), coloured by z.
+public struct HeatmapColumns: Equatable, Sendable {
+    public var x: String
+    public var y: String
+    public var z: String
+    /// Rows where this column is true (nonzero, or `true`) get a cross, e.g. `diverged`.
+    public var mark: String?
+    /// Vertical lines at these x, each with an optional label (e.g. η = 2/λ_max).
+    public var lines: [HeatmapLine] = []
+
+    public init(x: String, y: String, z: String, mark: String? = nil, lines: [HeatmapLine] = []) {
+        (self.x, self.y, self.z, self.mark, self.lines) = (x, y, z, mark, lines)
+    }
+}
+
+/// `--vline X[:LABEL]`.
+public struct HeatmapLine: Equatable, Sendable {
+    public var x: Double
+    public var label: String?
+
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard let first = parts.first, let x = Double(first.trimmingCharacters(in: .whitespaces)), x.isFinite else {
+            throw LinflowError.usage("\(Setting.verticalLine) takes X or X:LABEL with X a number, got '\(text)'")
+        }
+        self.x = x
+        label = parts.count > 1 ? parts[1] : nil
+    }
+}
+
+/// The cells of a heatmap: each distinct x and y value is the centre of a cell whose edges lie
+/// halfway to its neighbours — arithmetically on a linear axis, geometrically (√(x_i·x_{i+1})) on
+/// a log axis — so any grid, regular or not, tiles the plane without gaps.
+///
+/// An axis is logarithmic when its distinct values are positive, at least three, and in
+/// geometric progression (ratios equal to 1e-6) but not arithmetic: what `START:END:Nlog` of
+/// `linflow sweep plan` gives. The colour scale is logarithmic when every z is positive and
+/// they span at least three decades.
+public struct HeatmapGrid: Sendable {
+    public struct Cell: Sendable {
+        public var x: Double, y: Double
+        public var z: Double?
+        public var marked: Bool
+    }
+
+    public var cells: [Cell]
+    public var xs: [Double]
+    public var ys: [Double]
+    public var logX: Bool
+    public var logY: Bool
+
+    public init(cells: [Cell], logY: Bool? = nil) {
+        self.cells = cells
+        xs = Array(Set(cells.map(\.x))).sorted()
+        ys = Array(Set(cells.map(\.y))).sorted()
+        logX = Self.isGeometric(xs)
+        self.logY = logY ?? Self.isGeometric(ys)
+    }
+
+    /// Reads `columns` from a CSV with a header (rows whose x or y is not a number are an error).
+    public static func read(path: String, columns: HeatmapColumns, logY: Bool? = nil) throws -> HeatmapGrid {
+        var header: [String]?
+        var cells: [Cell] = []
+        var index: (x: Int, y: Int, z: Int, mark: Int?) = (0, 0, 0, nil)
+        var lineNumber = 0
+        try CSVColumns.forEachLine(path: path) { raw in
+            lineNumber += 1
+            let fields = CSVColumns.fields(raw).map(CSVColumns.unquote)
+            guard let names = header else {
+                header = fields
+                func find(_ name: String) throws -> Int {
+                    guard let i = fields.firstIndex(of: name) else {
+                        throw LinflowError.usage("\(path) has no column '\(name)' (it has \(fields.joined(separator: ", ")))")
+                    }
+                    return i
+                }
+                index = (try find(columns.x), try find(columns.y), try find(columns.z), try columns.mark.map(find))
+                return true
+            }
+            if fields.allSatisfy(\.isEmpty) { return true }
+            func cell(_ i: Int) -> String { i < fields.count ? fields[i] : "" }
+            guard let x = Double(cell(index.x)), x.isFinite, let y = Double(cell(index.y)), y.isFinite else {
+                throw LinflowError.data("\(path):\(lineNumber): \(names[index.x]) and \(names[index.y]) must be numbers, got '\(cell(index.x))' and '\(cell(index.y))'")
+            }
+            let z = Double(cell(index.z)).flatMap { $0.isFinite ? $0 : nil }
+            let marked = index.mark.map { m in
+                let v = cell(m).lowercased()
+                return v == "true" || (Double(v).map { $0 != 0 } ?? false)
+            } ?? false
+            cells.append(Cell(x: x, y: y, z: z, marked: marked))
+            return true
+        }
+        guard header != nil else { throw LinflowError.data("\(path): the file is empty") }
+        guard !cells.isEmpty else { throw LinflowError.data("\(path): no data rows below the header") }
+        guard cells.contains(where: { $0.z != nil }) else {
+            throw LinflowError.data("\(path): the column '\(columns.z)' has no finite numbers to colour the cells by")
+        }
+        return HeatmapGrid(cells: cells, logY: logY)
+    }
+
+    public static func isGeometric(_ v: [Double]) -> Bool {
+        guard v.count >= 3, v.allSatisfy({ $0 > 0 }) else { return false }
+        let ratios = zip(v.dropFirst(), v).map { $0 / $1 }
+        let steps = zip(v.dropFirst(), v).map { $0 - $1 }
+        let geometric = ratios.allSatisfy { abs($0 / ratios[0] - 1) < 1e-6 }
+        let arithmetic = steps.allSatisfy { abs($0 / steps[0] - 1) < 1e-6 }
+        return geometric && !arithmetic
+    }
+
+    /// The cell edges around sorted distinct centres: n + 1 values.
+    public static func edges(_ v: [Double], log: Bool) -> [Double] {
+        guard v.count >= 2 else {
+            let c = v[0]
+            if log { return [c / 2, c * 2] }
+            let h = c == 0 ? 0.5 : abs(c) * 0.1
+            return [c - h, c + h]
+        }
+        let mids = zip(v, v.dropFirst()).map { log ? ($0 * $1).squareRoot() : ($0 + $1) / 2 }
+        let first = log ? v[0] * v[0] / mids[0] : 2 * v[0] - mids[0]
+        let last = log ? v[v.count - 1] * v[v.count - 1] / mids[mids.count - 1] : 2 * v[v.count - 1] - mids[mids.count - 1]
+        return [first] + mids + [last]
+    }
+
+    public var logZ: Bool {
+        let z = cells.compactMap(\.z)
+        guard let lo = z.min(), let hi = z.max(), lo > 0 else { return false }
+        return hi / lo >= 1e3
+    }
+}
+
+/// The gnuplot script of a heatmap; the cells are inline data blocks, so it runs on its own.
+public enum HeatmapScript {
+    public static func render(_ grid: HeatmapGrid, columns: HeatmapColumns, output: String, format: PlotFormat,
+                              size: PlotSize?, title: String?, xLabel: String?, yLabel: String?,
+                              commandLine: String?) -> String {
+        let size = size ?? PlotSize(width: 900, height: 700)
+        let xe = HeatmapGrid.edges(grid.xs, log: grid.logX), ye = HeatmapGrid.edges(grid.ys, log: grid.logY)
+        func bounds(_ v: Double, _ centres: [Double], _ e: [Double]) -> (Double, Double) {
+            let i = centres.firstIndex(of: v)!
+            return (e[i], e[i + 1])
+        }
+        func n(_ x: Double) -> String { "\(x)" }
+        var s = ""
+        func line(_ text: String = "") { s += text + "\n" }
+        line("# Drawn by linflow \(LinflowVersion.string)\(commandLine.map { ": " + GnuplotScript.oneLine($0) } ?? "")")
+        line("# Edit freely and redraw with:  gnuplot THIS_FILE  (the cells are in the data blocks below)")
+        line()
+        line("set terminal \(GnuplotScript.terminal(format, size))")
+        line("set output \(GnuplotScript.quote(GnuplotScript.safePath(output)))")
+        if let title { line("set title \(GnuplotScript.quote(GnuplotScript.oneLine(title))) noenhanced") }
+        line("set xlabel \(GnuplotScript.quote(xLabel ?? columns.x))\(xLabel == nil ? " noenhanced" : "")")
+        line("set ylabel \(GnuplotScript.quote(yLabel ?? columns.y))\(yLabel == nil ? " noenhanced" : "")")
+        line("set cblabel \(GnuplotScript.quote(columns.z)) noenhanced")
+        line(grid.logX ? "set logscale x" : "unset logscale x")
+        line(grid.logY ? "set logscale y" : "unset logscale y")
+        if grid.logZ {
+            line("set logscale cb")
+            line("set format cb '10^{%L}'")
+        }
+        line("set xrange [\(n(xe.first!)):\(n(xe.last!))]")
+        line("set yrange [\(n(ye.first!)):\(n(ye.last!))]")
+        line("set xtics (\(grid.xs.map { "'\(tick($0))' \(n($0))" }.joined(separator: ", ")))\(grid.xs.count > 8 ? " rotate by -45" : "")")
+        line("set ytics (\(grid.ys.map { "'\(tick($0))' \(n($0))" }.joined(separator: ", ")))")
+        // Perceptually uniform (viridis).
+        line("set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')")
+        line("set style fill solid 1.0 noborder")
+        // The canvas's bottom-left corner is free (left of the x tics, below the y label).
+        line("set key at screen 0.01, screen 0.01 left bottom horizontal noenhanced")
+        line("set tics front")
+        line("set style textbox opaque fc rgb '#ffffff' noborder")
+        for l in columns.lines {
+            line("set arrow from \(n(l.x)), graph 0 to \(n(l.x)), graph 1 nohead front lw 2.5 dt 2 lc rgb '#d62728'")
+            if let label = l.label {
+                line("set label \(GnuplotScript.quote(label)) at \(n(l.x)), graph 0.96 left offset 0.6,0 front tc rgb '#d62728' boxed")
+            }
+        }
+        line()
+        var blocks: [(name: String, rows: [String])] = [("$cells", []), ("$missing", []), ("$marks", [])]
+        for c in grid.cells {
+            let (x0, x1) = bounds(c.x, grid.xs, xe), (y0, y1) = bounds(c.y, grid.ys, ye)
+            let box = "\(n(c.x)) \(n(c.y)) \(n(x0)) \(n(x1)) \(n(y0)) \(n(y1))"
+            if let z = c.z { blocks[0].rows.append(box + " \(n(z))") } else { blocks[1].rows.append(box) }
+            if c.marked { blocks[2].rows.append("\(n(c.x)) \(n(c.y))") }
+        }
+        for b in blocks where !b.rows.isEmpty {
+            line("\(b.name) << EOD")
+            b.rows.forEach { line($0) }
+            line("EOD")
+        }
+        line()
+        var plots = ["$cells using 1:2:3:4:5:6:7 with boxxyerror fc palette notitle"]
+        if !blocks[1].rows.isEmpty {
+            plots.append("$missing using 1:2:3:4:5:6 with boxxyerror fc rgb '#bdbdbd' title 'no \(columns.z)'")
+        }
+        if let mark = columns.mark, !blocks[2].rows.isEmpty {
+            plots.append("$marks using 1:2 with points pt 2 ps 1.6 lw 2 lc rgb '#000000' title \(GnuplotScript.quote(mark))")
+        }
+        line("plot " + plots.joined(separator: ", \\\n     "))
+        line("unset output")
+        return s
+    }
+
+    /// A tick label: the value as the grid gives it, at most 3 significant digits.
+    static func tick(_ x: Double) -> String { String(format: "%.3g", x) }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+
+/// Runs gradient descent (full-batch or minibatch, with optional momentum) from the resolved
+/// start and streams its trajectory to CSV, row k at t = kη.
+public struct Descent {
+    public let setup: RunSetup
+
+    public init(_ setup: RunSetup) { self.setup = setup }
+
+    /// `notice` receives the stability warning and other notes, before the first step.
+    public func run(notice: @escaping (String) -> Void) throws -> DescentSummary {
+        let choice = setup.request.descent ?? DescentChoice()
+        let loop = DescentLoop(setup)
+        let momentum = choice.momentum ?? 0
+        let shuffleSeed = choice.shuffleSeed ?? setup.request.start.seed ?? StartChoice.defaultSeed
+
+        // Minibatches need the samples; their gradients come from a second flow whose
+        // correlations are those of the batch. Losses and sharpness use the full data.
+        var batches: (samples: SampleSet, sampler: MinibatchSampler)?
+        var gradientSource = setup.flow
+        if let b = choice.batchSize {
+            let samples = try SampleSet.load(setup.request.data.source)
+            guard b <= samples.count else {
+                throw LinflowError.usage("\(Setting.batchSize) \(b) exceeds the \(samples.count) samples of the data")
+            }
+            batches = (samples, MinibatchSampler(sampleCount: samples.count, batchSize: b, seed: shuffleSeed))
+            gradientSource = try GradientFlow(architecture: setup.architecture, correlations: setup.data.correlations)
+        }
+
+        // Heavy ball carries a velocity θ_k − θ_{k−1}: a file gives it when its last two rows
+        // are consecutive steps of this η.
+        var previous: Weights?
+        if momentum > 0, let r = setup.resume {
+            if let p = r.previous, loop.clock.time(ofStep: loop.firstStep - 1) == p.time, loop.clock.onGrid {
+                previous = p.weights
+            } else {
+                notice("linflow: note: \(r.path) does not end with two consecutive steps of η = \(fmt(loop.learningRate)) (write them with \(Setting.every) 1), so the momentum's velocity restarts at zero")
+            }
+        }
+
+        // Without the column the estimate only decides the stability warning, for which 1e-4
+        // (relative) is ample and costs a fraction of the products (784-1000-10: 348 at 1e-7).
+        let sharpness = SharpnessEstimator(flow: setup.flow, tolerance: choice.trackSharpness ? 1e-7 : 1e-4)
+        let initialSharpness = sharpness.estimate(at: setup.start)
+        if let w = stabilityWarning(learningRate: loop.learningRate, sharpness: initialSharpness) { notice(w) }
+        if choice.trackSharpness {
+            // Each written row repeats an estimate like this one; on large networks that can
+            // dwarf the descent itself (784-1000-10: ~1.4 s per row), so say so before starting.
+            let rowsAhead = loop.rowsAfterStart
+            let projected = Double(rowsAhead) * sharpness.seconds
+            if projected > 30 {
+                notice("linflow: note: the sharpness column will take about \(Int(projected.rounded())) s (\(rowsAhead) more rows at \(String(format: "%.2f", sharpness.seconds)) s each); \(Setting.skipSharpness) or a larger \(Setting.every) makes it cheaper")
+            }
+        }
+
+        let descent = GradientDescent(gradientSource: gradientSource, initial: setup.start,
+                                      learningRate: loop.learningRate, momentum: momentum, previous: previous)
+        let layout = DescentLayout(trajectory: try setup.trajectoryLayout(), sharpness: choice.trackSharpness)
+        let out = try setup.request.storage.open(setup.request.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
+                                                 fewerRows: .every, notice: notice)
+        var figures = TrajectoryFigures(), top = (value: initialSharpness, time: setup.startTime), diverged = false
+        var last = setup.start
+        let ls = setup.flow.leastSquares
+        let provenance = { (status: String) in
+            var result = figures.record(final: last, leastSquares: ls)
+            result["diverged"] = diverged
+            result["initial_sharpness"] = initialSharpness
+            if choice.trackSharpness { result["max_sharpness"] = top.value }
+            return setup.record(status: status, settings: [
+                "lr": loop.learningRate, "steps": loop.steps, "every": loop.every, "first_step": loop.firstStep,
+                "batch_size": choice.batchSize.map { $0 as Any } ?? NSNull(),
+                "shuffle_seed": choice.batchSize == nil ? NSNull() : shuffleSeed as Any,
+                "momentum": momentum, "momentum_resumed": previous != nil, "sharpness": choice.trackSharpness,
+            ], result: result)
+        }
+        try loop.run(descent, to: out, label: "linflow descend", rowsWritten: { figures.rows },
+                     provenance: provenance, diverged: { diverged = true },
+                     beforeStep: batches.map { batches in {
+                         try gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
+                     } }) { k, t, weights, loss in
+            var s: Double?
+            if choice.trackSharpness {
+                let v = k == loop.firstStep ? initialSharpness : sharpness.estimate(at: weights)
+                if v > top.value { top = (v, t) }
+                s = v
+            }
+            let imbalance = layout.trajectory.imbalance(of: weights)
+            try out.write(row: try layout.values(time: t, loss: loss, weights: weights, imbalance: imbalance, sharpness: s))
+            figures.add(loss: loss, imbalance: imbalance)
+            last = weights
+        }
+        var summary = DescentSummary(
+            architecture: setup.architecture, dataDescription: setup.data.description,
+            sampleCount: setup.data.correlations.sampleCount, learningRate: loop.learningRate,
+            firstStep: loop.firstStep, steps: loop.steps,
+            batchSize: choice.batchSize, epochs: batches?.sampler.epoch ?? 0, momentum: momentum,
+            rows: figures.rows, output: out.path,
+            loss: LossChange(initial: loop.initialLoss, final: figures.finalLoss, floor: ls.lossFloor,
+                             distanceToLeastSquares: (descent.weights.effectiveMap - ls.map).frobeniusNorm),
+            initialSharpness: initialSharpness, largestSharpness: top,
+            gradientEvaluations: gradientSource.evaluations, hessianProducts: sharpness.products,
+            wallSeconds: loop.elapsedSeconds)
+        summary.setupSeconds = loop.setupSeconds
+        summary.sharpnessSeconds = sharpness.seconds
+        summary.sharpnessTracked = choice.trackSharpness
+        return summary
+    }
+}

@@ -1,0 +1,198 @@
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+// The choices a run request is made of, one per option group; each states its defaults once.
+
+/// `--hidden`, `--layers`, `--bias`: the network, before the data fix its ends.
+public struct NetworkChoice: Sendable, Equatable {
+    public var hidden: Int?
+    public var layers: [Int]?
+    public var bias = false
+
+    public init(hidden: Int? = nil, layers: [Int]? = nil, bias: Bool = false) {
+        (self.hidden, self.layers, self.bias) = (hidden, layers, bias)
+    }
+
+    public func validate() throws(LinflowError) {
+        if hidden != nil && layers != nil { throw .usage("give either \(Setting.hiddenWidth) or \(Setting.layerSizes), not both") }
+        if let hidden, hidden < 1 { throw .usage("\(Setting.hiddenWidth) must be positive, got \(hidden)") }
+        if let layers, layers.count < 2 { throw .usage("\(Setting.layerSizes) needs at least two sizes, e.g. 8,16,15") }
+    }
+
+    /// nil when neither --hidden nor --layers was given.
+    public var spec: NetworkSpec? {
+        if let hidden { return .hidden(hidden) }
+        if let layers { return .layers(layers) }
+        return nil
+    }
+}
+
+/// `--init`, `--seed`, `--init-scale`, `--lambda`: the weights at the start.
+public struct StartChoice: Sendable, Equatable {
+    /// A kind (``Initialization/kinds``) or a trajectory file; nil: the command's default kind.
+    public var kind: String?
+    public var seed: UInt64?
+    public var scale: Double?
+    /// λ of `--init lambda-balanced`; refused with any other start.
+    public var lambda: Double?
+
+    public static let defaultSeed: UInt64 = 1
+    /// Small, so that learning starts near the saddle at zero and shows its stages.
+    public static let defaultScale = 1e-3
+
+    public init(kind: String? = nil, seed: UInt64? = nil, scale: Double? = nil, lambda: Double? = nil) {
+        (self.kind, self.seed, self.scale, self.lambda) = (kind, seed, scale, lambda)
+    }
+
+    /// The start; `defaultKind` when --init is not given.
+    public func initialization(defaultKind: String) throws(LinflowError) -> Initialization {
+        do {
+            return try Initialization(argument: kind ?? defaultKind, seed: seed ?? Self.defaultSeed,
+                                      scale: scale ?? Self.defaultScale, lambda: lambda)
+        } catch let error as LinflowError { throw error } catch { throw .usage("\(error)") }
+    }
+
+    public func validate() throws(LinflowError) {
+        if let seed { try GaussianSource.check(seed: seed, of: .seed) }
+        if let scale, !(scale >= 0 && scale.isFinite) {
+            throw .usage("\(Setting.initialScale) must be a finite number >= 0, got \(scale)")
+        }
+        guard case .file(let path) = try initialization(defaultKind: "random") else { return }
+        // A file fixes every weight: a seed or a scale would have nothing to act on.
+        if seed != nil { throw .usage("\(Setting.seed) has no effect with \(Setting.start) \(path): the start is that file's last row") }
+        if scale != nil { throw .usage("\(Setting.initialScale) has no effect with \(Setting.start) \(path): the start is that file's last row") }
+    }
+}
+
+/// `--method`, `--rtol`, `--atol`, `--error-norm`, `--max-steps`: how GSL integrates a flow.
+public struct IntegrationChoice: Sendable, Equatable {
+    public var method: StepperMethod = .rkf45
+    public var relativeTolerance: Double?
+    public var absoluteTolerance: Double?
+    public var errorNorm: ErrorNorm = .max
+    public var maxSteps: Int?
+
+    public init(method: StepperMethod = .rkf45, relativeTolerance: Double? = nil, absoluteTolerance: Double? = nil,
+                errorNorm: ErrorNorm = .max, maxSteps: Int? = nil) {
+        (self.method, self.relativeTolerance, self.absoluteTolerance) = (method, relativeTolerance, absoluteTolerance)
+        (self.errorNorm, self.maxSteps) = (errorNorm, maxSteps)
+    }
+
+    /// (rtol, atol) when not given. `compare` integrates tighter, so that the integration error
+    /// stays well below the O(η²) gap between descent and the modified flow it is meant to show.
+    public static func defaultTolerances(for command: RunCommand) -> (relative: Double, absolute: Double) {
+        command == .compare ? (1e-10, 1e-12) : (1e-8, 1e-10)
+    }
+
+    public func tolerances(for command: RunCommand) -> (relative: Double, absolute: Double) {
+        let d = Self.defaultTolerances(for: command)
+        return (relativeTolerance ?? d.relative, absoluteTolerance ?? d.absolute)
+    }
+
+    public func validate() throws(LinflowError) {
+        if let r = relativeTolerance, !(r > 0 && r.isFinite) { throw .usage("\(Setting.relativeTolerance) must be a positive number, got \(r)") }
+        if let a = absoluteTolerance, !(a > 0 && a.isFinite) { throw .usage("\(Setting.absoluteTolerance) must be a positive number, got \(a)") }
+        if let m = maxSteps, m < 1 { throw .usage("\(Setting.maxSteps) must be positive, got \(m)") }
+        try errorNorm.check(with: method)
+    }
+}
+
+/// `--t-end`, `--samples`: the times at which a flow's rows are written (simulate, analytic).
+public struct SamplingChoice: Sendable, Equatable {
+    /// nil: the start time plus the dataset's suggested horizon (``RunSetup/horizon``).
+    public var tEnd: Double?
+    public var samples: Int?
+
+    public static let defaultSamples = 200
+
+    public init(tEnd: Double? = nil, samples: Int? = nil) { (self.tEnd, self.samples) = (tEnd, samples) }
+
+    /// The most rows a flow writes, less one: 2⁵³, so that every row index is an exact Double.
+    public static let largestSamples = 1 << 53
+
+    public func validate() throws(LinflowError) {
+        if let tEnd, !tEnd.isFinite { throw .usage("\(Setting.endTime) must be a finite number, got \(tEnd)") }
+        if let samples, samples < 1 { throw .usage("\(Setting.samples) must be at least 1, got \(samples)") }
+        // Row indices are exact in a Double up to 2^53; no run writes more rows than that.
+        if let samples, samples > Self.largestSamples {
+            throw .usage("\(Setting.samples) must be at most \(Self.largestSamples), got \(samples)")
+        }
+    }
+}
+
+/// `--diagnostics`, `--modes`, `--kernel-distance`: the columns after the weights (simulate,
+/// descend, analytic).
+public struct ColumnChoice: Sendable, Equatable {
+    public var diagnostics: TrajectoryLayout.Diagnostics = .all
+    public var modes = false
+    /// The column kernel_distance (``KernelDistance``), against the run's first row.
+    public var kernelDistance = false
+
+    public init(diagnostics: TrajectoryLayout.Diagnostics = .all, modes: Bool = false, kernelDistance: Bool = false) {
+        (self.diagnostics, self.modes, self.kernelDistance) = (diagnostics, modes, kernelDistance)
+    }
+}
+
+/// `--lr`, `--steps`, `--every` and, for `descend`, `--batch-size`, `--shuffle-seed`,
+/// `--momentum`, `--[no-]sharpness`.
+public struct DescentChoice: Sendable, Equatable {
+    public var learningRate: Double?
+    /// Steps of this run; nil: ⌈H/η⌉ with H the horizon `simulate` uses, so both cover the same time.
+    public var steps: Int?
+    /// nil: max(1, K/200), about as many rows as `simulate` writes by default.
+    public var every: Int?
+    /// nil: full batch.
+    public var batchSize: Int?
+    /// nil: --seed (or its default).
+    public var shuffleSeed: UInt64?
+    public var momentum: Double?
+    /// Estimate the sharpness at every written row (the `sharpness` column). Off: estimated once,
+    /// at the start, for the stability warning only; no column. Each estimate costs tens of
+    /// Hessian-vector products, which dominates descent on large networks.
+    public var trackSharpness = true
+
+    public static let defaultLearningRate = 0.1
+
+    public init(learningRate: Double? = nil, steps: Int? = nil, every: Int? = nil, batchSize: Int? = nil,
+                shuffleSeed: UInt64? = nil, momentum: Double? = nil, trackSharpness: Bool = true) {
+        (self.learningRate, self.steps, self.every) = (learningRate, steps, every)
+        (self.batchSize, self.shuffleSeed, self.momentum, self.trackSharpness) = (batchSize, shuffleSeed, momentum, trackSharpness)
+    }
+
+    public var schedule: DescentSchedule {
+        DescentSchedule(learningRate: learningRate ?? Self.defaultLearningRate, steps: steps, every: every)
+    }
+
+    public func validate() throws(LinflowError) {
+        do { try schedule.validate() } catch let e as LinflowError { throw e } catch { throw .usage("\(error)") }
+        if let batchSize, batchSize < 1 { throw .usage("\(Setting.batchSize) must be at least 1, got \(batchSize)") }
+        if let shuffleSeed { try GaussianSource.check(seed: shuffleSeed, of: .shuffleSeed) }
+        if shuffleSeed != nil && batchSize == nil {
+            throw .usage("\(Setting.shuffleSeed) goes with \(Setting.batchSize): full-batch descent draws no batches")
+        }
+        if let momentum, !(momentum >= 0 && momentum < 1) {
+            throw .usage("\(Setting.momentum) must be at least 0 and below 1, got \(momentum)")
+        }
+    }
+}
+
+/// `analytic`'s own choices.
+public struct AnalyticChoice: Sendable, Equatable {
+    public var form: ClosedFormKind = .auto
+    /// Also integrate the flow numerically, to measure learning times and the deviation.
+    public var check = true
+
+    public init(form: ClosedFormKind = .auto, check: Bool = true) { (self.form, self.check) = (form, check) }
+}
+
+extension IntegrationChoice {
+    /// The integrator these choices ask for, for `system` from `start` at `time`: the one place
+    /// a run's integrator is built (simulate, and compare's two flows).
+    public func integrator(_ system: ODESystem, from start: Weights, at time: Double,
+                           for command: RunCommand) throws -> ODEIntegrator {
+        let t = tolerances(for: command)
+        return try ODEIntegrator(system: system, initialState: start.flat, startTime: time, method: method,
+                                 relativeTolerance: t.relative, absoluteTolerance: t.absolute,
+                                 errorNorm: errorNorm, maxSteps: maxSteps)
+    }
+}

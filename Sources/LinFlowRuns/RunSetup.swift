@@ -1,0 +1,154 @@
+import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+
+/// A ``RunRequest`` resolved against its data: the correlations, the network, the start (and
+/// where on the time axis it sits), and the flow that owns the loss and its derivatives.
+///
+/// This is the one place where options become a run; every command consumes it, so an option
+/// means the same in every command that takes it. A start read from a file (`--init FILE`)
+/// carries that file's last `t`: the run continues on the same time axis.
+public struct RunSetup {
+    public let request: RunRequest
+    public let data: LoadedData
+    public let architecture: Architecture
+    public let initialization: Initialization
+    /// θ at ``startTime``.
+    public let start: Weights
+    /// 0, or the `t` of the `--init` file's last row.
+    public let startTime: Double
+    /// The `--init` file's last rows, when the start comes from one.
+    public let resume: ResumePoint?
+    public let flow: GradientFlow
+    /// Reading the data (its streaming pass) and the rest of the set-up, in seconds.
+    public let dataSeconds: Double
+    public let setupSeconds: Double
+
+    /// The horizon when the dataset suggests none.
+    public static let defaultHorizon = 80.0
+
+    public init(_ request: RunRequest) throws {
+        let clock = DispatchTime.now()
+        try request.validate()
+        self.request = request
+        data = try request.data.source.correlations()
+        dataSeconds = seconds(since: clock)
+        let c = data.correlations
+        initialization = try request.initialization()
+        if case .file(let path) = initialization {
+            let r = try WeightFile.resumePoint(path: path)
+            try Self.check(r, against: request.network, inputs: c.inputs, outputs: c.outputs)
+            (architecture, start, startTime, resume) = (r.weights.architecture, r.weights, r.time, r)
+        } else {
+            let spec = request.network.spec ?? .hidden(NetworkSpec.defaultHidden)
+            architecture = try spec.architecture(inputs: c.inputs, outputs: c.outputs, bias: request.network.bias)
+            try architecture.checkFitsInMemory()
+            start = try initialization.weights(for: architecture, correlations: c)
+            (startTime, resume) = (0, nil)
+        }
+        flow = try GradientFlow(architecture: architecture, correlations: c)
+        setupSeconds = seconds(since: clock) - dataSeconds
+    }
+
+    /// A file's network must be the data's, and agree with --hidden, --layers and --bias where given.
+    private static func check(_ r: ResumePoint, against network: NetworkChoice, inputs: Int, outputs: Int) throws {
+        let a = r.weights.architecture, path = r.path
+        guard a.inputs == inputs, a.outputs == outputs else {
+            throw LinflowError.data("\(path): its weights form a \(a.description) network, but the data have \(inputs) inputs and \(outputs) outputs")
+        }
+        if network.bias && !a.bias {
+            throw LinflowError.usage("\(path): has no bias columns (b21_1, …), but \(Setting.bias) was given")
+        }
+        guard let spec = network.spec else { return }
+        let asked = try spec.architecture(inputs: inputs, outputs: outputs, bias: network.bias)
+        if asked.sizes != a.sizes {
+            throw LinflowError.usage("\(path): its weights form a \(a.description) network, but \(Setting.hiddenWidth)/\(Setting.layerSizes) ask for \(asked.description); drop them or make them match")
+        }
+        if a.bias && !network.bias {
+            throw LinflowError.usage("\(path): its weights form a \(a.description) network (with bias columns); add \(Setting.bias), or drop \(Setting.hiddenWidth)/\(Setting.layerSizes) to take the network from the file")
+        }
+    }
+
+    /// The horizon `simulate` covers by default: the dataset's suggestion, or 80.
+    public var horizon: Double { data.suggestedHorizon ?? Self.defaultHorizon }
+
+    /// T of a flow (simulate, analytic): --t-end, or ``startTime`` + ``horizon``; after the start.
+    public func endTime() throws -> Double {
+        let tEnd = request.sampling?.tEnd ?? startTime + horizon
+        guard tEnd > startTime else {
+            let from = resume.map { " (the last t of \($0.path))" } ?? ""
+            throw LinflowError.usage("\(Setting.endTime) \(fmt(tEnd)) is not after the start t = \(fmt(startTime))\(from)")
+        }
+        return tEnd
+    }
+
+    /// The row times t0 + (T − t0)·i/M, i = 0…M, the last exactly T.
+    public func rowTimes() throws -> RowTimes {
+        let tEnd = try endTime(), m = request.sampling?.samples ?? SamplingChoice.defaultSamples
+        let times = RowTimes(start: startTime, end: tEnd, intervals: m)
+        // Rows must be distinct times: m intervals finer than double precision resolves near
+        // t-end would repeat a t.
+        guard times[1] > times[0], times[m] > times[m - 1],
+              (tEnd - startTime) / Double(m) > 2 * max(abs(tEnd), abs(startTime)).ulp else {
+            throw LinflowError.usage("\(Setting.samples) \(m) rows between t = \(fmt(startTime)) and \(fmt(tEnd)) are closer than double precision separates; ask for fewer")
+        }
+        return times
+    }
+
+    /// The trajectory columns of simulate, descend and analytic.
+    public func trajectoryLayout() throws -> TrajectoryLayout {
+        let columns = request.columns ?? ColumnChoice()
+        return try TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
+                                    modes: columns.modes ? try ModeBasis(flow: flow) : nil,
+                                    kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil,
+                                    weights: request.storage.weights)
+    }
+
+    /// The input files whose bytes the run depends on: the data file and the `--init` file.
+    public var inputFiles: [(role: String, identity: FileIdentity)] {
+        (data.file.map { [("data", $0)] } ?? []) + (resume.map { [("init", $0.identity)] } ?? [])
+    }
+
+    /// The run record: every setting that changes the output bytes, the inputs' checksums and
+    /// the figures of the result. `settings` are the command's own.
+    func record(status: String, settings: [String: Any], result: [String: Any]) -> RunRecord {
+        var start = initialization.record
+        if let r = resume {
+            start["bytes"] = r.identity.bytes
+            start["sha256"] = r.identity.sha256
+            start["row"] = r.row
+        }
+        start["t"] = startTime
+        var all = settings
+        if let columns = request.columns {
+            all["diagnostics"] = columns.diagnostics.argument
+            all["modes"] = columns.modes
+            all["kernel_distance"] = columns.kernelDistance
+        }
+        var outcome = result
+        outcome["status"] = status
+        outcome["loss_floor"] = flow.leastSquares.lossFloor
+        return RunRecord(command: request.command.rawValue, arguments: request.arguments, settings: [
+            "data": data.record,
+            "network": ["sizes": architecture.sizes, "bias": architecture.bias],
+            "initialization": start,
+            "settings": all,
+            "inputs": inputFiles.map { ["role": $0.role, "path": $0.identity.path, "sha256": $0.identity.sha256] },
+            "result": outcome,
+        ])
+    }
+}
+
+/// The times of a flow's rows, t_i = t0 + (t_end − t0)·i/m for i = 0…m (the last exactly
+/// t_end), computed when read: a run of many rows holds none of them.
+public struct RowTimes: RandomAccessCollection, Sendable {
+    public let start: Double, end: Double, intervals: Int
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { intervals + 1 }
+
+    public subscript(i: Int) -> Double {
+        i == intervals ? end : start + (end - start) * Double(i) / Double(intervals)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import LinFlowNumerics
+import LinFlowIO
+import LinFlowPlot
+
+/// Integrates gradient flow from the resolved start and streams the trajectory to CSV, rows at
+/// t0 + (T − t0)·i/M (t0 = 0, or the last t of an `--init` file).
+public struct Simulation {
+    public let setup: RunSetup
+
+    public init(_ setup: RunSetup) { self.setup = setup }
+
+    /// `notice` receives warnings and `auto`'s decision as they arise.
+    public func run(notice: @escaping (String) -> Void) throws -> SimulationSummary {
+        let clockStart = DispatchTime.now()
+        let request = setup.request, flow = setup.flow, architecture = setup.architecture
+        let integration = request.integration ?? IntegrationChoice()
+        let tolerances = integration.tolerances(for: .simulate)
+        let times = try setup.rowTimes()
+        let layout = try setup.trajectoryLayout()
+        let ls = flow.leastSquares
+        let integrator = try integration.integrator(flow, from: setup.start, at: setup.startTime, for: .simulate)
+        integrator.announceStiffness(to: notice)
+
+        let out = try request.storage.open(request.output, blocks: layout.blocks, rows: times.count, fewerRows: .samples, notice: notice)
+        let setupSeconds = setup.setupSeconds + seconds(since: clockStart)
+        let progress = Progress(label: "linflow simulate")
+        var weights = setup.start
+        var figures = TrajectoryFigures()
+        let initialLoss = flow.loss(at: weights)
+        let provenance = { (status: String) in
+            setup.record(status: status, settings: [
+                "method": integration.method.rawValue, "rtol": tolerances.relative, "atol": tolerances.absolute,
+                "error_norm": integration.errorNorm.rawValue, "t_end": times.last!, "samples": times.count - 1,
+                "max_steps": integration.maxSteps as Any,
+                "stiffness": integrator.stiffnessSwitch?.record as Any,
+            ], result: figures.record(final: weights, leastSquares: ls).merging([
+                "steps": integrator.steps, "rhs_evaluations": flow.evaluations,
+            ]) { $1 })
+        }
+        try writingRows(to: out, rowsWritten: { figures.rows }, provenance: provenance) {
+            defer { progress.finish() }
+            for (i, t) in times.enumerated() {
+                if i > 0 {
+                    try advance(integrator, to: t)
+                    weights.flat = integrator.state
+                }
+                let loss = flow.loss(at: weights), imbalance = layout.imbalance(of: weights)
+                try out.write(row: try layout.values(time: t, loss: loss, weights: weights, imbalance: imbalance))
+                figures.add(loss: loss, imbalance: imbalance)
+                if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at t = \(t)") }
+                progress.update(fraction: Double(i) / Double(times.count - 1),
+                                detail: "t = \(fmt(t)) of \(fmt(times.last!)), loss \(fmt(loss))")
+            }
+        }
+        var summary = SimulationSummary(
+            architecture: architecture, dataDescription: setup.data.description,
+            sampleCount: setup.data.correlations.sampleCount, method: integration.method,
+            startTime: setup.startTime, tEnd: times.last!, rows: figures.rows, output: out.path,
+            initialLoss: initialLoss, finalLoss: figures.finalLoss, lossFloor: ls.lossFloor,
+            distanceToLeastSquares: (weights.effectiveMap - ls.map).frobeniusNorm,
+            steps: integrator.steps, evaluations: flow.evaluations,
+            wallSeconds: setup.dataSeconds + setup.setupSeconds + seconds(since: clockStart),
+            sigma11Singular: ls.sigma11IsSingular)
+        summary.dataSeconds = setup.dataSeconds
+        summary.setupSeconds = setupSeconds
+        summary.integrationSeconds = integrator.seconds
+        return summary
+    }
+
+    /// Integrates to `t`, turning GSL's failures into the one-line errors of the CLI.
+    private func advance(_ integrator: ODEIntegrator, to t: Double) throws(LinflowError) {
+        do {
+            try integrator.advance(to: t)
+        } catch .interrupted(let at) {
+            throw LinflowError.interrupted(IntegrationFailure.interrupted(time: at).description)
+        } catch {
+            throw LinflowError.numerical(error.description)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// The package's floor plan, checked: each library target imports only the targets below it
+/// (the order of Package.swift), and no library target spells a linflow option — those live in
+/// the executable (Sources/linflow), which renders the library's ``Setting`` markers.
+@Suite struct LayeringTests {
+    /// Bottom to top. A target may import only those before it.
+    static let layers = ["CLinFlow", "LinFlowNumerics", "LinFlowIO", "LinFlowPlot", "LinFlowRuns", "LinFlowSweep", "linflow"]
+    /// Siblings that must not see each other.
+    static let independent: Set<[String]> = [["LinFlowPlot", "LinFlowSweep"], ["LinFlowRuns", "LinFlowSweep"]]
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func swiftFiles(of target: String) -> [URL] {
+        let dir = root.appendingPathComponent("Sources/\(target)")
+        let all = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        return all.filter { $0.pathExtension == "swift" }.sorted { $0.path < $1.path }
+    }
+
+    @Test func everyTargetImportsOnlyTheLayersBelowIt() throws {
+        var wrong: [String] = []
+        for (level, target) in Self.layers.enumerated() {
+            for file in Self.swiftFiles(of: target) {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for line in text.split(separator: "\n") where line.hasPrefix("import ") {
+                    let module = line.dropFirst("import ".count).trimmingCharacters(in: .whitespaces)
+                    guard let other = Self.layers.firstIndex(of: module) else { continue }
+                    if other >= level || Self.independent.contains([module, target].sorted()) {
+                        wrong.append("\(file.lastPathComponent) (\(target)) imports \(module)")
+                    }
+                }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong)")
+        // The check sees the targets (a renamed folder would make it vacuous).
+        #expect(Self.layers.dropFirst().allSatisfy { !Self.swiftFiles(of: $0).isEmpty })
+    }
+
+    @Test func packageDeclaresTheSameOrder() throws {
+        let manifest = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        // `.target(name: "X", dependencies: [...])` and its multi-line form, in declaration order.
+        let pattern = try NSRegularExpression(pattern: #"\.(?:target|executableTarget)\(\s*name:\s*"(\w+)",\s*dependencies:\s*\[([^\]]*)\]"#)
+        let ns = manifest as NSString
+        var seen = 0
+        for m in pattern.matches(in: manifest, range: NSRange(location: 0, length: ns.length)) {
+            let target = ns.substring(with: m.range(at: 1))
+            guard let level = Self.layers.firstIndex(of: target) else { continue }
+            seen += 1
+            let deps = ns.substring(with: m.range(at: 2)).split(separator: ",").compactMap { d -> String? in
+                let t = d.trimmingCharacters(in: .whitespacesAndNewlines)
+                return t.hasPrefix("\"") ? t.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : nil
+            }
+            for d in deps {
+                guard let other = Self.layers.firstIndex(of: d) else { continue }
+                #expect(other < level && !Self.independent.contains([d, target].sorted()), "\(target) depends on \(d)")
+            }
+        }
+        #expect(seen == Self.layers.count, "found \(seen) of the layered targets in Package.swift")
+    }
+
+    /// A string literal in a library target that contains `--name`, other than another program's
+    /// option on a line that says so (`// sbatch's option`).
+    @Test func noLibraryTargetSpellsAnOption() throws {
+        let literal = try NSRegularExpression(pattern: #""(?:[^"\\]|\\.)*--[a-z][^"]*""#)
+        var found: [String] = []
+        for target in Self.layers where target.hasPrefix("LinFlow") {
+            for file in Self.swiftFiles(of: target) {
+                let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                for (i, line) in lines.enumerated() {
+                    let code = String(line)
+                    if code.trimmingCharacters(in: .whitespaces).hasPrefix("//") || code.contains("// sbatch's option") { continue }
+                    let ns = code as NSString
+                    if literal.firstMatch(in: code, range: NSRange(location: 0, length: ns.length)) != nil {
+                        found.append("\(target)/\(file.lastPathComponent):\(i + 1)")
+                    }
+                }
+            }
+        }
+        #expect(found.isEmpty, "option names in library targets (use a Setting): \(found)")
+    }
+}
