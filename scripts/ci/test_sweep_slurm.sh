@@ -19,15 +19,21 @@ step() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
 start_slurm
 step "Slurm up: $(sinfo -h -N -o '%N %c CPUs %T')"
 
-# 12 tasks of about a second each, so that one can be cancelled while it runs: the number of
+# 12 tasks of about two seconds each, so that one can be cancelled while it runs: the number of
 # steps is scaled to this executable's speed (a release build is many times faster than a debug
-# one), measured on the victim's own settings.
+# one), measured on the victim's own settings as the time of 20000 steps less that of 2000
+# (process start and the sharpness estimate at the start cancel out).
 cd "$work"
 TIMEFORMAT=%R
-probe=$( { time linflow descend --lr 0.5 --init-scale 0.1 --steps 2000 --every 100 -o probe.csv >/dev/null 2>&1; } 2>&1 )
-steps=$(python3 -c "print(max(2000, round(2000 * 1.0 / max($probe, 0.005))))")
-step "2000 steps took $probe s: $steps steps a task"
-plan=(--grid lr=0.25,0.5,1,2.5 --grid init-scale=1e-3:1e-1:3log -- descend --steps "$steps" --every 100)
+probe() { { time linflow descend --lr 0.5 --init-scale 0.1 --steps "$1" --every "$1" -o probe.csv >/dev/null 2>&1; } 2>&1; }
+short=$(probe 2000)
+long=$(probe 20000)
+read -r steps every < <(python3 -c "
+per_step = max(($long - $short) / 18000, $long / 20000 / 10, 1e-7)
+steps = max(2000, round(2.0 / per_step / 100) * 100)
+print(steps, steps // 20)")
+step "2000 steps took $short s, 20000 steps $long s: $steps steps a task, a row every $every"
+plan=(--grid lr=0.25,0.5,1,2.5 --grid init-scale=1e-3:1e-1:3log -- descend --steps "$steps" --every "$every")
 linflow sweep plan local "${plan[@]}"
 linflow sweep plan cluster "${plan[@]}"
 cmp local/plan.json cluster/plan.json
