@@ -8,7 +8,7 @@ import LinFlowTestSupport
 @testable import LinFlowSweep
 
 /// The HDF5 sink and reader against each other and against the weights' own matrices (h5py's
-/// independent reading is scripts/check_hdf5.py).
+/// independent reading is scripts/checks/check_hdf5.py).
 @Suite struct HDF5TrajectoryTests {
     func temporary(_ name: String) -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-h5-\(UUID().uuidString)")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Trajectories as HDF5 (-o run.h5, --format), --weights, the CSV size warning, export, plot
-/// and --init on .h5 files. h5py's independent reading is scripts/check_hdf5.py.
+/// and --init on .h5 files. h5py's independent reading is scripts/checks/check_hdf5.py.
 @Suite struct HDF5CLITests {
     func files(_ dir: URL) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() }
 

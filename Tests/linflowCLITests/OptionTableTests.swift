@@ -284,7 +284,7 @@ extension OptionTableTests {
             let option = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
             for (command, cell) in zip(commands, cells.dropFirst()) where cell == "✓" { documented.insert("\(command) \(option)") }
         }
-        #expect(documented == (try Self.acceptedOptions()), "regenerate with python3 scripts/options_table.py")
+        #expect(documented == (try Self.acceptedOptions()), "regenerate with python3 scripts/docs/options_table.py")
     }
 }
 
@@ -293,7 +293,7 @@ extension OptionTableTests {
 
     /// The sweep's subcommands, like the others: each option they accept has its effect here.
     /// (`--submit` meets no Slurm during `swift test` and must say that sbatch refused; CI's
-    /// scripts/test_sweep_slurm.sh submits to a real one.)
+    /// scripts/ci/test_sweep_slurm.sh submits to a real one.)
     static let sweepRows: [(command: String, option: String, arguments: [String], check: @Sendable (CLI.Result, URL) throws -> Void)] = [
         ("sweep plan", "--grid", ["sweep", "plan", "g", "--grid", "lr=0.1,0.2", "--", "descend", "--steps", "3"], { r, dir in
             #expect(r.status == 0 && r.stderr.contains("2 tasks"), "\(r.stderr)")

@@ -101,7 +101,7 @@ import Testing
         let dir = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sweep = dir.appendingPathComponent("sw").path
-        // Long enough to be caught running (several seconds). That a rerun then completes such a task is shown through Slurm (scripts/test_sweep_slurm.sh).
+        // Long enough to be caught running (several seconds). That a rerun then completes such a task is shown through Slurm (scripts/ci/test_sweep_slurm.sh).
         let r = try CLI.run(["sweep", "plan", sweep, "--grid", "steps=300000", "--", "descend", "--every", "100000", "--no-sharpness"])
         try #require(r.status == 0, "\(r.stderr)")
         let p = Process()

@@ -1,20 +1,41 @@
 #!/usr/bin/env bash
 # Fuzz linflow's input handling for a bounded time.
-#   scripts/fuzz/run.sh [SECONDS]     (default 60; CI runs it for 30)
+#   scripts/fuzz/run.sh [SECONDS]     (default 60; CI runs it for 40)
 # 1. libFuzzer on the CSV reader (swiftc -sanitize=fuzzer,address), seeded with the corpus of
 #    valid and malformed files in Tests/Fixtures; any crashing input is saved to
 #    Tests/Fixtures/fuzz-regressions/, which the test suite replays on every run.
-# 2. Random argument lists against the built executable (scripts/fuzz/fuzz_arguments.py).
-set -euo pipefail
-cd "$(dirname "$0")/../.."
+# 2. Random argument lists against the executable (scripts/fuzz/fuzz_arguments.py): $LINFLOW if
+#    set, else the release build (scripts/lib.sh).
+source "$(dirname "$0")/../lib.sh"
+cd "$ROOT"
 SECONDS_TOTAL="${1:-60}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-swiftc -O -sanitize=fuzzer,address -parse-as-library \
-    Sources/LinFlowIO/Data/NumericCSV.swift Sources/LinFlowIO/Data/DecimalParser.swift Sources/LinFlowIO/Data/CSVDialect.swift \
-    Sources/LinFlowNumerics/Errors.swift Sources/LinFlowNumerics/Support/Setting.swift scripts/fuzz/FuzzCSV.swift \
-    -o "$WORK/fuzz-csv"
+# The reader's sources, in the target layout (LinFlowIO, LinFlowNumerics) or the single
+# LinFlowKit target before it, compiled into one module with the harness: their imports of
+# linflow's own modules are dropped, as those files are compiled together here.
+mkdir -p "$WORK/src"
+copy_source() {
+    local path
+    for path in "$@"; do
+        if [ -f "$path" ]; then
+            sed '/^import LinFlow/d' "$path" >"$WORK/src/$(basename "$path")"
+            return
+        fi
+    done
+    echo "fuzz: none of $* exists" >&2
+    exit 1
+}
+copy_source Sources/LinFlowIO/Data/NumericCSV.swift Sources/LinFlowKit/Data/NumericCSV.swift
+copy_source Sources/LinFlowIO/Data/DecimalParser.swift Sources/LinFlowKit/Data/DecimalParser.swift
+copy_source Sources/LinFlowIO/Data/CSVDialect.swift Sources/LinFlowKit/Data/CSVDialect.swift
+copy_source Sources/LinFlowNumerics/Errors.swift Sources/LinFlowIO/Errors.swift Sources/LinFlowKit/Errors.swift
+# The target layout's errors name a Setting (the option's name is the executable's).
+if [ -f Sources/LinFlowNumerics/Support/Setting.swift ]; then
+    copy_source Sources/LinFlowNumerics/Support/Setting.swift
+fi
+swiftc -O -sanitize=fuzzer,address -parse-as-library "$WORK"/src/*.swift scripts/fuzz/FuzzCSV.swift -o "$WORK/fuzz-csv"
 
 mkdir -p "$WORK/corpus" Tests/Fixtures/fuzz-regressions
 cp Tests/Fixtures/csv-corpus/* "$WORK/corpus/" 2>/dev/null || true
@@ -34,5 +55,5 @@ if [ $status -ne 0 ]; then
 fi
 echo "fuzz: CSV reader ran ${half}s without a crash"
 
-swift build >/dev/null
-python3 scripts/fuzz/fuzz_arguments.py .build/debug/linflow "$(( SECONDS_TOTAL - half ))"
+find_linflow
+python3 scripts/fuzz/fuzz_arguments.py "$LINFLOW_BIN" "$(( SECONDS_TOTAL - half ))"

@@ -3,11 +3,15 @@
 (`linflow CMD --experimental-dump-help`), so the table cannot drift from the code; a test
 (OptionTableTests.docsTableMatchesTheExecutable) checks docs/cli.md against the same source.
 
-    python3 scripts/options_table.py [.build/debug/linflow]
+    python3 scripts/docs/options_table.py [path/to/linflow]   (default: $LINFLOW, else the release build)
 """
 import json
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from linflow_exe import locate  # noqa: E402
 
 COMMANDS = ["simulate", "descend", "compare", "analytic", "stats", "datasets", "plot", "rerun", "export"]
 
@@ -26,7 +30,7 @@ def options(exe, command):
 
 
 def main():
-    exe = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/linflow"
+    exe = locate(sys.argv[1] if len(sys.argv) > 1 else None)
     per = {c: options(exe, c) for c in COMMANDS}
     order = []
     for c in COMMANDS:

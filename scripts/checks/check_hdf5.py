@@ -13,7 +13,8 @@
 4. The peak RSS of a 784-1000-10 run to HDF5 does not grow with the number of rows (a row of
    its weights is 6.4 MB; 36 more rows held in memory would add 229 MB).
 
-usage: /usr/bin/python3 scripts/check_hdf5.py [path/to/linflow]   (default .build/debug/linflow)
+usage: /usr/bin/python3 scripts/checks/check_hdf5.py [path/to/linflow]
+(default: $LINFLOW, else the release build, built first: scripts/linflow_exe.py)
 """
 import csv
 import json
@@ -25,7 +26,10 @@ import tempfile
 import h5py
 import numpy as np
 
-LINFLOW = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/linflow")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from linflow_exe import locate  # noqa: E402
+
+LINFLOW = locate(sys.argv[1] if len(sys.argv) > 1 else None)
 failures = []
 
 

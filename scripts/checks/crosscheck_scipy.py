@@ -6,7 +6,8 @@ integrates the same gradient flow with scipy's solve_ivp (DOP853, tight toleranc
 correlations and losses computed here with numpy from the raw samples. Every row of linflow's
 trajectory must agree with scipy's. Nothing here shares code with linflow.
 
-usage: scripts/crosscheck_scipy.py [path/to/linflow]   (default: .build/debug/linflow)
+usage: python3 scripts/checks/crosscheck_scipy.py [path/to/linflow]
+(default: $LINFLOW, else the release build, built first: scripts/linflow_exe.py)
 """
 import os
 import subprocess
@@ -16,7 +17,10 @@ import tempfile
 import numpy as np
 from scipy.integrate import solve_ivp
 
-LINFLOW = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/linflow"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from linflow_exe import locate  # noqa: E402
+
+LINFLOW = locate(sys.argv[1] if len(sys.argv) > 1 else None)
 
 
 def run(args):

@@ -4,8 +4,8 @@
 # state, logs, pid files) lives under one directory, so nothing of the system's own Slurm or
 # munge is touched.
 #
-#   scripts/slurm/start.sh DIR       # then:  export SLURM_CONF=DIR/slurm.conf
-#   scripts/slurm/stop.sh DIR        # stops the three daemons by the pids recorded in DIR
+#   scripts/ci/slurm/start.sh DIR       # then:  export SLURM_CONF=DIR/slurm.conf
+#   scripts/ci/slurm/stop.sh DIR        # stops the three daemons by the pids recorded in DIR
 #
 # Needs Debian's slurm-wlm and munge (apt-get install slurm-wlm munge). On a real cluster none of
 # this is needed: the site's Slurm runs `linflow sweep slurm DIR --submit` as it is.

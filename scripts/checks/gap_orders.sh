@@ -2,20 +2,19 @@
 # Measures the order of descent's gap to the gradient flow and to the modified flow:
 # runs `linflow compare` at η, η/2, η/4 over the same horizon and prints the largest gaps
 # and their ratios (≈ 2 for O(η), ≈ 4 for O(η²)). Extra arguments go to every compare run.
-#   scripts/gap_orders.sh [η] [compare options…]      e.g. scripts/gap_orders.sh 0.2 --dataset hierarchy
-# LINFLOW names the executable (default .build/debug/linflow, then linflow on PATH).
-set -euo pipefail
+#   scripts/checks/gap_orders.sh [η] [compare options…]   e.g. scripts/checks/gap_orders.sh 0.2 --dataset hierarchy
+# The executable: $LINFLOW if set, else the release build (scripts/lib.sh).
+source "$(dirname "$0")/../lib.sh"
+find_linflow
 eta=${1:-0.2}
 shift || true
-linflow=${LINFLOW:-.build/debug/linflow}
-[ -x "$linflow" ] || linflow=linflow
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '%-10s %-14s %-8s %-14s %-8s\n' "η" "max gap_flow" "ratio" "max gap_mod" "ratio"
 prev_f="" prev_m=""
 for d in 1 2 4; do
     e=$(python3 -c "print($eta/$d)")
-    "$linflow" compare --lr "$e" "$@" -o "$tmp/c.csv" 2>"$tmp/err"
+    linflow compare --lr "$e" "$@" -o "$tmp/c.csv" 2>"$tmp/err"
     read -r f m < <(python3 - "$tmp/c.csv" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))

@@ -9,12 +9,12 @@
 # mode once its decaying part has died out (in the linearised flow the part of W21·v_α +
 # W32ᵀu_α that grows has squared norm 2σ²·n1 on average, a quarter of which is the mode's
 # strength), so the closed form predicts the stages of the random start: its t½ are 13.5,
-# 19.2, 28.4 and 46.9 against 13.7, 18.8, 28.5/29.8 and 47.2–50.1 measured.
+# 19.2, 28.4 and 46.9 against 13.7, 18.8, 28.3/29.9 and 45.9–50.1 measured.
 # Modes 3 and 4, and 5 to 8, have equal singular values, so their closed forms coincide and
 # one dashed curve stands for each group.
 #
-#     scripts/figure1-stages.sh        → docs/figures/figure1-stages.png
-source "$(dirname "$0")/lib.sh"
+#     scripts/figures/figure1-stages.sh        → docs/figures/figure1-stages.png
+source "$(dirname "$0")/common.sh"
 
 run=(--dataset hierarchy --hidden 16 --t-end 80 --samples 400 --modes --diagnostics none)
 linflow simulate "${run[@]}" --init-scale 1e-3 --seed 1 -o "$WORK/simulated.csv"

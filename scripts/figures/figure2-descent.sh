@@ -9,8 +9,8 @@
 # (gap_flow and gap_modified, log axis) at the three rates: halving η halves the gap to the
 # flow (first order) and quarters the gap to the modified flow (second order).
 #
-#     scripts/figure2-descent.sh       → docs/figures/figure2-descent.png
-source "$(dirname "$0")/lib.sh"
+#     scripts/figures/figure2-descent.sh       → docs/figures/figure2-descent.png
+source "$(dirname "$0")/common.sh"
 
 inputs=()
 labels=()

@@ -9,8 +9,8 @@
 # from the top: first all items alike, then animals against plants, then the four pairs, and at
 # last every item its own.
 #
-#     scripts/figure-representations.sh → docs/figures/figure-representations.png
-source "$(dirname "$0")/lib.sh"
+#     scripts/figures/figure-representations.sh → docs/figures/figure-representations.png
+source "$(dirname "$0")/common.sh"
 
 linflow simulate --dataset hierarchy --hidden 16 --init-scale 1e-3 --seed 1 --t-end 80 --samples 80 \
     --diagnostics none -o "$WORK/run.csv" --representations "$WORK/rep.csv" 2>/dev/null

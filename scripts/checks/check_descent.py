@@ -10,7 +10,8 @@ recomputes from the raw samples, without any of linflow's code:
     (H grad L by complex step), integrated with scipy's DOP853 at rtol 1e-12;
 and prints the largest differences to linflow's columns.
 
-    scripts/check_descent.py [--lr 0.2] [--steps 100] [--every 5] [--dataset hierarchy] [--hidden H]
+    python3 scripts/checks/check_descent.py [--lr 0.2] [--steps 100] [--every 5] [--dataset hierarchy] [--hidden H]
+        [--linflow PATH]     (default: $LINFLOW, else the release build, built first: scripts/linflow_exe.py)
 """
 import argparse, csv, io, os, subprocess, sys, tempfile
 import numpy as np
@@ -23,8 +24,11 @@ p.add_argument("--every", type=int, default=5)
 p.add_argument("--dataset", default="hierarchy")
 p.add_argument("--hidden", type=int, default=None)
 p.add_argument("--init-scale", default=None)
-p.add_argument("--linflow", default=os.environ.get("LINFLOW", ".build/debug/linflow"))
+p.add_argument("--linflow", default=None)
 a = p.parse_args()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from linflow_exe import locate  # noqa: E402
+a.linflow = locate(a.linflow)
 
 common = ["--dataset", a.dataset, "--lr", str(a.lr), "--steps", str(a.steps), "--every", str(a.every)]
 if a.hidden: common += ["--hidden", str(a.hidden)]

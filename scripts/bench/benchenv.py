@@ -1,12 +1,12 @@
-"""The benchmarks' own Python: a virtual environment under scripts/.venv (git-ignored) that
-scripts/bench and scripts/work_precision.py make and re-enter themselves, so that a fresh
+"""The benchmarks' own Python: a virtual environment under scripts/bench/.venv (git-ignored) that
+scripts/bench/run and scripts/bench/work_precision.py make and re-enter themselves, so that a fresh
 machine needs nothing but python3 (with its venv module) and the system tools they name.
 
     ensure(jax=False)   # call before importing numpy & co.; re-executes the script in the venv
 
 Every missing prerequisite ends the run with one line naming its install command, never a
-traceback. The pinned versions are in scripts/requirements-bench.txt (numpy, scipy, pandas,
-threadpoolctl) and scripts/requirements-jax.txt (jax with float64, diffrax)."""
+traceback. The pinned versions are in scripts/bench/requirements-bench.txt (numpy, scipy, pandas,
+threadpoolctl) and scripts/bench/requirements-jax.txt (jax with float64, diffrax)."""
 import os
 import shutil
 import subprocess
@@ -55,7 +55,7 @@ def _install(kind):
 
 
 def ensure(jax=False):
-    """Runs the calling script inside scripts/.venv with the packages it needs, installing
+    """Runs the calling script inside scripts/bench/.venv with the packages it needs, installing
     them on first use. Returns only when already inside a complete venv."""
     kinds = ["base"] + (["jax"] if jax else [])
     inside = os.path.realpath(sys.prefix) == os.path.realpath(VENV)

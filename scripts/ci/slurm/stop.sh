@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the daemons scripts/slurm/start.sh DIR started, by the pids it recorded in DIR.
+# Stops the daemons scripts/ci/slurm/start.sh DIR started, by the pids it recorded in DIR.
 set -uo pipefail
 dir=${1:?usage: stop.sh DIR}
 for name in slurmd slurmctld munge; do

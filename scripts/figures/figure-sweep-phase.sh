@@ -9,9 +9,9 @@
 # global minimum (for Σ11 = c·I, the top Hessian eigenvalue there is 2c·a_1 with a_1 = s_1/c the
 # top strength of W*): beyond it descent cannot settle into that minimum.
 #
-#     scripts/figure-sweep-phase.sh     → docs/figures/figure5-sweep-phase.png
-#     LINFLOW=.build/debug/linflow scripts/figure-sweep-phase.sh    (without a release build)
-source "$(dirname "$0")/lib.sh"
+#     scripts/figures/figure-sweep-phase.sh     → docs/figures/figure5-sweep-phase.png
+#     LINFLOW=.build/debug/linflow scripts/figures/figure-sweep-phase.sh    (without a release build)
+source "$(dirname "$0")/common.sh"
 
 sweep="$WORK/phase"
 linflow sweep plan "$sweep" --grid lr=0.2:3.2:16 --grid init-scale=1e-3:1:7log \

@@ -10,8 +10,8 @@
 # Below: the coefficients of the network's effective map, w0 = W32·b21 + b32 and
 # (w1, w2) = W32·W21, with the least-squares values dashed.
 #
-#     scripts/figure3-affine.sh        → docs/figures/figure3-affine.png
-source "$(dirname "$0")/lib.sh"
+#     scripts/figures/figure3-affine.sh        → docs/figures/figure3-affine.png
+source "$(dirname "$0")/common.sh"
 
 linflow simulate --dataset seed-affine --bias --hidden 2 --init-scale 0.3 --seed 1 \
     --t-end 30 --samples 300 --diagnostics none -o "$WORK/affine.csv"

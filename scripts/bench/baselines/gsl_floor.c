@@ -5,7 +5,7 @@
  * Usage: gsl_floor DIM EVALS -> "dim D rhs N seconds S seconds_per_rhs R"
  *
  * gsl_floor traffic DIM [SECONDS]: the memory traffic of one adaptive step of GSL's rkf45 and of
- * linflow's dp45 (Sources/CGSL/dp45_step.h), each under GSL's driver with this RHS, against what
+ * linflow's dp45 (Sources/CLinFlow/dp45_step.c), each under GSL's driver with this RHS, against what
  * this machine moves per second -> lines "bandwidth ...", "rkf45 ...", "dp45 ...".
  * Passes per step (reads + writes of DIM doubles; GSL 2.7.1's rkf45.c/evolve.c/cstd.c and dp45_step.h):
  *   rkf45: evolve's copies y→y0 and dydt_out→dydt_in (4), rkf45's own y→y0 and dydt_in→k1
@@ -17,14 +17,19 @@
  * Each RHS evaluation here is 2 more passes. The bandwidth is that of a fused pass of the same
  * shape (a 5-term stage argument, 6 reads + 1 write), so passes × 8·DIM bytes / bandwidth is the
  * time the vector work needs at this machine's rate, at whatever cache level DIM lives.
- * Build: cc -O2 -I Sources/CGSL gsl_floor.c -lgsl -lopenblas -lm */
+ * Build: cc -O2 -I Sources/CLinFlow/include gsl_floor.c Sources/CLinFlow/dp45_step.c -lgsl -lopenblas -lm
+ * (before the CLinFlow target: cc -O2 -I Sources/CGSL gsl_floor.c -lgsl -lopenblas -lm) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_odeiv2.h>
+#if __has_include("linflow.h")
+#include "linflow.h"
+#else
 #include "dp45_step.h"
+#endif
 
 static long evals;
 

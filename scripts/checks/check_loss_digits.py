@@ -17,7 +17,8 @@ Reports, per dataset and command: the largest relative error of the loss column,
 loss is below the floor, and the error of the stats floor. Exits 1 if the loss column is off by
 more than 1e-12 relative (and 1e-15 absolute) or below the floor.
 
-usage: scripts/check_loss_digits.py [path/to/linflow] [--report-only]
+usage: python3 scripts/checks/check_loss_digits.py [path/to/linflow] [--report-only]
+(default: $LINFLOW, else the release build, built first: scripts/linflow_exe.py)
 scikit-learn: taken from the environment, else from a venv made in $TMPDIR (pip install).
 """
 import os
@@ -27,7 +28,10 @@ import tempfile
 
 import numpy as np
 
-LINFLOW = next((a for a in sys.argv[1:] if not a.startswith("--")), ".build/debug/linflow")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from linflow_exe import locate  # noqa: E402
+
+LINFLOW = locate(next((a for a in sys.argv[1:] if not a.startswith("--")), None))
 REPORT_ONLY = "--report-only" in sys.argv
 LD = np.longdouble
 

@@ -2,14 +2,14 @@
 """Work-precision: time against the error reached, for linflow and the solvers a researcher
 would use instead, on the gradient flow of deep linear chains.
 
-    scripts/work_precision.py [--quick] [--only tiny,small,medium,large,deep] [--runs 3]
-                              [--budget 60] [--dir DIR] [--no-build] [--figures docs/figures]
-    (also: scripts/bench --only work-precision [--quick])
+    scripts/bench/work_precision.py [--quick] [--only tiny,small,medium,large,deep] [--runs 3]
+                                    [--budget 60] [--dir DIR] [--no-build] [--linflow PATH] [--figures docs/figures]
+    (also: scripts/bench/run --only work-precision [--quick])
 
 For each case and each rtol in 1e-4 … 1e-10 (atol = rtol/100, first step 1e-6) it runs
   linflow simulate  rkf45, rkck, rk8pd (max and rms norms), msadams (max), auto (max), dp45 (max, rms);
-  scipy solve_ivp   RK45, DOP853, LSODA (numpy RHS, scripts/baselines/wp_scipy.py);
-  JAX + diffrax     Tsit5, Dopri5, Dopri8 (float64, XLA, scripts/baselines/wp_diffrax.py),
+  scipy solve_ivp   RK45, DOP853, LSODA (numpy RHS, scripts/bench/baselines/wp_scipy.py);
+  JAX + diffrax     Tsit5, Dopri5, Dopri8 (float64, XLA, scripts/bench/baselines/wp_diffrax.py),
 from the same start (row 0 of linflow's own trajectory) to the same T, and measures the error
 of the final weights, max_i |w_i − w*_i| / max_i |w*_i|, against a reference w* from scipy's
 DOP853 at rtol 1e-13, atol 1e-15 (and reports linflow's rk8pd at rtol 1e-13 against it).
@@ -35,7 +35,7 @@ ap.add_argument("--budget", type=float, default=60.0, help="seconds; a solver sl
 ap.add_argument("--dir", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "linflow-wp"))
 ap.add_argument("--figures", default=None, help="where the PNG figures go (default: docs/figures)")
 ap.add_argument("--no-build", action="store_true")
-ap.add_argument("--linflow", default=None, help="the linflow binary to time (default: .build/release/linflow, built first)")
+ap.add_argument("--linflow", default=None, help="the linflow binary to time (default: $LINFLOW, else the release build, built first)")
 ap.add_argument("--no-peers", action="store_true", help="linflow only (reuses peers' results already in --dir)")
 ap.add_argument("--rtols", default=None, help="comma-separated rtols (default 1e-4…1e-10 by decades; --quick: every other)")
 ap.add_argument("--linflow-solvers", default=None, help="e.g. rkf45-max,dp45-rms (default: all of them)")
@@ -47,10 +47,14 @@ benchenv.need_tools("cc", "gnuplot", *([] if args.no_build else ["swift"]))
 benchenv.ensure(jax=True)
 import numpy as np  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BASE = os.path.join(ROOT, "scripts", "baselines")
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BASE = os.path.join(HERE, "baselines")
 BIN = os.path.join(BASE, "bin")
-LINFLOW = args.linflow or os.path.join(ROOT, ".build", "release", "linflow")
+# --linflow, else $LINFLOW, else the release build (brought up to date unless --no-build).
+sys.path.insert(0, os.path.dirname(HERE))
+from linflow_exe import locate  # noqa: E402
+LINFLOW = locate(args.linflow, build=not args.no_build)
 FIGS = args.figures or os.path.join(ROOT, "docs", "figures")
 os.makedirs(args.dir, exist_ok=True)
 D = lambda *p: os.path.join(args.dir, *p)
@@ -89,8 +93,6 @@ def linflow_offers(method):
 
 def build():
     os.makedirs(BIN, exist_ok=True)
-    if not args.no_build and not args.linflow:
-        sh(["swift", "build", "-c", "release"], cwd=ROOT)
     sh(["cc", "-O2", "-o", f"{BIN}/gen_data", f"{BASE}/gen_data.c", "-lm"])
 
 

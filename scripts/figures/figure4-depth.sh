@@ -6,8 +6,8 @@
 # end-to-end map W_L⋯W_1 rises to the same target, 3.87, in each; the more layers, the longer
 # it waits and the steeper its rise.
 #
-#     scripts/figure4-depth.sh         → docs/figures/figure4-depth.png
-source "$(dirname "$0")/lib.sh"
+#     scripts/figures/figure4-depth.sh         → docs/figures/figure4-depth.png
+source "$(dirname "$0")/common.sh"
 
 inputs=()
 labels=()

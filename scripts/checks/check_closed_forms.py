@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent numpy/scipy cross-checks of the closed forms in docs/theory-closed-forms.md.
 
-Convention: L = 1/(2N) sum ||y - W_L...W_1 x||^2, dW_l/dt = -dL/dW_l. Run: python3 scripts/check_closed_forms.py
+Convention: L = 1/(2N) sum ||y - W_L...W_1 x||^2, dW_l/dt = -dL/dW_l. Run: python3 scripts/checks/check_closed_forms.py
 Each check prints the largest deviation between scipy's LSODA/DOP853 integration of the full
 flow and the formula; none of this code is shared with the Swift implementation.
 """
