@@ -74,7 +74,7 @@ import LinFlowTestSupport
     }
 }
 
-/// The first seed's example: four samples, two inputs, one output, two hidden units with biases.
+/// The seed-affine dataset: four samples, two inputs, one output, two hidden units with biases.
 @Suite struct SeedAffineExampleTests {
     let data = BuiltinDataset.seedAffine
     var x: [[Double]] { data.rows.map { Array($0[0..<2]) } }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// docs/man/linflow.1 is made from the built executable's help by scripts/man_page.py; it must
+/// docs/man/linflow.1 is made from the built executable's help by scripts/docs/man_page.py; it must
 /// be the page that the executable's help gives now.
 @Suite struct ManPageTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
@@ -9,7 +9,7 @@ import Testing
     @Test func manPageIsCurrent() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.root.appendingPathComponent("scripts/man_page.py").path, "--check", CLI.executable.path]
+        p.arguments = ["python3", Self.root.appendingPathComponent("scripts/docs/man_page.py").path, "--check", CLI.executable.path]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out

@@ -54,11 +54,11 @@ public struct BuiltinDataset: Sendable {
             suggestedHorizon: 80)
     }()
 
-    /// The first seed's example: four samples, two inputs, one output (z ≈ w0 + w1 x1 + w2 x2
-    /// with residuals, so the loss floor is positive). Use with `--bias` for the seed's affine net.
+    /// A small affine regression: four samples, two inputs, one output (z ≈ w0 + w1 x1 + w2 x2
+    /// with residuals, so the loss floor is positive). Use with `--bias` for a 2-2-1 affine network.
     public static let seedAffine = BuiltinDataset(
         name: "seed-affine",
-        summary: "the first seed's example: 4 samples, inputs x1,x2, output z (a 2-2-1 network)",
+        summary: "a small affine regression: 4 samples, inputs x1,x2, output z (a 2-2-1 affine network)",
         inputNames: ["x1", "x2"], outputNames: ["z"],
         rows: [[0, 0, 1.0], [1, 0, 2.9], [0, 1, 0.2], [1, 1, 2.2]],
         suggestedHorizon: 40)
