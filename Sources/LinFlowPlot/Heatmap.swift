@@ -138,26 +138,21 @@ public struct HeatmapGrid: Sendable {
     /// Reads `columns` from a CSV with a header (rows whose x or y is not a number are an error).
     /// Rows that share an (x, y) are refused unless `columns.reduce` combines them.
     public static func read(path: String, columns: HeatmapColumns, logY: Bool? = nil) throws -> HeatmapGrid {
-        var header: [String]?
+        var names: [String] = []
         var rows: [(cell: Cell, line: Int, x: String, y: String)] = []
         var index: (x: Int, y: Int, z: Int, mark: Int?) = (0, 0, 0, nil)
-        var lineNumber = 0
-        try CSVColumns.forEachLine(path: path) { raw in
-            lineNumber += 1
-            let fields = CSVColumns.fields(raw).map(CSVColumns.unquote)
-            guard let names = header else {
-                header = fields
-                func find(_ name: String) throws -> Int {
-                    guard let i = fields.firstIndex(of: name) else {
-                        throw LinflowError.usage("\(path) has no column '\(name)' (it has \(fields.joined(separator: ", ")))")
-                    }
-                    return i
+        try CSVColumns.forEachRow(path: path, header: { fields in
+            names = fields
+            func find(_ name: String) throws -> Int {
+                guard let i = fields.firstIndex(of: name) else {
+                    throw LinflowError.usage("\(path) has no column '\(name)' (it has \(fields.joined(separator: ", ")))")
                 }
-                index = (try find(columns.x), try find(columns.y), try find(columns.z), try columns.mark.map(find))
-                return true
+                return i
             }
+            index = (try find(columns.x), try find(columns.y), try find(columns.z), try columns.mark.map(find))
+        }) { fields, lineNumber in
             if fields.allSatisfy(\.isEmpty) { return true }
-            func cell(_ i: Int) -> String { i < fields.count ? fields[i] : "" }
+            func cell(_ i: Int) -> String { fields[i] }
             guard let x = Double(cell(index.x)), x.isFinite, let y = Double(cell(index.y)), y.isFinite else {
                 throw LinflowError.data("\(path):\(lineNumber): \(names[index.x]) and \(names[index.y]) must be numbers, got '\(cell(index.x))' and '\(cell(index.y))'")
             }
@@ -169,7 +164,6 @@ public struct HeatmapGrid: Sendable {
             rows.append((Cell(x: x, y: y, z: z, marked: marked), lineNumber, cell(index.x), cell(index.y)))
             return true
         }
-        guard header != nil else { throw LinflowError.data("\(path): the file is empty") }
         guard !rows.isEmpty else { throw LinflowError.data("\(path): no data rows below the header") }
         guard rows.contains(where: { $0.cell.z != nil }) else {
             throw LinflowError.data("\(path): the column '\(columns.z)' has no finite numbers to colour the cells by")

@@ -151,19 +151,33 @@ enum RecordValue: Decodable {
 /// The columns of a trajectory CSV that a summary needs: last values, largest values, drift.
 struct CSVTrajectoryFigures {
     let header: [String]
-    let rows: [[Substring]]
+    /// The columns a summary reads, by name (nil for a cell that is not a number).
+    let columns: [String: [Double?]]
+    static let read = ["loss", "loss_gd", "loss_flow", "loss_modified", "kernel_distance", "imbalance",
+                       "sharpness", "excess_loss"]
 
     init?(path: String) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        var lines = text.split(whereSeparator: \.isNewline)
-        guard !lines.isEmpty else { return nil }
-        header = lines.removeFirst().split(separator: ",").map(String.init)
-        rows = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        var header: [String] = []
+        var columns: [String: [Double?]] = [:]
+        var wanted: [(String, Int)] = []
+        do {
+            try CSVColumns.forEachRow(path: path, header: { names in
+                header = names
+                wanted = Self.read.compactMap { n in names.firstIndex(of: n).map { (n, $0) } }
+            }) { cells, _ in
+                for (name, i) in wanted { columns[name, default: []].append(Double(cells[i])) }
+                return true
+            }
+        } catch {
+            return nil
+        }
+        self.header = header
+        self.columns = columns
     }
 
     func values(_ column: String) -> [Double]? {
-        guard let i = header.firstIndex(of: column) else { return nil }
-        return rows.compactMap { i < $0.count ? Double($0[i]) : nil }
+        guard header.contains(column) else { return nil }
+        return (columns[column] ?? []).compactMap { $0 }
     }
 
     func last(_ column: String) -> Double? { values(column)?.last }

@@ -198,11 +198,15 @@ import LinFlowTestSupport
             try CSVColumns.columnsWithPositiveValues(path: empty, header: ["t", "loss"], wanted: [])
         }
         #expect(throws: LinflowError.self) { try CSVColumns.header(path: try file("1,2\n3,4\n")) }
-        // A copy of just the drawn columns, cell for cell.
+        // A copy of just the drawn columns, cell for cell (blank lines are no rows, as everywhere).
         let wide = try file("t,a,b,c\n0,1e-3,x,3\n\n0.5,2,,nan\n")
         let copy = dir.appendingPathComponent("copy.csv").path
         try CSVColumns.extract(path: wide, header: ["t", "a", "b", "c"], keep: ["c", "t", "b"], to: copy)
-        #expect(try String(contentsOfFile: copy, encoding: .utf8) == "t,b,c\n0,x,3\n\n0.5,,nan\n")
+        #expect(try String(contentsOfFile: copy, encoding: .utf8) == "t,b,c\n0,x,3\n0.5,,nan\n")
+        // A quoted cell holding the delimiter is one cell (a summary of a --layers sweep).
+        let quoted = try file("task,layers,final_loss\n0,\"8,16,15\",0.5\n")
+        try CSVColumns.extract(path: quoted, header: ["task", "layers", "final_loss"], keep: ["task", "final_loss"], to: copy)
+        #expect(try String(contentsOfFile: copy, encoding: .utf8) == "task,final_loss\n0,0.5\n")
         #expect(throws: LinflowError.noInput("/no/such.csv: No such file or directory")) {
             try CSVColumns.header(path: "/no/such.csv")
         }

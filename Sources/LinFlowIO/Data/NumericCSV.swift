@@ -146,6 +146,19 @@ public final class NumericCSVReader {
         }
     }
 
+    /// Calls `body` with each row below the header as text cells (trimmed, quotes removed) and
+    /// the line it starts on, until `body` returns false: the lenient reading of a table that
+    /// plot, export and sweep collect need, where a cell may be text, `nan` or empty. Records,
+    /// quotes, comments, blank lines and line ends are read exactly as by ``forEachRow(_:)``, and
+    /// every row must have the header's width. Needs a header (`header: .yes`).
+    public func forEachTextRow(_ body: (_ cells: [String], _ line: Int) throws -> Bool) throws {
+        precondition(header != nil && pendingFirstRow == nil, "text rows are read below a header")
+        while try nextRecord() {
+            try checkWidth(fields.count)
+            if try !body(fields.map { String(decoding: trim($0), as: UTF8.self) }, recordStart) { return }
+        }
+    }
+
     private func checkWidth(_ count: Int) throws {
         if count != columnCount {
             throw LinflowError.data("\(path):\(recordStart): row has \(count) field\(count == 1 ? "" : "s"), expected \(columnCount) as in line \(pendingFirstLine)")
