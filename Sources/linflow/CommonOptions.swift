@@ -65,17 +65,12 @@ struct NetworkShapeOptions: ParsableArguments {
             help: ArgumentHelp("Hidden units of a two-layer network (default \(NetworkSpec.defaultHidden), or --init FILE's).", valueName: "H"))
     var hidden: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Layer sizes n0,n1,…,nL of a chain of any depth.", valueName: "sizes"))
-    var layers: String?
-
-    func validate() throws {
-        if let layers {
-            do { _ = try NetworkSpec.parseLayers(layers) } catch { throw ValidationError(rendered(error)) }
-        }
-    }
+    @Option(name: .long, help: ArgumentHelp("Layer sizes n0,n1,…,nL of a chain of any depth.", valueName: "sizes"),
+            transform: parsed(NetworkSpec.parseLayers))
+    var layers: [Int]?
 
     var choice: NetworkChoice {
-        NetworkChoice(hidden: hidden, layers: layers.flatMap { try? NetworkSpec.parseLayers($0) }, bias: false)
+        NetworkChoice(hidden: hidden, layers: layers, bias: false)
     }
 }
 
@@ -165,21 +160,18 @@ struct SamplingOptions: ParsableArguments {
 /// `--diagnostics all|sv|none`, `--modes` and `--kernel-distance`: the columns after the weights
 /// (simulate, descend, analytic).
 struct ColumnOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance), sv, or none.", valueName: "which"))
-    var diagnostics: String = "all"
+    @Option(name: .long, help: ArgumentHelp("Diagnostic columns: all (sv_* and imbalance; the default), sv, or none.", valueName: "which"),
+            transform: parsed(TrajectoryLayout.Diagnostics.init(argument:)))
+    var diagnostics: TrajectoryLayout.Diagnostics?
 
     @Flag(name: .long, help: "Add columns mode_1…mode_r: each mode's strength u_αᵀWv_α in the end-to-end map.")
     var modes = false
-
-    func validate() throws {
-        do { _ = try TrajectoryLayout.Diagnostics(argument: diagnostics) } catch { throw ValidationError(rendered(error)) }
-    }
 
     @Flag(name: .customLong("kernel-distance"), help: "Add the column kernel_distance: 1 − cos between the tangent kernels of the first row and of each.")
     var kernelDistance = false
 
     var choice: ColumnChoice {
-        ColumnChoice(diagnostics: (try? TrajectoryLayout.Diagnostics(argument: diagnostics)) ?? .all, modes: modes,
+        ColumnChoice(diagnostics: diagnostics ?? .all, modes: modes,
                      kernelDistance: kernelDistance)
     }
 }

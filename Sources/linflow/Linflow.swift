@@ -93,7 +93,15 @@ enum Invocation {
 /// ArgumentParser's message for `error` folded into one line (e.g. a list of allowed values),
 /// with an unknown option's suggestion taken from `command`'s own options.
 func oneLineMessage(for error: Error, command: String?) -> String {
-    let text = error is LinflowError ? rendered(error) : Linflow.message(for: error)
+    var text = error is LinflowError ? rendered(error) : Linflow.message(for: error)
+    // A value the library's parser refused (``parsed(_:)``): its own line names the option and
+    // the value already, so ArgumentParser's "The value 'v' is invalid for '--name <v>': " goes.
+    if text.hasPrefix("The value '"), let colon = text.range(of: ">': "),
+       let name = text[..<colon.lowerBound].range(of: "for '")?.upperBound {
+        let option = text[name...].prefix { $0 != " " }
+        let reason = text[colon.upperBound...]
+        if reason.hasPrefix(option) { text = String(reason) }
+    }
     return OptionSuggestion.rewrite(text.split(separator: "\n")
         .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "") }
         .joined(separator: " "), command: command)

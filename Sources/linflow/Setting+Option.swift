@@ -1,3 +1,4 @@
+import ArgumentParser
 import LinFlowNumerics
 
 /// The option that sets each of the library's settings: the one place where the library's
@@ -75,5 +76,14 @@ func rendered(_ error: Error) -> String {
     switch error {
     case let e as LinflowError: rendered(e.message)
     default: rendered(String(describing: error))
+    }
+}
+
+/// An option's value read by the library's own parser, once, as the command line is parsed;
+/// a refusal is linflow's one line naming the option.
+func parsed<T>(_ parse: @escaping (String) throws -> T) -> @Sendable (String) throws -> T {
+    nonisolated(unsafe) let parse = parse
+    return { text in
+        do { return try parse(text) } catch { throw ValidationError(rendered(error)) }
     }
 }

@@ -22,16 +22,11 @@ struct StorageOptions: ParsableArguments {
     @OptionGroup var formatOptions: FormatOptions
 
     @Option(name: .long, help: ArgumentHelp(
-        "Weight blocks written: all, none, or a list such as W21,b21.",
-        valueName: "all|none|blocks"))
-    var weights: String = "all"
+        "Weight blocks written: all (the default), none, or a list such as W21,b21.",
+        valueName: "all|none|blocks"), transform: parsed(WeightSelection.init(argument:)))
+    var weights: WeightSelection?
 
-    func validate() throws {
-        do { _ = try WeightSelection(argument: weights) } catch { throw ValidationError(rendered(error)) }
-    }
-
-    /// Valid after `validate()`.
     var choice: TrajectoryStorage {
-        TrajectoryStorage(format: formatOptions.format, weights: (try? WeightSelection(argument: weights)) ?? .all)
+        TrajectoryStorage(format: formatOptions.format, weights: weights ?? .all)
     }
 }
