@@ -111,7 +111,7 @@ def main():
             np.savetxt(csv, np.hstack([x, y]), delimiter=",", fmt="%.17g")
             floor = floor_ld(x, y)
             stats = run(["stats", "--data", csv, "--outputs", str(y.shape[1])]).stdout
-            sfloor = float(stats.strip().split("\n")[-1].split("=")[-1])
+            sfloor = float(next(l for l in stats.split("\n") if l.startswith("loss floor L*")).split("=")[-1])
             sizes = [x.shape[1]] + hidden + [y.shape[1]]
             print(f"{name}: N = {len(x)}, {x.shape[1]} inputs, {y.shape[1]} outputs; floor (samples) = {float(floor):.16g}, "
                   f"stats floor = {sfloor:.16g} (rel. error {float(abs(LD(sfloor) - floor) / floor):.1e})")

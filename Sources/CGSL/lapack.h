@@ -12,5 +12,13 @@ void dstevx_(const char *jobz, const char *range, const int *n, double *d, doubl
              const double *vl, const double *vu, const int *il, const int *iu, const double *abstol,
              int *m, double *w, double *z, const int *ldz, double *work, int *iwork, int *ifail,
              int *info, size_t jobz_len, size_t range_len);
+/* QR of [A; B] with A upper triangular n×n and B m×n (l = 0: B rectangular): A ← R, B ← the
+   Householder vectors; the streaming (TSQR) step of the samples' R factor. */
+void dtpqrt_(const int *m, const int *n, const int *l, const int *nb, double *a, const int *lda,
+             double *b, const int *ldb, double *t, const int *ldt, double *work, int *info);
+/* SVD by divide and conquer. */
+void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s,
+             double *u, const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork,
+             int *iwork, int *info, size_t jobz_len);
 
 #endif
