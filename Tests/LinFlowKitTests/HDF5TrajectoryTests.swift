@@ -38,16 +38,18 @@ import Testing
         let table = try HDF5Trajectory(path: path)
         #expect(table.rows == 5)
         #expect(table.columnNames == layout.columns)
-        #expect(table.blocks.map(\.name) == ["t", "loss", "W21", "b21", "W32", "b32", "sv", "imbalance"])
+        #expect(table.blocks.map(\.name) == ["t", "loss", "excess_loss", "W21", "b21", "W32", "b32", "sv", "imbalance"])
         var v: [Double] = []
         for (k, w) in rows.enumerated() {
-            try table.read(block: 2, row: k, into: &v)
+            try table.read(block: 3, row: k, into: &v)
             let w21 = w.layer(1)
             #expect(v == (0..<4).flatMap { r in (0..<3).map { c in w21[r, c] } })
-            try table.read(block: 3, row: k, into: &v)
+            try table.read(block: 4, row: k, into: &v)
             #expect(v == w.bias(1))
             try table.read(block: 1, row: k, into: &v)
             #expect(v == [Double(k) / 7])
+            try table.read(block: 2, row: k, into: &v)
+            #expect(v == [Double(k) / 9])
         }
         #expect(try WeightFile.resumePoint(path: path).weights == rows.last!)
         #expect(try WeightFile.architecture(path: path) == a)

@@ -40,6 +40,10 @@ public struct LeastSquares: Sendable {
     let rangeProjector: Matrix?
     /// With biases (a constant last input): x̄ and ȳ for the mean residual W x̄ + b − ȳ.
     let affineMeans: (x: [Double], y: [Double])?
+    /// ½‖r_o‖² for each output o: its share of the floor.
+    let floorShares: [Double]
+    /// The error model of the samples' factor (nil for moments only).
+    let errorModel: FloorErrorModel?
 
     public var sigma11IsSingular: Bool { sigma11Rank < map.cols }
 
@@ -128,9 +132,11 @@ public struct LeastSquares: Sendable {
         rangeProjector = projector
         if fromSamples {
             lossFloor = 0.5 * residual.reduce(0, +)
-            let model = FloorErrorModel(sampleCount: c.sampleCount, columns: n + nL)
-            floorErrorBound = model.bound(residualSquares: residual, map: wt, factor: c.covarianceFactor!, inputs: n,
-                                          means: affine ? nil : (c.inputMean!, c.outputMean!))
+            let model = FloorErrorModel(sampleCount: c.sampleCount, factor: c.covarianceFactor!, inputs: n,
+                                        means: affine ? nil : (c.inputMean!, c.outputMean!))
+            errorModel = model
+            floorShares = residual.map { 0.5 * $0 }
+            floorErrorBound = model.bound(lossShares: floorShares, map: w)
             formula = affine
                 ? "L* = ½‖R_yy‖²_F, R = [R_x R_xy; 0 R_yy] the R factor of the centred samples (TSQR), RᵀR = Cov[x; y]"
                 : "L* = ½(‖R_yy‖²_F + ‖r‖²), R = [R_x R_xy; 0 R_yy] the R factor of the centred samples (TSQR), RᵀR = Cov[x; y], r what is left of [x̄ᵀ ȳᵀ] after rotating it into R_x"
@@ -139,6 +145,8 @@ public struct LeastSquares: Sendable {
             // Moments rounded to doubles: ε·(tr C33 + ‖W*‖²‖C11‖) per entry, times the size.
             let scale = c.traceCovariance33 + w.storage.reduce(0) { $0 + $1 * $1 } * c.covariance11.frobeniusNorm
             floorErrorBound = Double(n + nL) * Double.ulpOfOne * scale
+            errorModel = nil
+            floorShares = []
             formula = "L* = L(W*) in centred moment form, ½(tr C33 − 2tr(W*C31ᵀ) + tr(W*C11W*ᵀ)) + ½‖ȳ − W*x̄‖² (moments only: no samples)"
         }
     }
@@ -146,6 +154,11 @@ public struct LeastSquares: Sendable {
     /// L(W) − L* for an end-to-end map W (with biases [W b]), as the sum of squares above: ≥ 0, and
     /// with its relative digits near W* (no difference of two losses is taken).
     public func excess(endToEnd w: Matrix) -> Double {
+        0.5 * excessSquares(w).reduce(0, +)
+    }
+
+    /// 2 × the excess of each output's row of W.
+    private func excessSquares(_ w: Matrix) -> [Double] {
         let n = inputFactor.cols, nL = targetFactor.cols
         precondition(w.rows == nL && w.cols == n + (affineMeans == nil ? 0 : 1))
         // T = F_x Wᵀ − F_xy (W's first n columns).
@@ -158,16 +171,25 @@ public struct LeastSquares: Sendable {
             }
         }
         if let p = rangeProjector { t = p * t }
-        var squares = 0.0
-        for v in t.storage { squares += v * v }
+        var squares = [Double](repeating: 0, count: nL)
+        for i in 0..<t.rows { for o in 0..<nL { squares[o] += t[i, o] * t[i, o] } }
         if let (mx, my) = affineMeans {
             for o in 0..<nL {
                 var m = w[o, n] - my[o]
                 for j in 0..<n { m += w[o, j] * mx[j] }
-                squares += m * m
+                squares[o] += m * m
             }
         }
-        return 0.5 * squares
+        return squares
+    }
+
+    /// A bound on the error of ``loss(endToEnd:)`` against the exact loss of the samples, from the
+    /// same analysis as ``floorErrorBound`` (``FloorErrorModel``) with the residual and W at `w`
+    /// in place of those at W*; nil for correlations given as moments only.
+    public func lossErrorBound(endToEnd w: Matrix) -> Double? {
+        guard let errorModel else { return nil }
+        let shares = zip(floorShares, excessSquares(w)).map { $0 + 0.5 * $1 }
+        return errorModel.bound(lossShares: shares, map: w)
     }
 
     /// L(W) = L* + (L − L*): never below the floor (a + b ≥ a in floating point for b ≥ 0), and
@@ -199,28 +221,40 @@ public struct LeastSquares: Sendable {
 /// (the means are sums of N terms, η relative to ‖mean‖): ‖x_j‖ and ‖y_o‖ are then the norms of
 /// the raw columns, √(C_jj + mean_j²).
 public struct FloorErrorModel: Sendable {
+    /// η: the column-relative backward error assumed of the factor.
     public let eta: Double
+    /// ‖a_j‖/√N for the columns of the chain's inputs (with biases the constant's, 1, last) and
+    /// then of the outputs: centred with biases, raw (√(C_jj + mean_j²)) without.
+    public let columnNorms: [Double]
+    let inputs: Int
 
-    public init(sampleCount: Int, columns: Int) {
-        eta = 4 * (Double(max(sampleCount, 1)) * Double(max(columns, 1))).squareRoot() * Double.ulpOfOne / 2
-    }
-
-    /// `residualSquares[o]` = ‖r_o‖², `map` = W*ᵀ (n × nL), `factor` the covariance factor (its
-    /// column norms are the centred columns' norms over √N), `means` for the linear (no-bias) case.
-    public func bound(residualSquares: [Double], map wt: Matrix, factor r: Matrix, inputs n: Int,
-                      means: (x: [Double], y: [Double])?) -> Double {
-        func columnNorm(_ j: Int) -> Double {
+    public init(sampleCount: Int, factor r: Matrix, inputs n: Int, means: (x: [Double], y: [Double])?) {
+        eta = Self.eta(sampleCount: sampleCount, columns: r.cols)
+        inputs = n
+        var norms = (0..<r.cols).map { j -> Double in
             var s = 0.0
             for i in 0...j { s += r[i, j] * r[i, j] }
             if let means { let m = j < n ? means.x[j] : means.y[j - n]; s += m * m }
             return s.squareRoot()
         }
-        let norms = (0..<r.cols).map(columnNorm)
+        if means == nil { norms.insert(1, at: n) }  // the constant input of an affine chain
+        columnNorms = norms
+    }
+
+    /// η = λ√(N·p)·u, λ = 4, u = ε/2 (the probabilistic bound above).
+    public static func eta(sampleCount: Int, columns: Int) -> Double {
+        4 * (Double(max(sampleCount, 1)) * Double(max(columns, 1))).squareRoot() * Double.ulpOfOne / 2
+    }
+
+    /// η Σ_o √(2 L_o) (‖y_o‖ + Σ_j |w_oj| ‖x_j‖) for the per-output losses `lossShares` at the map
+    /// `w` (outputs × chain inputs).
+    public func bound(lossShares: [Double], map w: Matrix) -> Double {
+        let k = w.cols  // chain inputs (n, or n + 1 with biases)
         var total = 0.0
-        for o in 0..<residualSquares.count {
-            var scale = norms[n + o]
-            for j in 0..<n { scale += abs(wt[j, o]) * norms[j] }
-            total += residualSquares[o].squareRoot() * scale
+        for o in 0..<lossShares.count {
+            var scale = columnNorms[k + o]
+            for j in 0..<k { scale += abs(w[o, j]) * columnNorms[j] }
+            total += (2 * lossShares[o]).squareRoot() * scale
         }
         return eta * total
     }
