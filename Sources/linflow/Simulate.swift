@@ -8,7 +8,7 @@ extension Linflow {
             discussion: """
                 Rows are written at exactly t = t0, t0 + (T − t0)/M, …, T (T = --t-end, \
                 M = --samples; t0 = 0, or the last t of an --init file, so that a resumed run \
-                continues the first) with columns t,loss,W21_r_c…,W32_r_c…, then sv_1…sv_r \
+                continues the first) with columns t,loss,excess_loss,W21_r_c…,W32_r_c…, then sv_1…sv_r \
                 (singular values of the end-to-end map) and imbalance (‖W32ᵀW32 − W21W21ᵀ‖_F, \
                 conserved by the flow). With --bias each layer's b columns (b21_1…) follow its W \
                 columns; with --modes the columns mode_1…mode_r come last. A summary goes to \
