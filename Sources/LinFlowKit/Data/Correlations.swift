@@ -37,6 +37,9 @@ public struct Correlations: Equatable, Sendable {
     /// [X − 1x̄ᵀ, Y − 1ȳᵀ]/√N, taken by a Householder TSQR in the streaming pass
     /// (``CorrelationAccumulator``). Nil when the correlations were given as moments.
     public let covarianceFactor: Matrix?
+    /// With ``covarianceFactor``: the RMS of each column of the samples as the factor saw them
+    /// (shifted by the first sample), the scale of its backward error (``FloorErrorModel``).
+    public let factorColumnNorms: [Double]?
     /// True for the correlations of x̃ = [x; 1] (``augmented()``): the last input is the constant 1.
     public let constantLastInput: Bool
 
@@ -47,6 +50,7 @@ public struct Correlations: Equatable, Sendable {
                 inputMean: [Double]? = nil, outputMean: [Double]? = nil) {
         precondition(sigma11.rows == sigma11.cols && sigma31.cols == sigma11.cols)
         covarianceFactor = nil
+        factorColumnNorms = nil
         constantLastInput = false
         precondition(inputMean.map { $0.count == sigma11.rows } ?? true && outputMean.map { $0.count == sigma31.rows } ?? true)
         self.sampleCount = sampleCount
@@ -69,11 +73,13 @@ public struct Correlations: Equatable, Sendable {
     /// `factor`: the R factor of the centred samples (``covarianceFactor``); `constantLastInput`:
     /// whether these are the correlations of x̃ = [x; 1] (``augmented()``).
     public init(sampleCount: Int, covariance11 c11: Matrix, covariance31 c31: Matrix, traceCovariance33 t33: Double,
-                inputMean mx: [Double], outputMean my: [Double], factor: Matrix? = nil, constantLastInput: Bool = false) {
+                inputMean mx: [Double], outputMean my: [Double], factor: Matrix? = nil, factorColumnNorms: [Double]? = nil,
+                constantLastInput: Bool = false) {
         precondition(c11.rows == c11.cols && c31.cols == c11.cols && mx.count == c11.rows && my.count == c31.rows)
         let p = c11.rows - (constantLastInput ? 1 : 0) + c31.rows
         precondition(factor.map { $0.rows == p && $0.cols == p } ?? true)
         covarianceFactor = factor
+        self.factorColumnNorms = factorColumnNorms
         self.constantLastInput = constantLastInput
         self.sampleCount = sampleCount
         covariance11 = c11
@@ -118,7 +124,7 @@ public struct Correlations: Equatable, Sendable {
         for o in 0..<outputs { for j in 0..<n { c31[o, j] = covariance31[o, j] } }
         return Correlations(sampleCount: sampleCount, covariance11: c11, covariance31: c31,
                             traceCovariance33: traceCovariance33, inputMean: mx + [1], outputMean: my,
-                            factor: covarianceFactor, constantLastInput: true)
+                            factor: covarianceFactor, factorColumnNorms: factorColumnNorms, constantLastInput: true)
     }
 
     /// From samples held in memory: `x[n]` and `y[n]` are the n-th input and output.
@@ -265,6 +271,16 @@ public struct CorrelationAccumulator {
         filled = 0
     }
 
+    /// ‖column j of [D E]‖/√N, from the whole triangle (Q keeps column norms).
+    private func shiftedColumnNorms() -> [Double] {
+        let q = 1 + inputs + outputs, scale = 1 / Double(count).squareRoot()
+        return (1..<q).map { j in
+            var s = 0.0
+            for i in 0...j { s += triangle[j * q + i] * triangle[j * q + i] }
+            return s.squareRoot() * scale
+        }
+    }
+
     /// The trailing p × p block of the triangle over √N: the R factor of the centred samples, scaled
     /// so that RᵀR is their covariance (rows with a negative diagonal are flipped, which changes
     /// nothing of RᵀR).
@@ -300,6 +316,6 @@ public struct CorrelationAccumulator {
             sampleCount: count, covariance11: c11, covariance31: c31,
             traceCovariance33: t33 * invN - dy.reduce(0) { $0 + $1 * $1 },
             inputMean: zip(shiftX, dx).map { $0 + $1 }, outputMean: zip(shiftY, dy).map { $0 + $1 },
-            factor: factor ? centredFactor() : nil)
+            factor: factor ? centredFactor() : nil, factorColumnNorms: factor ? shiftedColumnNorms() : nil)
     }
 }

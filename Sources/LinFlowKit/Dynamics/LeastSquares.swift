@@ -132,8 +132,7 @@ public struct LeastSquares: Sendable {
         rangeProjector = projector
         if fromSamples {
             lossFloor = 0.5 * residual.reduce(0, +)
-            let model = FloorErrorModel(sampleCount: c.sampleCount, factor: c.covarianceFactor!, inputs: n,
-                                        means: affine ? nil : (c.inputMean!, c.outputMean!))
+            let model = FloorErrorModel(correlations: c, inputs: n)
             errorModel = model
             floorShares = residual.map { 0.5 * $0 }
             floorErrorBound = model.bound(lossShares: floorShares, map: w)
@@ -223,22 +222,30 @@ public struct LeastSquares: Sendable {
 public struct FloorErrorModel: Sendable {
     /// η: the column-relative backward error assumed of the factor.
     public let eta: Double
-    /// ‖a_j‖/√N for the columns of the chain's inputs (with biases the constant's, 1, last) and
-    /// then of the outputs: centred with biases, raw (√(C_jj + mean_j²)) without.
+    /// ‖a_j‖/√N for the chain's n inputs and then the outputs: the columns as the factor saw
+    /// them (shifted by the first sample) with biases; without, the larger of that and the raw
+    /// column's RMS √(C_jj + mean_j²), since the mean row joins the problem.
     public let columnNorms: [Double]
+    /// With biases: x̄, ȳ, for the rounding of the mean residual W x̄ + b − ȳ.
+    let affineMeans: (x: [Double], y: [Double])?
     let inputs: Int
 
-    public init(sampleCount: Int, factor r: Matrix, inputs n: Int, means: (x: [Double], y: [Double])?) {
-        eta = Self.eta(sampleCount: sampleCount, columns: r.cols)
+    public init(correlations c: Correlations, inputs n: Int) {
+        let r = c.covarianceFactor!, mx = c.inputMean!, my = c.outputMean!
+        eta = Self.eta(sampleCount: c.sampleCount, columns: r.cols)
         inputs = n
-        var norms = (0..<r.cols).map { j -> Double in
-            var s = 0.0
-            for i in 0...j { s += r[i, j] * r[i, j] }
-            if let means { let m = j < n ? means.x[j] : means.y[j - n]; s += m * m }
-            return s.squareRoot()
+        let shifted = c.factorColumnNorms ?? (0..<r.cols).map { j in (0...j).reduce(0) { $0 + r[$1, j] * r[$1, j] }.squareRoot() }
+        if c.constantLastInput {
+            columnNorms = shifted
+            affineMeans = (Array(mx.prefix(n)), my)
+        } else {
+            columnNorms = (0..<r.cols).map { j in
+                let m = j < n ? mx[j] : my[j - n]
+                let raw = ((0...j).reduce(0) { $0 + r[$1, j] * r[$1, j] } + m * m).squareRoot()
+                return max(raw, shifted[j])
+            }
+            affineMeans = nil
         }
-        if means == nil { norms.insert(1, at: n) }  // the constant input of an affine chain
-        columnNorms = norms
     }
 
     /// η = λ√(N·p)·u, λ = 4, u = ε/2 (the probabilistic bound above).
@@ -247,16 +254,23 @@ public struct FloorErrorModel: Sendable {
     }
 
     /// η Σ_o √(2 L_o) (‖y_o‖ + Σ_j |w_oj| ‖x_j‖) for the per-output losses `lossShares` at the map
-    /// `w` (outputs × chain inputs).
+    /// `w` (outputs × chain inputs; with biases the intercept, last, multiplies the exact ones
+    /// column, which the factor took as the first: it adds no term), plus with biases the
+    /// rounding of the mean residual m_o = w_o·x̄ + b_o − ȳ_o: (n + 2)·u·|m_o|(|ȳ_o| + |b_o| + Σ|w_oj x̄_j|).
     public func bound(lossShares: [Double], map w: Matrix) -> Double {
-        let k = w.cols  // chain inputs (n, or n + 1 with biases)
+        let n = inputs
         var total = 0.0
         for o in 0..<lossShares.count {
-            var scale = columnNorms[k + o]
-            for j in 0..<k { scale += abs(w[o, j]) * columnNorms[j] }
-            total += (2 * lossShares[o]).squareRoot() * scale
+            var scale = columnNorms[n + o]
+            for j in 0..<n { scale += abs(w[o, j]) * columnNorms[j] }
+            total += eta * (2 * lossShares[o]).squareRoot() * scale
+            if let (mx, my) = affineMeans {
+                var m = w[o, n] - my[o], size = abs(my[o]) + abs(w[o, n])
+                for j in 0..<n { m += w[o, j] * mx[j]; size += abs(w[o, j] * mx[j]) }
+                total += Double(n + 2) * Double.ulpOfOne * abs(m) * size
+            }
         }
-        return eta * total
+        return total
     }
 }
 
