@@ -146,7 +146,7 @@ public struct Correlations: Equatable, Sendable {
 ///
 /// In the same pass (unless `factor` is false) it takes the R factor of the shifted samples
 /// with a leading column of ones, [1 D E], block by block (a streaming TSQR: each block is
-/// folded into the running triangle by LAPACK's `dtpqrt`; memory is one block and one triangle).
+/// folded into the running triangle by LAPACK's `dtplqt`; memory is one block and one triangle).
 /// Householder's first reflection on the ones column subtracts the mean, so the trailing block
 /// of that R is exactly the R factor of the centred samples [D − 1d̄ᵀ, E − 1ēᵀ]
 /// (= [X − 1x̄ᵀ, Y − 1ȳᵀ]): from RᵀR = [1 D E]ᵀ[1 D E], R₀₀ = √N, R₀ⱼ = √N·d̄ⱼ and the trailing
@@ -169,8 +169,8 @@ public struct CorrelationAccumulator {
     private var sy: [Double]
     private var shiftX: [Double]
     private var shiftY: [Double]
-    /// With `factor`: the block [1 D E] column-major (leading dimension blockRows) and the
-    /// running triangle R, (1 + inputs + outputs) square, column-major.
+    /// With `factor`: the block [1 D E] row-major and the running triangle R, (1 + inputs +
+    /// outputs) square, row-major (``TriangularRowFolder``).
     private let factor: Bool
     private var qrBlock: [Double]
     private var triangle: [Double]
@@ -227,13 +227,13 @@ public struct CorrelationAccumulator {
             }
         }
         if factor {
-            let ld = blockRows
+            let row = r * (1 + ni + no)
             xBlock.withUnsafeBufferPointer { bx in
                 yBlock.withUnsafeBufferPointer { by in
                     qrBlock.withUnsafeMutableBufferPointer { q in
-                        q[r] = 1
-                        for i in 0..<ni { q[(1 + i) * ld + r] = bx[r * ni + i] }
-                        for i in 0..<no { q[(1 + ni + i) * ld + r] = by[r * no + i] }
+                        q[row] = 1
+                        for i in 0..<ni { q[row + 1 + i] = bx[r * ni + i] }
+                        for i in 0..<no { q[row + 1 + ni + i] = by[r * no + i] }
                     }
                 }
             }
@@ -264,7 +264,7 @@ public struct CorrelationAccumulator {
         if factor {
             qrBlock.withUnsafeMutableBufferPointer { q in
                 triangle.withUnsafeMutableBufferPointer { t in
-                    folder.fold(rows: n, q.baseAddress!, ldb: blockRows, into: t.baseAddress!)
+                    folder.fold(rows: n, q.baseAddress!, into: t.baseAddress!)
                 }
             }
         }
@@ -276,7 +276,7 @@ public struct CorrelationAccumulator {
         let q = 1 + inputs + outputs, scale = 1 / Double(count).squareRoot()
         return (1..<q).map { j in
             var s = 0.0
-            for i in 0...j { s += triangle[j * q + i] * triangle[j * q + i] }
+            for i in 0...j { s += triangle[i * q + j] * triangle[i * q + j] }
             return s.squareRoot() * scale
         }
     }
@@ -290,7 +290,7 @@ public struct CorrelationAccumulator {
         var r = Matrix(rows: p, cols: p)
         for i in 0..<p {
             let sign: Double = triangle[(1 + i) * q + (1 + i)] < 0 ? -scale : scale
-            for j in i..<p { r[i, j] = sign * triangle[(1 + j) * q + (1 + i)] }
+            for j in i..<p { r[i, j] = sign * triangle[(1 + i) * q + (1 + j)] }
         }
         return r
     }

@@ -202,7 +202,7 @@ public struct LeastSquares: Sendable {
 /// The error analysis behind ``LeastSquares/floorErrorBound``, kept in one place so the tests
 /// use the same bound the library states.
 ///
-/// Householder QR (here a TSQR, one `dtpqrt` per block) is backward stable column by column:
+/// Householder QR (here a TSQR, one `dtplqt` per block) is backward stable column by column:
 /// the computed R is the exact R factor of samples A + ΔA with ‖Δa_j‖ ≤ η‖a_j‖ for each column
 /// a_j of the shifted data (Higham, *Accuracy and Stability of Numerical Algorithms*, Thm 19.4).
 /// The worst-case η grows like (rows · columns)·u; rounding errors that behave as independent

@@ -90,8 +90,10 @@ public func singularValueDecompositionLAPACK(_ a: Matrix) throws -> (u: Matrix, 
 }
 
 /// The streaming step of a TSQR: R ← the R factor of [R; B] for an upper-triangular n × n R and
-/// a block B of new rows, by LAPACK's `dtpqrt` (Householder reflections that touch only R's
-/// triangle and B, about 2·rows·n² flops). Both are column-major; B is overwritten.
+/// a block B of new rows, by Householder reflections that touch only R's triangle and B (about
+/// 2·rows·n² flops). Both are row-major, as the samples arrive: row-major R and B are
+/// column-major Rᵀ (lower triangular) and Bᵀ, and QR of [R; B] is the LQ of [Rᵀ Bᵀ], which
+/// LAPACK's `dtplqt` computes in place (no transposed copy of the block). B is overwritten.
 struct TriangularRowFolder {
     let columns: Int
     private let blockSize: Int32
@@ -101,17 +103,20 @@ struct TriangularRowFolder {
     init(columns n: Int) {
         columns = n
         blockSize = Int32(max(1, min(n, 32)))
-        t = [Double](repeating: 0, count: Int(blockSize) * max(n, 1))
-        work = t
+        t = []
+        work = [Double](repeating: 0, count: Int(blockSize) * max(n, 1))
     }
 
     /// Folds `rows` rows held column-major at `b` (leading dimension `ldb`) into `r` (n × n, leading dimension n).
-    /// dtpqrt fails only on illegal arguments (info < 0), which would be a bug here.
-    mutating func fold(rows: Int, _ b: UnsafeMutablePointer<Double>, ldb: Int, into r: UnsafeMutablePointer<Double>) {
+    /// Folds `rows` rows held row-major at `b` (`columns` values each, contiguous) into `r`
+    /// (row-major n × n, upper triangle). dtplqt fails only on illegal arguments (info < 0), which
+    /// would be a bug here.
+    mutating func fold(rows: Int, _ b: UnsafeMutablePointer<Double>, into r: UnsafeMutablePointer<Double>) {
         guard rows > 0, columns > 0 else { return }
-        var m = Int32(rows), n = Int32(columns), l: Int32 = 0, nb = blockSize, lda = Int32(columns), ldb32 = Int32(ldb)
+        var m = Int32(columns), n = Int32(rows), l: Int32 = 0, mb = blockSize, lda = Int32(columns), ldb = Int32(columns)
         var ldt = blockSize, info: Int32 = 0
-        dtpqrt_(&m, &n, &l, &nb, r, &lda, b, &ldb32, &t, &ldt, &work, &info)
-        precondition(info == 0, "LAPACK dtpqrt: illegal argument \(-info)")
+        if t.count < Int(blockSize) * max(rows, columns) { t = [Double](repeating: 0, count: Int(blockSize) * max(rows, columns)) }
+        dtplqt_(&m, &n, &l, &mb, r, &lda, b, &ldb, &t, &ldt, &work, &info)
+        precondition(info == 0, "LAPACK dtplqt: illegal argument \(-info)")
     }
 }
