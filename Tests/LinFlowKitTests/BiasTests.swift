@@ -50,6 +50,8 @@ import Numerics
         #expect(augmented.sigma31.isApproximatelyEqual(to: direct.sigma31, absoluteTolerance: 1e-12))
         let bare = Correlations(sampleCount: 1, sigma11: .identity(2), sigma31: Matrix(rows: 1, cols: 2), traceSigma33: 0)
         #expect(throws: LinflowError.self) { try bare.augmented() }
+        #expect(augmented.constantLastInput && augmented.covarianceFactor == data.correlations.covarianceFactor)
+        #expect(throws: LinflowError.self) { try augmented.augmented() }
     }
 
     /// Bias columns follow their layer's W columns and are read back by --init FILE.

@@ -112,7 +112,7 @@ public struct Correlations: Equatable, Sendable {
     /// The correlations of the augmented input x̃ = [x; 1], on which an affine network is a
     /// linear chain: Σ̃11 = E[x̃x̃ᵀ] = [Σ11 E[x]; E[x]ᵀ 1], Σ̃31 = E[y x̃ᵀ] = [Σ31 E[y]].
     public func augmented() throws -> Correlations {
-        precondition(!constantLastInput, "augmented twice")
+        guard !constantLastInput else { throw LinflowError.usage("these correlations are already those of x̃ = [x; 1]") }
         guard let mx = inputMean, let my = outputMean else {
             throw LinflowError.usage("biases need the means of the inputs and outputs, which these correlations were given without")
         }
