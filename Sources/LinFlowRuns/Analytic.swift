@@ -42,8 +42,8 @@ public struct Analytic {
         do {
             for (t, rowTime) in zip(times, rowTimes) {
                 let w = try solution.weights(at: t)
-                let loss = flow.loss(at: w), imbalance = layout.imbalance(of: w)
-                try out.write(row: try layout.values(time: rowTime, loss: loss, weights: w, imbalance: imbalance))
+                let (loss, excess) = flow.lossAndExcess(at: w), imbalance = layout.imbalance(of: w)
+                try out.write(row: try layout.values(time: rowTime, loss: loss, excess: excess, weights: w, imbalance: imbalance))
                 figures.add(loss: loss, imbalance: imbalance)
                 last = w
                 closedStrengths.append(modes.strengths(of: w.endToEnd))

@@ -66,7 +66,8 @@ public struct Comparison {
         try loop.run(descent, to: out, label: "linflow compare",
                      rowsWritten: { summary.rows }, provenance: provenance, diverged: { diverged = true }) { k, t, gd, loss in
             let wf = try advance(flow, "flow", to: t), wm = try advance(modified, "modified flow", to: t)
-            let losses = (loss, flowModel.loss(at: wf), flowModel.loss(at: wm))
+            // Every loss as L* + excess (never below the floor), the descent's like `descend`'s rows.
+            let losses = (loss.isNaN ? loss : flowModel.loss(at: gd), flowModel.loss(at: wf), flowModel.loss(at: wm))
             let df = layout.distances(gd, wf), dm = layout.distances(gd, wm)
             try out.write(row: [t, losses.0, losses.1, losses.2] + df + dm)
             summary.rows += 1

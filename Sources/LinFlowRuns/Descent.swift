@@ -88,7 +88,10 @@ public struct Descent {
                 s = v
             }
             let imbalance = layout.trajectory.imbalance(of: weights)
-            try out.write(row: try layout.values(time: t, loss: loss, weights: weights, imbalance: imbalance, sharpness: s))
+            // The step's loss (read off the gradient, or NaN on divergence) decides divergence;
+            // the row gets L* + excess, never below the floor, like every command's.
+            let (loss, excess) = loss.isNaN ? (loss, loss) : setup.flow.lossAndExcess(at: weights)
+            try out.write(row: try layout.values(time: t, loss: loss, excess: excess, weights: weights, imbalance: imbalance, sharpness: s))
             figures.add(loss: loss, imbalance: imbalance)
             last = weights
         }

@@ -45,8 +45,8 @@ public struct Simulation {
                     try advance(integrator, to: t)
                     weights.flat = integrator.state
                 }
-                let loss = flow.loss(at: weights), imbalance = layout.imbalance(of: weights)
-                try out.write(row: try layout.values(time: t, loss: loss, weights: weights, imbalance: imbalance))
+                let (loss, excess) = flow.lossAndExcess(at: weights), imbalance = layout.imbalance(of: weights)
+                try out.write(row: try layout.values(time: t, loss: loss, excess: excess, weights: weights, imbalance: imbalance))
                 figures.add(loss: loss, imbalance: imbalance)
                 if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at t = \(t)") }
                 progress.update(fraction: Double(i) / Double(times.count - 1),

@@ -40,11 +40,18 @@ public struct StatsReport {
         s += section("left singular vectors U (columns)", svd.u)
         s += section("right singular vectors V (columns)", svd.v)
         s += "\n"
-        s += section("least-squares map W* = Σ31 Σ11\(ls.sigma11IsSingular ? "⁺" : "⁻¹")", ls.map)
-        if ls.sigma11IsSingular {
-            s += "note: Σ11 is singular (rank \(ls.sigma11Rank) of \(c.inputs)); W* uses the pseudo-inverse and is the minimum-norm minimiser.\n"
+        if bias {
+            s += section("least-squares map [W* b*], W* = C31 C11\(ls.sigma11IsSingular ? "⁺" : "⁻¹") (centred), b* = ȳ − W* x̄", ls.map)
+        } else {
+            s += section("least-squares map W* = Σ31 Σ11\(ls.sigma11IsSingular ? "⁺" : "⁻¹")", ls.map)
         }
-        s += "loss floor L* = ½(tr Σ33 − tr(W* Σ31ᵀ)) = \(ls.lossFloor)\n"
+        if ls.sigma11IsSingular {
+            let what = bias ? "the covariance C11 is singular (rank \(ls.sigma11Rank - 1) of \(c.inputs - 1))" : "Σ11 is singular (rank \(ls.sigma11Rank) of \(c.inputs))"
+            s += "note: \(what); W* uses the pseudo-inverse and is the minimum-norm minimiser.\n"
+        }
+        s += "floor formula: \(ls.formula)\n"
+        s += String(format: "floor error bound (docs/theory.md, \"The floor and the excess\"): %.2g\n", ls.floorErrorBound)
+        s += "loss floor L* = \(ls.lossFloor)\n"
         return s
     }
 

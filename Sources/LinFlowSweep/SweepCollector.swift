@@ -8,6 +8,8 @@ import LinFlowIO
 /// (`complete`, `diverged`, `failed`, `missing`), then the run's figures:
 ///
 /// - `final_loss`: L at the last written row;
+/// - `final_excess_loss`: its `excess_loss`, L − L* ≥ 0 (from the trajectory CSV; the column for a
+///   log colour scale, where `final_loss − loss_floor` would be rounding noise near the floor);
 /// - `loss_floor`, `distance_to_ls`: the least-squares loss and ‖W − W*‖_F at the end;
 /// - `imbalance_drift`: max over rows of |imbalance(t) − imbalance(0)|;
 /// - `diverged` (1 or 0) and `max_sharpness` for `descend`;
@@ -31,7 +33,7 @@ public struct SweepCollector {
 
     /// Figures every summary has, then those of particular commands (present if any task has them).
     static let commonFigures = ["final_loss", "loss_floor", "distance_to_ls", "imbalance_drift"]
-    static let optionalFigures = ["diverged", "max_sharpness", "final_loss_gd", "final_loss_flow", "final_loss_modified",
+    static let optionalFigures = ["final_excess_loss", "diverged", "max_sharpness", "final_loss_gd", "final_loss_flow", "final_loss_modified",
                                   "final_kernel_distance"]
 
     public func csv() throws -> String {
@@ -82,7 +84,7 @@ public struct SweepCollector {
         }
         // What the record lacks, from the trajectory itself.
         let trajectory = CSVTrajectoryFigures(path: csvPath)
-        let fromCSV: [(String, String)] = [("final_loss", "loss"), ("final_loss_gd", "loss_gd"),
+        let fromCSV: [(String, String)] = [("final_loss", "loss"), ("final_excess_loss", "excess_loss"), ("final_loss_gd", "loss_gd"),
                                           ("final_loss_flow", "loss_flow"), ("final_loss_modified", "loss_modified"),
                                           ("final_kernel_distance", "kernel_distance")]
         for (key, column) in fromCSV where f[key] == nil {

@@ -57,7 +57,7 @@ extension Linflow {
             abstract: "Run gradient descent (full-batch or minibatch, optionally with momentum) and write its trajectory as CSV.",
             discussion: """
                 W ← W − η∇L(W) with L = 1/(2N) Σ‖y − ŷ‖². Row k is step k at t = kη, in the \
-                layout of simulate (t, loss, W21_r_c…, W32_r_c…, sv_…, imbalance, mode_…) plus \
+                layout of simulate (t, loss, excess_loss, W21_r_c…, W32_r_c…, sv_…, imbalance, mode_…) plus \
                 a last column sharpness, the largest eigenvalue of the Hessian of L there. From \
                 --init FILE the steps continue that file's time axis (k0 = t0/η), and momentum \
                 resumes its velocity when the file ends with two consecutive steps. A warning \

@@ -11,8 +11,8 @@ extension Linflow {
         static let configuration = CommandConfiguration(
             abstract: "Write chosen columns of an HDF5 trajectory as CSV.",
             discussion: """
-                The columns are named as in the CSV of the same run: t, loss, W21_r_c \
-                (W21[:, r−1, c−1]), b21_r, sv_k, imbalance, mode_k, sharpness, … Patterns may use * \
+                The columns are named as in the CSV of the same run: t, loss, excess_loss, \
+                W21_r_c (W21[:, r−1, c−1]), b21_r, sv_k, imbalance, mode_k, sharpness, … Patterns may use * \
                 and ? (W21_1_* is the first row of W21); the columns are written in the file's \
                 order, with the same digits the CSV writer prints, so they read back to the same \
                 bits. See docs/output.md.

@@ -11,7 +11,7 @@ extension Linflow {
             abstract: "Integrate gradient flow and write the weight trajectory as CSV.",
             discussion: """
                 Rows at t = t0, t0 + (T − t0)/M, …, T (t0 = 0, or the last t of an --init file) \
-                with columns t, loss, W21_r_c…, W32_r_c…, sv_1…sv_r (singular values of the \
+                with columns t, loss, excess_loss, W21_r_c…, W32_r_c…, sv_1…sv_r (singular values of the \
                 end-to-end map) and imbalance (‖W32ᵀW32 − W21W21ᵀ‖_F, conserved by the flow). A \
                 summary goes to stderr. See docs/cli.md.
 

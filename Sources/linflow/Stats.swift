@@ -17,7 +17,7 @@ extension Linflow {
             do { try dataOptions.choice.validate() } catch { throw ValidationError(rendered(error)) }
         }
 
-        @Flag(help: "Report on x̃ = [x; 1], the input of an affine network (as `simulate --bias`): W* gains the intercept column.")
+        @Flag(help: "Report on x̃ = [x; 1], the input of an affine network (as `simulate --bias`): W* gains the intercept column, fitted in centred form (b* = ȳ − W*x̄).")
         var bias = false
 
         func run() throws {

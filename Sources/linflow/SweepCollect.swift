@@ -12,7 +12,7 @@ extension Linflow.Sweep {
             abstract: "Write one CSV row per task: its grid values, status and final figures.",
             discussion: """
                 Columns: task, the swept options (lr, init-scale, …), status, final_loss, loss_floor, \
-                distance_to_ls, imbalance_drift, and where they exist diverged, max_sharpness, \
+                distance_to_ls, imbalance_drift, and where they exist final_excess_loss, diverged, max_sharpness, \
                 final_loss_gd/flow/modified and half_time_1…r. Unfinished tasks have empty cells. \
                 The same results give the same bytes (no times or hosts). See docs/sweeps.md.
 

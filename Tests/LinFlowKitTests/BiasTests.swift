@@ -55,6 +55,8 @@ import LinFlowTestSupport
         #expect(augmented.sigma31.isApproximatelyEqual(to: direct.sigma31, absoluteTolerance: 1e-12))
         let bare = Correlations(sampleCount: 1, sigma11: .identity(2), sigma31: Matrix(rows: 1, cols: 2), traceSigma33: 0)
         #expect(throws: LinflowError.self) { try bare.augmented() }
+        #expect(augmented.constantLastInput && augmented.covarianceFactor == data.correlations.covarianceFactor)
+        #expect(throws: LinflowError.self) { try augmented.augmented() }
     }
 
     /// Bias columns follow their layer's W columns and are read back by --init FILE.
@@ -63,10 +65,10 @@ import LinFlowTestSupport
         var g = SplitMix64(seed: 3)
         let w = random(a, &g)
         let layout = TrajectoryLayout(architecture: a, diagnostics: .all)
-        #expect(layout.columns == ["t", "loss", "W21_1_1", "W21_1_2", "W21_2_1", "W21_2_2", "W21_3_1", "W21_3_2",
+        #expect(layout.columns == ["t", "loss", "excess_loss", "W21_1_1", "W21_1_2", "W21_2_1", "W21_2_2", "W21_3_1", "W21_3_2",
                                    "b21_1", "b21_2", "b21_3", "W32_1_1", "W32_1_2", "W32_1_3", "b32_1", "sv_1", "imbalance"])
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
-        try (layout.headerLine + layout.row(time: 0, loss: 1, weights: w)).write(toFile: path, atomically: true, encoding: .utf8)
+        try (layout.headerLine + layout.row(time: 0, loss: 1, excess: 0.25, weights: w)).write(toFile: path, atomically: true, encoding: .utf8)
         let back = try WeightFile.resumePoint(path: path).weights
         #expect(back == w)
         #expect(try Initialization.file(path: path).weights(for: a) == w)

@@ -36,23 +36,25 @@ import LinFlowTestSupport
         var g = SplitMix64(seed: 4)
         let rows = (0..<5).map { _ in weights(a, &g) }
         for (k, w) in rows.enumerated() {
-            try sink.write(row: try layout.values(time: Double(k), loss: Double(k) / 7, weights: w))
+            try sink.write(row: try layout.values(time: Double(k), loss: Double(k) / 7, excess: Double(k) / 9, weights: w))
         }
         #expect(!FileManager.default.fileExists(atPath: path))
         try sink.commit(record: RunRecord(command: "test", arguments: ["test"], settings: ["k": 1]))
         let table = try HDF5Trajectory(path: path)
         #expect(table.rows == 5)
         #expect(table.columnNames == layout.columns)
-        #expect(table.blocks.map(\.name) == ["t", "loss", "W21", "b21", "W32", "b32", "sv", "imbalance"])
+        #expect(table.blocks.map(\.name) == ["t", "loss", "excess_loss", "W21", "b21", "W32", "b32", "sv", "imbalance"])
         var v: [Double] = []
         for (k, w) in rows.enumerated() {
-            try table.read(block: 2, row: k, into: &v)
+            try table.read(block: 3, row: k, into: &v)
             let w21 = w.layer(1)
             #expect(v == (0..<4).flatMap { r in (0..<3).map { c in w21[r, c] } })
-            try table.read(block: 3, row: k, into: &v)
+            try table.read(block: 4, row: k, into: &v)
             #expect(v == w.bias(1))
             try table.read(block: 1, row: k, into: &v)
             #expect(v == [Double(k) / 7])
+            try table.read(block: 2, row: k, into: &v)
+            #expect(v == [Double(k) / 9])
         }
         #expect(try WeightFile.resumePoint(path: path).weights == rows.last!)
         #expect(try WeightFile.architecture(path: path) == a)
@@ -63,16 +65,16 @@ import LinFlowTestSupport
     @Test func weightSelectionLeavesBlocksOut() throws {
         let a = try Architecture(sizes: [3, 4, 2], bias: true)
         let layout = try TrajectoryLayout(architecture: a, diagnostics: [], weights: WeightSelection(argument: "W32,b21"))
-        #expect(layout.blocks.map(\.name) == ["t", "loss", "b21", "W32"])
+        #expect(layout.blocks.map(\.name) == ["t", "loss", "excess_loss", "b21", "W32"])
         var g = SplitMix64(seed: 5)
         let w = weights(a, &g)
-        let values = try layout.values(time: 1, loss: 2, weights: w)
-        #expect(values == [1, 2] + w.bias(1) + w.layer(2).storage)
+        let values = try layout.values(time: 1, loss: 2, excess: 0.5, weights: w)
+        #expect(values == [1, 2, 0.5] + w.bias(1) + w.layer(2).storage)
         #expect(throws: LinflowError.usage("\(Setting.weightBlocks): the 3-4-2 affine network has no block W43; its blocks are W21, W32, b21, b32")) {
             try TrajectoryLayout(architecture: a, diagnostics: [], weights: WeightSelection(argument: "W43"))
         }
         #expect(throws: LinflowError.self) { try WeightSelection(argument: "W21,,W32") }
-        #expect(try TrajectoryLayout(architecture: a, diagnostics: [], weights: .none).blocks.map(\.name) == ["t", "loss"])
+        #expect(try TrajectoryLayout(architecture: a, diagnostics: [], weights: .none).blocks.map(\.name) == ["t", "loss", "excess_loss"])
     }
 
     /// HDF5's failures become one-line errors of the right kind, never a crash or a stack dump.

@@ -53,7 +53,7 @@ import Testing
                              "--samples", "2", "--t-end", "10", "-o", path])
         #expect(r.status == 0 && r.stderr.contains("2-2-1 affine network"), "\(r.stderr)")
         let (header, _) = parseCSV(try String(contentsOfFile: path, encoding: .utf8))
-        #expect(Array(header[2..<11]) == ["W21_1_1", "W21_1_2", "W21_2_1", "W21_2_2", "b21_1", "b21_2", "W32_1_1", "W32_1_2", "b32_1"])
+        #expect(Array(header[3..<12]) == ["W21_1_1", "W21_1_2", "W21_2_1", "W21_2_2", "b21_1", "b21_2", "W32_1_1", "W32_1_2", "b32_1"])
         let resumed = try CLI.run(["simulate", "--dataset", "seed-affine", "--init", path, "--samples", "1", "--t-end", "30"])
         #expect(resumed.status == 0 && resumed.stderr.contains("affine"), "\(resumed.stderr)")
         // The seed's net reaches the least-squares floor of z ≈ w0 + w1 x1 + w2 x2.

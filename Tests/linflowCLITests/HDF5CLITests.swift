@@ -46,7 +46,7 @@ import Testing
         #expect(try CLI.run(["simulate", "--samples", "3", "--format", "hdf5", "-o", plain]).status == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: plain)).prefix(4) == Data([0x89, 0x48, 0x44, 0x46]))
         #expect(try CLI.run(["simulate", "--samples", "3", "--format", "csv", "-o", h5]).status == 0)
-        #expect(try String(contentsOfFile: h5, encoding: .utf8).hasPrefix("t,loss,W21_1_1"))
+        #expect(try String(contentsOfFile: h5, encoding: .utf8).hasPrefix("t,loss,excess_loss,W21_1_1"))
     }
 
     @Test func initFromAnHDF5FileStartsWhereTheCSVWould() throws {
@@ -71,15 +71,15 @@ import Testing
 
     @Test func weightsChoosesTheBlocksOfACSV() throws {
         let none = try CLI.run(["simulate", "--samples", "2", "--weights", "none"])
-        #expect(none.stdout.hasPrefix("t,loss,sv_1,"))
+        #expect(none.stdout.hasPrefix("t,loss,excess_loss,sv_1,"))
         let w32 = try CLI.run(["simulate", "--samples", "2", "--weights", "W32", "--diagnostics", "none"])
         let header = w32.stdout.split(separator: "\n")[0].split(separator: ",")
-        #expect(header.count == 2 + 15 * 16 && header[2] == "W32_1_1" && header.last == "W32_15_16")
+        #expect(header.count == 3 + 15 * 16 && header[3] == "W32_1_1" && header.last == "W32_15_16")
         // The values are those of the full CSV's W32 columns.
         let all = try CLI.run(["simulate", "--samples", "2", "--diagnostics", "none"])
         let allRows = all.stdout.split(separator: "\n").map { $0.split(separator: ",") }
         let w32Rows = w32.stdout.split(separator: "\n").map { $0.split(separator: ",") }
-        #expect(allRows.map { Array($0[0..<2] + $0[(2 + 128)...]) } == w32Rows)
+        #expect(allRows.map { Array($0[0..<3] + $0[(3 + 128)...]) } == w32Rows)
     }
 
     @Test(arguments: [

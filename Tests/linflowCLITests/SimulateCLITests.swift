@@ -7,14 +7,16 @@ import Testing
         #expect(r.status == 0)
         let (header, rows) = parseCSV(r.stdout)
         // 8 inputs, 16 hidden, 15 outputs: 128 + 240 weights, 8 singular values, imbalance.
-        #expect(header.count == 2 + 128 + 240 + 8 + 1)
-        #expect(Array(header.prefix(3)) == ["t", "loss", "W21_1_1"])
-        #expect(header[2 + 127] == "W21_16_8")
-        #expect(header[2 + 128] == "W32_1_1")
+        #expect(header.count == 3 + 128 + 240 + 8 + 1)
+        #expect(Array(header.prefix(4)) == ["t", "loss", "excess_loss", "W21_1_1"])
+        #expect(header[3 + 127] == "W21_16_8")
+        #expect(header[3 + 128] == "W32_1_1")
         #expect(header.last == "imbalance")
         #expect(rows.map { $0[0] } == [0, 20, 40, 60, 80])
         // Stage-like learning ends near the floor (0 for this dataset).
         #expect(rows.first![1] > 1.9 && rows.last![1] < 1e-3)
+        // loss = L* + excess_loss, excess ≥ 0; the floor of this dataset is 0 to rounding.
+        for row in rows { #expect(row[2] >= 0 && row[1] >= row[2] && row[1] - row[2] < 1e-15) }
         #expect(r.stderr.contains("8-16-15 network"))
         #expect(r.stderr.contains("RHS evaluations"))
     }
@@ -31,7 +33,7 @@ import Testing
         let r = try CLI.run(["simulate", "--layers", "8,4,4,15", "--samples", "2", "--t-end", "1", "--diagnostics", "none"])
         #expect(r.status == 0)
         let (header, _) = parseCSV(r.stdout)
-        #expect(header.count == 2 + 32 + 16 + 60)
+        #expect(header.count == 3 + 32 + 16 + 60)
         #expect(header.contains("W43_15_4"))
         #expect(header.last == "W43_15_4")
     }

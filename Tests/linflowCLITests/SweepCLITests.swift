@@ -90,9 +90,14 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: sweep + "/tasks/0"))
         let c = try CLI.run(["sweep", "collect", sweep])
         let lines = c.stdout.split(separator: "\n")
-        #expect(lines[0] == "task,lr,status,final_loss,loss_floor,distance_to_ls,imbalance_drift,diverged,max_sharpness")
-        #expect(lines[1] == "0,0.5,missing,,,,,,")
-        #expect(lines[2].hasPrefix("1,6,diverged,") && lines[2].split(separator: ",", omittingEmptySubsequences: false)[7] == "1")
+        #expect(lines[0] == "task,lr,status,final_loss,loss_floor,distance_to_ls,imbalance_drift,final_excess_loss,diverged,max_sharpness")
+        #expect(lines[1] == "0,0.5,missing,,,,,,,")
+        let cells = lines[2].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(lines[2].hasPrefix("1,6,diverged,") && cells[8] == "1")
+        // final_excess_loss is the last row's excess_loss: final_loss − loss_floor to rounding, ≥ 0.
+        if let loss = Double(cells[3]), let floor = Double(cells[4]), let excess = Double(cells[7]) {
+            #expect(excess >= 0 && abs(loss - floor - excess) <= 1e-12 * loss)
+        } else { Issue.record("cells \(cells)") }
         let status = try CLI.run(["sweep", "status", sweep])
         #expect(status.stdout.contains("1 complete (1 of them diverged), 0 failed, 1 missing"))
     }

@@ -1,14 +1,15 @@
 import LinFlowNumerics
 /// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
 ///
-///     t,loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
+///     t,loss,excess_loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
 ///
+/// `loss` is L* + `excess_loss`, the excess L − L* ≥ 0 over the floor (``LeastSquares/loss(endToEnd:)``).
 /// Weight columns are 1-based and row-major (`W32_r_c` is row r, column c of W32), layer by
 /// layer from the input side; with biases each layer's `bXY_r` columns follow its W columns,
 /// in the order of the flat parameter vector. Optional diagnostic columns follow the weights;
 /// `mode_α` (``ModeBasis``) come last. ``weights`` (`--weights`) leaves weight blocks out.
 ///
-/// The same row as HDF5 datasets (``blocks``): `t`, `loss`, `W21` (n1×n0 per row), `b21`, …,
+/// The same row as HDF5 datasets (``blocks``): `t`, `loss`, `excess_loss`, `W21` (n1×n0 per row), `b21`, …,
 /// `sv` (r), `imbalance`, `mode` (r).
 public struct TrajectoryLayout: Sendable {
     public let architecture: Architecture
@@ -83,7 +84,7 @@ public struct TrajectoryLayout: Sendable {
 
     /// The row's quantities, in the order of ``columns``.
     public var blocks: [ColumnBlock] {
-        var b = [ColumnBlock("t"), ColumnBlock("loss")] + weightBlocks.map(\.block)
+        var b = [ColumnBlock("t"), ColumnBlock("loss"), ColumnBlock("excess_loss")] + weightBlocks.map(\.block)
         if diagnostics.contains(.singularValues) { b.append(ColumnBlock("sv", shape: [rank])) }
         if diagnostics.contains(.imbalance) { b.append(ColumnBlock("imbalance")) }
         if kernel != nil { b.append(ColumnBlock("kernel_distance")) }
@@ -106,9 +107,9 @@ public struct TrajectoryLayout: Sendable {
     /// One row's values, in the order of ``blocks``, with `trailing` values after the layout's
     /// own (e.g. `descend`'s sharpness). `imbalance`, if the caller has it already
     /// (``imbalance(of:)``), is not computed again.
-    public func values(time: Double, loss: Double, weights w: Weights, imbalance: Double? = nil,
+    public func values(time: Double, loss: Double, excess: Double, weights w: Weights, imbalance: Double? = nil,
                        trailing: [Double] = []) throws -> [Double] {
-        var r: [Double] = [time, loss]
+        var r: [Double] = [time, loss, excess]
         if weights == .all {
             r.append(contentsOf: w.flat)
         } else {
@@ -124,10 +125,10 @@ public struct TrajectoryLayout: Sendable {
         return r
     }
 
-    /// One CSV row of ``values(time:loss:weights:imbalance:trailing:)``. Doubles are written in
+    /// One CSV row of ``values(time:loss:excess:weights:imbalance:trailing:)``. Doubles are written in
     /// Swift's shortest form that reads back to the same bits.
-    public func row(time: Double, loss: Double, weights: Weights, imbalance: Double? = nil,
+    public func row(time: Double, loss: Double, excess: Double, weights: Weights, imbalance: Double? = nil,
                     trailing: [Double] = []) throws -> String {
-        CSVRow.line(try values(time: time, loss: loss, weights: weights, imbalance: imbalance, trailing: trailing))
+        CSVRow.line(try values(time: time, loss: loss, excess: excess, weights: weights, imbalance: imbalance, trailing: trailing))
     }
 }

@@ -13,6 +13,10 @@
 /// kept beside them (formed without the cancellation, ``CorrelationAccumulator``), because the
 /// loss and the gradient are computed from them (``loss(endToEnd:)``): on inputs such as
 /// 1000 ± 1 the uncentred forms lose six digits before any arithmetic on them starts.
+///
+/// Read from samples, they also carry the R factor of the centred samples
+/// (``covarianceFactor``), from which the least-squares map, the floor and the excess loss are
+/// computed (``LeastSquares``, docs/theory.md "The floor and the excess").
 public struct Correlations: Equatable, Sendable {
     public let sampleCount: Int
     public let sigma11: Matrix
@@ -28,6 +32,16 @@ public struct Correlations: Equatable, Sendable {
     public let covariance31: Matrix
     /// tr C33 = E‖y − E[y]‖² (tr Σ33 when the means are not known).
     public let traceCovariance33: Double
+    /// The upper-triangular R (p × p, p = inputs + outputs of the data, before ``augmented()``)
+    /// with RᵀR = E[(z − E[z])(z − E[z])ᵀ] for z = [x; y]: the R factor of the centred samples
+    /// [X − 1x̄ᵀ, Y − 1ȳᵀ]/√N, taken by a Householder TSQR in the streaming pass
+    /// (``CorrelationAccumulator``). Nil when the correlations were given as moments.
+    public let covarianceFactor: Matrix?
+    /// With ``covarianceFactor``: the RMS of each column of the samples as the factor saw them
+    /// (shifted by the first sample), the scale of its backward error (``FloorErrorModel``).
+    public let factorColumnNorms: [Double]?
+    /// True for the correlations of x̃ = [x; 1] (``augmented()``): the last input is the constant 1.
+    public let constantLastInput: Bool
 
     public var inputs: Int { sigma11.rows }
     public var outputs: Int { sigma31.rows }
@@ -35,6 +49,9 @@ public struct Correlations: Equatable, Sendable {
     public init(sampleCount: Int, sigma11: Matrix, sigma31: Matrix, traceSigma33: Double,
                 inputMean: [Double]? = nil, outputMean: [Double]? = nil) {
         precondition(sigma11.rows == sigma11.cols && sigma31.cols == sigma11.cols)
+        covarianceFactor = nil
+        factorColumnNorms = nil
+        constantLastInput = false
         precondition(inputMean.map { $0.count == sigma11.rows } ?? true && outputMean.map { $0.count == sigma31.rows } ?? true)
         self.sampleCount = sampleCount
         self.sigma11 = sigma11
@@ -53,9 +70,17 @@ public struct Correlations: Equatable, Sendable {
 
     /// From centred moments and the means: Σ11 = C11 + E[x]E[x]ᵀ, Σ31 = C31 + E[y]E[x]ᵀ,
     /// tr Σ33 = tr C33 + ‖E[y]‖².
+    /// `factor`: the R factor of the centred samples (``covarianceFactor``); `constantLastInput`:
+    /// whether these are the correlations of x̃ = [x; 1] (``augmented()``).
     public init(sampleCount: Int, covariance11 c11: Matrix, covariance31 c31: Matrix, traceCovariance33 t33: Double,
-                inputMean mx: [Double], outputMean my: [Double]) {
+                inputMean mx: [Double], outputMean my: [Double], factor: Matrix? = nil, factorColumnNorms: [Double]? = nil,
+                constantLastInput: Bool = false) {
         precondition(c11.rows == c11.cols && c31.cols == c11.cols && mx.count == c11.rows && my.count == c31.rows)
+        let p = c11.rows - (constantLastInput ? 1 : 0) + c31.rows
+        precondition(factor.map { $0.rows == p && $0.cols == p } ?? true)
+        covarianceFactor = factor
+        self.factorColumnNorms = factorColumnNorms
+        self.constantLastInput = constantLastInput
         self.sampleCount = sampleCount
         covariance11 = c11
         covariance31 = c31
@@ -87,6 +112,7 @@ public struct Correlations: Equatable, Sendable {
     /// The correlations of the augmented input x̃ = [x; 1], on which an affine network is a
     /// linear chain: Σ̃11 = E[x̃x̃ᵀ] = [Σ11 E[x]; E[x]ᵀ 1], Σ̃31 = E[y x̃ᵀ] = [Σ31 E[y]].
     public func augmented() throws -> Correlations {
+        guard !constantLastInput else { throw LinflowError.usage("these correlations are already those of x̃ = [x; 1]") }
         guard let mx = inputMean, let my = outputMean else {
             throw LinflowError.usage("biases need the means of the inputs and outputs, which these correlations were given without")
         }
@@ -97,7 +123,8 @@ public struct Correlations: Equatable, Sendable {
         var c31 = Matrix(rows: outputs, cols: n + 1)
         for o in 0..<outputs { for j in 0..<n { c31[o, j] = covariance31[o, j] } }
         return Correlations(sampleCount: sampleCount, covariance11: c11, covariance31: c31,
-                            traceCovariance33: traceCovariance33, inputMean: mx + [1], outputMean: my)
+                            traceCovariance33: traceCovariance33, inputMean: mx + [1], outputMean: my,
+                            factor: covarianceFactor, factorColumnNorms: factorColumnNorms, constantLastInput: true)
     }
 
     /// From samples held in memory: `x[n]` and `y[n]` are the n-th input and output.
@@ -116,6 +143,18 @@ public struct Correlations: Equatable, Sendable {
 /// The sums are of the samples shifted by the first one, d = x − x₁ and e = y − y₁ (the
 /// "shifted data" algorithm for moments): C11 = 1/N Σ ddᵀ − d̄d̄ᵀ has no catastrophic
 /// cancellation when the data sit far from the origin (1000 ± 1), as Σ11 − E[x]E[x]ᵀ would.
+///
+/// In the same pass (unless `factor` is false) it takes the R factor of the shifted samples
+/// with a leading column of ones, [1 D E], block by block (a streaming TSQR: each block is
+/// folded into the running triangle by LAPACK's `dtplqt`; memory is one block and one triangle).
+/// Householder's first reflection on the ones column subtracts the mean, so the trailing block
+/// of that R is exactly the R factor of the centred samples [D − 1d̄ᵀ, E − 1ēᵀ]
+/// (= [X − 1x̄ᵀ, Y − 1ȳᵀ]): from RᵀR = [1 D E]ᵀ[1 D E], R₀₀ = √N, R₀ⱼ = √N·d̄ⱼ and the trailing
+/// block's RᵀR is DᵀD − N d̄d̄ᵀ. Householder QR is backward stable column by column, so that
+/// block is exact for data perturbed by a few ε relative to the shifted columns D, E — which are
+/// of the size of the spread of the data, not of their offset (shifting by a sample is exact
+/// for data within a factor 2 of it, Sterbenz). That is what the affine floor needs at offsets of
+/// 10⁴ (``LeastSquares``).
 public struct CorrelationAccumulator {
     public let inputs: Int
     public let outputs: Int
@@ -130,12 +169,25 @@ public struct CorrelationAccumulator {
     private var sy: [Double]
     private var shiftX: [Double]
     private var shiftY: [Double]
+    /// With `factor`: the block [1 D E] row-major and the running triangle R, (1 + inputs +
+    /// outputs) square, row-major (``TriangularRowFolder``).
+    private let factor: Bool
+    private var qrBlock: [Double]
+    private var triangle: [Double]
+    private var folder: TriangularRowFolder
     public private(set) var count = 0
 
-    public init(inputs: Int, outputs: Int, blockRows: Int = 256) {
+    /// `factor`: also take the R factor of the samples (``Correlations/covarianceFactor``); a
+    /// minibatch's correlations, made every step, do without it.
+    public init(inputs: Int, outputs: Int, blockRows: Int = 256, factor: Bool = true) {
         self.inputs = inputs
         self.outputs = outputs
         self.blockRows = blockRows
+        self.factor = factor
+        let q = factor ? 1 + inputs + outputs : 0
+        qrBlock = Array(repeating: 0, count: blockRows * q)
+        triangle = Array(repeating: 0, count: q * q)
+        folder = TriangularRowFolder(columns: q)
         xBlock = Array(repeating: 0, count: blockRows * inputs)
         yBlock = Array(repeating: 0, count: blockRows * outputs)
         s11 = Array(repeating: 0, count: inputs * inputs)
@@ -174,6 +226,18 @@ public struct CorrelationAccumulator {
                 }
             }
         }
+        if factor {
+            let row = r * (1 + ni + no)
+            xBlock.withUnsafeBufferPointer { bx in
+                yBlock.withUnsafeBufferPointer { by in
+                    qrBlock.withUnsafeMutableBufferPointer { q in
+                        q[row] = 1
+                        for i in 0..<ni { q[row + 1 + i] = bx[r * ni + i] }
+                        for i in 0..<no { q[row + 1 + ni + i] = by[r * no + i] }
+                    }
+                }
+            }
+        }
         filled += 1
         count += 1
         if filled == blockRows { flush() }
@@ -197,7 +261,38 @@ public struct CorrelationAccumulator {
                 for k in 0..<(n * no) { t33 += py[k] * py[k] }
             }
         }
+        if factor {
+            qrBlock.withUnsafeMutableBufferPointer { q in
+                triangle.withUnsafeMutableBufferPointer { t in
+                    folder.fold(rows: n, q.baseAddress!, into: t.baseAddress!)
+                }
+            }
+        }
         filled = 0
+    }
+
+    /// ‖column j of [D E]‖/√N, from the whole triangle (Q keeps column norms).
+    private func shiftedColumnNorms() -> [Double] {
+        let q = 1 + inputs + outputs, scale = 1 / Double(count).squareRoot()
+        return (1..<q).map { j in
+            var s = 0.0
+            for i in 0...j { s += triangle[i * q + j] * triangle[i * q + j] }
+            return s.squareRoot() * scale
+        }
+    }
+
+    /// The trailing p × p block of the triangle over √N: the R factor of the centred samples, scaled
+    /// so that RᵀR is their covariance (rows with a negative diagonal are flipped, which changes
+    /// nothing of RᵀR).
+    private func centredFactor() -> Matrix {
+        let q = 1 + inputs + outputs, p = q - 1
+        let scale = 1 / Double(count).squareRoot()
+        var r = Matrix(rows: p, cols: p)
+        for i in 0..<p {
+            let sign: Double = triangle[(1 + i) * q + (1 + i)] < 0 ? -scale : scale
+            for j in i..<p { r[i, j] = sign * triangle[(1 + i) * q + (1 + j)] }
+        }
+        return r
     }
 
     /// Divides by N. Requires at least one sample.
@@ -220,7 +315,8 @@ public struct CorrelationAccumulator {
         return Correlations(
             sampleCount: count, covariance11: c11, covariance31: c31,
             traceCovariance33: t33 * invN - dy.reduce(0) { $0 + $1 * $1 },
-            inputMean: zip(shiftX, dx).map { $0 + $1 }, outputMean: zip(shiftY, dy).map { $0 + $1 })
+            inputMean: zip(shiftX, dx).map { $0 + $1 }, outputMean: zip(shiftY, dy).map { $0 + $1 },
+            factor: factor ? centredFactor() : nil, factorColumnNorms: factor ? shiftedColumnNorms() : nil)
     }
 }
 

@@ -23,7 +23,7 @@ public struct SampleSet: Sendable {
 
     /// The correlations of the samples at `indices` (1/|batch| Σ over the batch).
     public func correlations<C: Collection>(of indices: C) -> Correlations where C.Element == Int {
-        var acc = CorrelationAccumulator(inputs: inputs, outputs: outputs, blockRows: min(256, max(1, indices.count)))
+        var acc = CorrelationAccumulator(inputs: inputs, outputs: outputs, blockRows: min(256, max(1, indices.count)), factor: false)
         values.withUnsafeBufferPointer { p in
             for n in indices {
                 let row = p.baseAddress! + n * columns

@@ -140,11 +140,19 @@ public final class GradientFlow: @unchecked Sendable {
     /// The least-squares solution of the same data, used for the loss and for reports.
     public let leastSquares: LeastSquares
 
-    /// L(θ) = 1/(2N) Σₙ ‖yₙ − ŷₙ‖² at the given weights, from the correlations alone.
+    /// L(θ) = 1/(2N) Σₙ ‖yₙ − ŷₙ‖² at the given weights, as L* + (L − L*) from the samples'
+    /// R factor (``LeastSquares/loss(endToEnd:)``): never below the floor the run reports.
     /// Every command computes the loss through here so that all agree on it. ``leastSquares``
     /// and ``Weights/effectiveMap`` are both in the chain's input space (x̃ with biases).
     public func loss(at weights: Weights) -> Double {
-        correlations.loss(endToEnd: weights.effectiveMap, leastSquares: leastSquares)
+        lossAndExcess(at: weights).loss
+    }
+
+    /// L(θ) and the excess L(θ) − L* (≥ 0, the `excess_loss` column).
+    public func lossAndExcess(at weights: Weights) -> (loss: Double, excess: Double) {
+        let (loss, excess) = leastSquares.loss(endToEnd: weights.effectiveMap)
+        // A NaN weight gives a NaN excess; keep it NaN in both (a divergence must be seen).
+        return excess.isNaN ? (.nan, .nan) : (loss, excess)
     }
 
     /// Writes dθ/dt = −∇L(θ) for the flat weights θ = `y` into `dydt`.

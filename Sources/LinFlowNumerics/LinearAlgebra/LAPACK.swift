@@ -61,3 +61,62 @@ public func tridiagonalTopEigenpair(diagonal: [Double], offDiagonal: [Double]) t
     guard info == 0, m == 1 else { throw lapackFailure("dstevx", info: info) }
     return (w[0], z)
 }
+
+/// The SVD A = U diag(s) Vᵀ of an m × n matrix by LAPACK's divide and conquer (`dgesdd`), thin:
+/// U is m × k, V is n × k, k = min(m, n), s decreasing. Used on the samples' R factor for the
+/// least-squares map (GSL's one-sided Jacobi/Golub–Kahan SVD is unblocked: seconds at 784 columns).
+public func singularValueDecompositionLAPACK(_ a: Matrix) throws -> (u: Matrix, values: [Double], v: Matrix) {
+    let m = a.rows, n = a.cols, k = min(m, n)
+    guard k > 0 else { return (Matrix(rows: m, cols: 0), [], Matrix(rows: n, cols: 0)) }
+    var cm = [Double](repeating: 0, count: m * n)  // column-major copy
+    for i in 0..<m { for j in 0..<n { cm[j * m + i] = a[i, j] } }
+    var m32 = Int32(m), n32 = Int32(n), ldu = Int32(m), ldvt = Int32(k), info: Int32 = 0
+    var s = [Double](repeating: 0, count: k)
+    var u = [Double](repeating: 0, count: m * k), vt = [Double](repeating: 0, count: k * n)
+    var iwork = [Int32](repeating: 0, count: 8 * k)
+    var lwork: Int32 = -1, query = 0.0
+    dgesdd_("S", &m32, &n32, &cm, &m32, &s, &u, &ldu, &vt, &ldvt, &query, &lwork, &iwork, &info, 1)
+    guard info == 0 else { throw lapackFailure("dgesdd (workspace query)", info: info) }
+    lwork = Int32(query)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    dgesdd_("S", &m32, &n32, &cm, &m32, &s, &u, &ldu, &vt, &ldvt, &work, &lwork, &iwork, &info, 1)
+    guard info == 0 else { throw lapackFailure("dgesdd", info: info) }
+    var um = Matrix(rows: m, cols: k), vm = Matrix(rows: n, cols: k)
+    for c in 0..<k {
+        for i in 0..<m { um[i, c] = u[c * m + i] }
+        for j in 0..<n { vm[j, c] = vt[j * k + c] }  // Vᵀ is k × n column-major: (c, j) at j·k + c
+    }
+    return (um, s, vm)
+}
+
+/// The streaming step of a TSQR: R ← the R factor of [R; B] for an upper-triangular n × n R and
+/// a block B of new rows, by Householder reflections that touch only R's triangle and B (about
+/// 2·rows·n² flops). Both are row-major, as the samples arrive: row-major R and B are
+/// column-major Rᵀ (lower triangular) and Bᵀ, and QR of [R; B] is the LQ of [Rᵀ Bᵀ], which
+/// LAPACK's `dtplqt` computes in place (no transposed copy of the block). B is overwritten.
+struct TriangularRowFolder {
+    let columns: Int
+    private let blockSize: Int32
+    private var t: [Double]
+    private var work: [Double]
+
+    init(columns n: Int) {
+        columns = n
+        blockSize = Int32(max(1, min(n, 32)))
+        t = []
+        work = [Double](repeating: 0, count: Int(blockSize) * max(n, 1))
+    }
+
+    /// Folds `rows` rows held column-major at `b` (leading dimension `ldb`) into `r` (n × n, leading dimension n).
+    /// Folds `rows` rows held row-major at `b` (`columns` values each, contiguous) into `r`
+    /// (row-major n × n, upper triangle). dtplqt fails only on illegal arguments (info < 0), which
+    /// would be a bug here.
+    mutating func fold(rows: Int, _ b: UnsafeMutablePointer<Double>, into r: UnsafeMutablePointer<Double>) {
+        guard rows > 0, columns > 0 else { return }
+        var m = Int32(columns), n = Int32(rows), l: Int32 = 0, mb = blockSize, lda = Int32(columns), ldb = Int32(columns)
+        var ldt = blockSize, info: Int32 = 0
+        if t.count < Int(blockSize) * max(rows, columns) { t = [Double](repeating: 0, count: Int(blockSize) * max(rows, columns)) }
+        dtplqt_(&m, &n, &l, &mb, r, &lda, b, &ldb, &t, &ldt, &work, &info)
+        precondition(info == 0, "LAPACK dtplqt: illegal argument \(-info)")
+    }
+}

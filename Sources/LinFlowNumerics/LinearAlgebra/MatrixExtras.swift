@@ -17,6 +17,11 @@ extension Matrix {
         Matrix(rows: rows, cols: indices.count, storage: (0..<rows).flatMap { r in indices.map { self[r, $0] } })
     }
 
+    /// The submatrix of the rows and columns in the given ranges.
+    public func block(rows r: Range<Int>, cols c: Range<Int>) -> Matrix {
+        Matrix(rows: r.count, cols: c.count, storage: r.flatMap { i in c.map { self[i, $0] } })
+    }
+
     /// Column j as an array.
     public func column(_ j: Int) -> [Double] { (0..<rows).map { self[$0, j] } }
 
