@@ -22,6 +22,23 @@ final class Logistic: ODESystem {
 }
 
 @Suite struct ErrorNormTests {
+    /// A row more than ``ODEIntegrator/longInterval`` steps away is said once, with where the run
+    /// is and where it is going: the logistic flow holds rkf45 near its stability limit
+    /// (h·|λ| ≈ 3, λ = −1 at y = 1), so t = 10⁶ takes some 3·10⁵ steps.
+    @Test func aDistantRowIsSaidOnce() throws {
+        let i = try ODEIntegrator(system: Logistic(dimension: 1), initialState: [0.5], method: .rkf45,
+                                  relativeTolerance: 1e-8, absoluteTolerance: 1e-10)
+        nonisolated(unsafe) var said: [(time: Double, target: Double)] = []
+        i.onLongInterval = { said.append(($0, $1)) }
+        try i.advance(to: 1e6)
+        #expect(i.steps > 2 * ODEIntegrator.longInterval)
+        #expect(said.count == 1)
+        #expect(said.first.map { $0.time > 0 && $0.time < 1e6 && $0.target == 1e6 } == true)
+        #expect(abs(i.state[0] - 1) < 1e-8)
+        try i.advance(to: 1e6 + 1)
+        #expect(said.count == 1)
+    }
+
     func run(_ y0: [Double], norm: ErrorNorm, rtol: Double = 1e-8, method: StepperMethod = .rkf45) throws -> ODEIntegrator {
         let i = try ODEIntegrator(system: Logistic(dimension: y0.count), initialState: y0, method: method,
                                   relativeTolerance: rtol, absoluteTolerance: rtol * 1e-2, errorNorm: norm)

@@ -178,7 +178,7 @@ public final class ODEIntegrator {
 
     /// Integrates from the current time to exactly `t1`.
     public func advance(to t1: Double) throws(IntegrationFailure) {
-        guard method == .auto, stiffnessSwitch == nil else { return try apply(to: t1, chunk: nil) }
+        guard method == .auto, stiffnessSwitch == nil else { return try applyNoticingLongIntervals(to: t1) }
         // auto: rkf45 in chunks of steps (across calls), asking after each whether stiffness
         // holds the steps back; after a "no" the next chunk is twice as long, up to a limit.
         while true {
@@ -201,6 +201,29 @@ public final class ODEIntegrator {
             onStiffness?(decision)
             if decision.outcome == .switched { try switchToImplicit() }
             return try apply(to: t1, chunk: nil)
+        }
+    }
+
+    /// Steps after which a run still short of its next row is said to be slow, once.
+    public static let longInterval = 100_000
+
+    /// Called once when ``longInterval`` steps have not reached the next row: (time reached, row time).
+    public var onLongInterval: ((_ time: Double, _ target: Double) -> Void)?
+    private var saidLongInterval = false
+
+    /// Integrates to `t1` in chunks of ``longInterval`` steps (the same steps as in one go),
+    /// saying once when a chunk ends short of `t1`: a run that would otherwise spin without a
+    /// word, e.g. explicit steps held at the stability limit on the way to a distant --t-end.
+    private func applyNoticingLongIntervals(to t1: Double) throws(IntegrationFailure) {
+        while true {
+            do {
+                return try apply(to: t1, chunk: Self.longInterval)
+            } catch .tooManySteps(_, let limit) where limit == -1 {
+                if !saidLongInterval {
+                    saidLongInterval = true
+                    onLongInterval?(time, t1)
+                }
+            }
         }
     }
 

@@ -89,8 +89,14 @@ extension ModifiedFlow {
 }
 
 extension ODEIntegrator {
-    /// Hands `auto`'s decision to `notice` when it is made, prefixed by `label` (simulate, compare).
+    /// Hands `auto`'s decision to `notice` when it is made, prefixed by `label` (simulate, compare),
+    /// and the note that a row is more than ``longInterval`` steps away.
     public func announceStiffness(_ label: String = "", to notice: @escaping (String) -> Void) {
         onStiffness = { s in notice((label.isEmpty ? "" : label + ": ") + s.message) }
+        let method = activeMethod
+        onLongInterval = { time, target in
+            notice("linflow: note: \(Self.longInterval) steps of \(method.rawValue) have reached only t = \(fmt(time)) on the way to the row at t = \(fmt(target))"
+                + (method.usesJacobian ? "; \(Setting.maxSteps) bounds the run" : ": explicit steps are held near the stability limit once the flow is stiff; \(Setting.method) auto switches to an implicit method, \(Setting.maxSteps) bounds the run"))
+        }
     }
 }
