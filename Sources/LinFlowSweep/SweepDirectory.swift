@@ -64,6 +64,8 @@ public struct SweepOutcome: Codable, Equatable, Sendable {
     public var output: String?
     /// For `failed` and `diverged`: the last `linflow: error:` line of the log.
     public var reason: String?
+    /// Not written: this runner found the task finished by another when its own attempt ended.
+    public var byAnotherRunner = false
 
     enum CodingKeys: String, CodingKey {
         case status, output, reason

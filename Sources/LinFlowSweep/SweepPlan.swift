@@ -70,7 +70,12 @@ public struct SweepPlan: Codable, Equatable, Sendable {
             SweepTask(id: id, parameters: Dictionary(uniqueKeysWithValues: point),
                       arguments: baseArguments + point.map { "--\($0.0)=\($0.1)" })
         }
-        for task in tasks {
+        // Each task's options are parsed as the command would parse them: a grid of 10⁶ tasks
+        // takes minutes, so a terminal sees how far it is.
+        let progress = Progress(label: "linflow sweep plan")
+        defer { progress.finish() }
+        for (k, task) in tasks.enumerated() {
+            progress.update(fraction: Double(k) / Double(tasks.count), detail: "checking the options of task \(k + 1) of \(tasks.count)")
             do {
                 try validate(command, task.arguments)
             } catch {

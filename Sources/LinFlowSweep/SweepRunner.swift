@@ -114,6 +114,10 @@ public struct SweepRunner {
             case let o? where o.status == "failed":
                 summary.failed.append((attempt.task.id, o.reason ?? "failed"))
                 report("\(what): failed: \(o.reason ?? "") (log: \(directory.failedPath(attempt.task.id))/log)")
+            case let o? where o.byAnotherRunner:
+                // Two runners on one sweep both ran it; the first to finish keeps its result.
+                summary.skipped += 1
+                report("\(what): finished meanwhile by another runner (\(o.status)); this attempt is discarded")
             case let o?:
                 if o.status == "diverged" { summary.diverged += 1 } else { summary.complete += 1 }
                 report("\(what): \(o.status) in \(seconds) s")
@@ -244,7 +248,10 @@ struct Attempt {
             // Another run finished the task first (rename onto a non-empty directory fails):
             // its result stands.
             try? fm.removeItem(atPath: temporary)
-            if let theirs = SweepOutcome.read(directory.taskPath(task.id)) { return theirs }
+            if var theirs = SweepOutcome.read(directory.taskPath(task.id)) {
+                theirs.byAnotherRunner = true
+                return theirs
+            }
             return SweepOutcome(status: "failed", exitStatus: code, output: nil, reason: "\(error)")
         }
         return outcome

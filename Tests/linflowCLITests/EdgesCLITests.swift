@@ -173,6 +173,33 @@ import Testing
         #expect(try CLI.run(["sweep", "status", "sw"], in: dir).stdout.hasPrefix("2 tasks: 2 complete"))
     }
 
+    /// Rule: two runners on one sweep never both report a task complete: the first to finish
+    /// keeps its result, the other says its attempt was discarded.
+    @Test func concurrentRunnersDoNotBothClaimATask() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #require(try CLI.run(["sweep", "plan", "sw", "--grid", "seed=1", "--", "descend", "--steps", "20000",
+                                  "--every", "10000", "--no-sharpness"], in: dir).status == 0)
+        func runner() throws -> (Process, Pipe) {
+            let p = Process(), err = Pipe()
+            p.executableURL = CLI.executable
+            p.arguments = ["sweep", "run", "sw"]
+            p.currentDirectoryURL = dir
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return (p, err)
+        }
+        let (a, aErr) = try runner(), (b, bErr) = try runner()
+        let texts = [aErr, bErr].map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        a.waitUntilExit()
+        b.waitUntilExit()
+        #expect(a.terminationStatus == 0 && b.terminationStatus == 0, "\(texts)")
+        let claims = texts.filter { $0.contains("task 0 (seed=1): complete in") }
+        #expect(claims.count == 1, "\(texts)")
+        #expect(try CLI.run(["sweep", "status", "sw"], in: dir).stdout.hasPrefix("1 tasks: 1 complete"))
+    }
+
     func start(_ arguments: [String], dir: URL) throws -> Process {
         let p = Process()
         p.executableURL = CLI.executable
