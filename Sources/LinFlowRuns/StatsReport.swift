@@ -15,12 +15,67 @@ public struct StatsReport {
         self.bias = bias
     }
 
-    public func render() throws -> String {
+    /// What the report shows, computed once for the text and the JSON.
+    struct Figures {
+        let loaded: LoadedData
+        let c: Correlations
+        let ls: LeastSquares
+        let svd: SingularValueDecomposition
+        let eig: [Double]
+    }
+
+    func figures() throws -> Figures {
         let loaded = try data.correlations()
         let c = bias ? try loaded.correlations.augmented() : loaded.correlations
-        let ls = try LeastSquares(c)
-        let svd = try SingularValueDecomposition(c.sigma31)
-        let eig = try symmetricEigenvalues(c.sigma11)
+        return Figures(loaded: loaded, c: c, ls: try LeastSquares(c), svd: try SingularValueDecomposition(c.sigma31),
+                       eig: try symmetricEigenvalues(c.sigma11))
+    }
+
+    /// The same figures to full precision, for programs: a JSON object with every number in its
+    /// shortest round-trip form (so it reads back to the same double), matrices as lists of rows.
+    public func json() throws -> String { json(try figures()) }
+
+    /// The text and the JSON from one reading of the data.
+    public func renderBoth() throws -> (text: String, json: String) {
+        let f = try figures()
+        return (render(f), json(f))
+    }
+
+    func json(_ f: Figures) -> String {
+        func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+        func list(_ v: [Double]) -> String { "[" + v.map(number).joined(separator: ", ") + "]" }
+        func matrix(_ m: Matrix) -> String {
+            "[" + (0..<m.rows).map { r in list((0..<m.cols).map { m[r, $0] }) }.joined(separator: ",\n    ") + "]"
+        }
+        func text(_ t: String) -> String {
+            "\"" + t.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        let fields: [(String, String)] = [
+            ("data", text(f.loaded.description)),
+            ("samples", "\(f.c.sampleCount)"),
+            ("input_names", "[" + f.loaded.inputNames.map(text).joined(separator: ", ") + "]"),
+            ("output_names", "[" + f.loaded.outputNames.map(text).joined(separator: ", ") + "]"),
+            ("bias", bias ? "true" : "false"),
+            ("sigma11", matrix(f.c.sigma11)),
+            ("sigma31", matrix(f.c.sigma31)),
+            ("trace_sigma33", number(f.c.traceSigma33)),
+            ("sigma11_eigenvalues", list(f.eig)),
+            ("sigma31_singular_values", list(f.svd.values)),
+            ("sigma31_u", matrix(f.svd.u)),
+            ("sigma31_v", matrix(f.svd.v)),
+            ("least_squares_map", matrix(f.ls.map)),
+            ("sigma11_rank", "\(f.ls.sigma11Rank)"),
+            ("loss_floor", number(f.ls.lossFloor)),
+            ("loss_floor_error_bound", number(f.ls.floorErrorBound)),
+            ("loss_floor_formula", text(f.ls.formula)),
+        ]
+        return "{\n" + fields.map { "  \(text($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+    }
+
+    public func render() throws -> String { render(try figures()) }
+
+    func render(_ f: Figures) -> String {
+        let (loaded, c, ls, svd, eig) = (f.loaded, f.c, f.ls, f.svd, f.eig)
         var s = ""
         s += "data: \(loaded.description)\n"
         s += "samples N = \(c.sampleCount), inputs = \(c.inputs) (\(loaded.inputNames.joined(separator: ","))), outputs = \(c.outputs) (\(loaded.outputNames.joined(separator: ",")))\n"

@@ -13,8 +13,20 @@ extension Linflow {
 
         @OptionGroup(title: "Data") var dataOptions: DataOptions
 
+        @Option(name: [.short, .long], help: ArgumentHelp(
+            "Also write every figure to full precision as JSON (Σ11, Σ31 and its SVD, W*, L*) to this .json file.",
+            valueName: "file.json"))
+        var out: String?
+
         func validate() throws {
             do { try dataOptions.choice.validate() } catch { throw ValidationError(rendered(error)) }
+            if let out, !out.lowercased().hasSuffix(".json") {
+                throw ValidationError("--out \(out): stats writes JSON; give the file a .json name")
+            }
+            var files = FilePlan()
+            if let data = dataOptions.choice.file { files.reads(data, as: "--data \(data)") }
+            files.writes(out, as: "--out \(out ?? "")")
+            do { try files.check() } catch { throw ValidationError(rendered(error)) }
         }
 
         @Flag(help: "Report on x̃ = [x; 1], the input of an affine network (as `simulate --bias`): W* gains the intercept column, fitted in centred form (b* = ȳ − W*x̄).")
@@ -22,7 +34,13 @@ extension Linflow {
 
         func run() throws {
             try runReportingErrors {
-                print(try StatsReport(data: dataOptions.choice.source, bias: bias).render(), terminator: "")
+                let report = StatsReport(data: dataOptions.choice.source, bias: bias)
+                guard let out else { return print(rendered(try report.render()), terminator: "") }
+                let (text, json) = try report.renderBoth()
+                let file = try OutputFile(path: out)
+                try file.write(json)
+                try file.commit()
+                print(rendered(text), terminator: "")
             }
         }
     }

@@ -18,7 +18,7 @@ extension Linflow.Sweep {
         func run() throws {
             try runReportingErrors {
                 let plan = try SweepPlan.read(directory: directory)
-                print(SweepStatus(plan, directory: SweepDirectory(directory)).text)
+                print(rendered(SweepStatus(plan, directory: SweepDirectory(directory)).text))
             }
         }
     }

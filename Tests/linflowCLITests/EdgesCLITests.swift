@@ -200,6 +200,46 @@ import Testing
         #expect(try CLI.run(["sweep", "status", "sw"], in: dir).stdout.hasPrefix("1 tasks: 1 complete"))
     }
 
+    /// Rule: the library names settings by markers that only the executable renders; none may
+    /// reach a user. Every kind of library text — summaries, notes, warnings, reports, errors —
+    /// on stdout and stderr.
+    @Test(arguments: [
+        ["stats", "--dataset", "seed-affine", "--bias"],
+        ["simulate", "--t-end", "2"],
+        ["simulate", "--init-scale", "0", "--t-end", "2"],
+        ["descend", "--lr", "5", "--steps", "3"],
+        ["compare", "--lr", "0.5", "--steps", "4"],
+        ["analytic", "--no-check", "--t-end", "2"],
+        ["simulate", "--max-steps", "3"],
+        ["simulate", "--init", "aligned", "--weights", "W99"],
+        ["plot", "nowhere.csv", "-o", "p.png"],
+        ["sweep", "status", "nowhere"],
+    ])
+    func noSettingMarkerReachesTheUser(arguments: [String]) throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(arguments, in: dir)
+        #expect(!r.stdout.contains("\u{27E6}") && !r.stderr.contains("\u{27E6}"), "\(arguments): \(r.stderr)")
+        #expect(!r.stdout.contains("`") || arguments.first == "stats" && !r.stdout.contains("`bias`"), "\(arguments)")
+    }
+
+    /// `stats -o FILE.json`: every figure to full precision, against the least-squares fit of
+    /// seed-affine worked by hand: z ≈ w1 x1 + w2 x2 + b on (0,0)→1, (1,0)→2.9, (0,1)→0.2,
+    /// (1,1)→2.2 has w1 = 1.95, w2 = −0.75, b = 0.975, residuals ±0.025, L* = ½·0.025² = 1/3200.
+    @Test func statsWritesItsFiguresAsJSON() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["stats", "--dataset", "seed-affine", "--bias", "-o", "s.json"], in: dir)
+        try #require(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("s.json"))) as! [String: Any]
+        let map = (json["least_squares_map"] as! [[Double]])[0]
+        for (got, want) in zip(map, [1.95, -0.75, 0.975]) { #expect(abs(got - want) < 1e-14, "\(map)") }
+        #expect(abs((json["loss_floor"] as! Double) - 1.0 / 3200) < 1e-16)
+        // Σ11 of x̃ = [x1, x2, 1]: E[x1²] = 1/2, E[x1 x2] = 1/4, E[x1] = 1/2, …
+        #expect(json["sigma11"] as! [[Double]] == [[0.5, 0.25, 0.5], [0.25, 0.5, 0.5], [0.5, 0.5, 1]])
+        #expect(try CLI.run(["stats", "-o", "s.txt"], in: dir).status == 64)
+    }
+
     func start(_ arguments: [String], dir: URL) throws -> Process {
         let p = Process()
         p.executableURL = CLI.executable

@@ -135,6 +135,7 @@ import Testing
         rows.removeLast()
         add(flows, "--out", ["--out", "other.csv"], .file("other.csv", containing: "t,loss"))
         add(["datasets"], "--out", ["--out", "other.csv"], .file("other.csv", containing: "goldfish,tuna"))
+        add(["stats"], "--out", ["--out", "s.json"], .file("s.json", containing: "\"least_squares_map\""))
         add(["rerun"], "--out", ["--out", "other.csv"], .file("other.csv", containing: "t,loss"))
         add(flows, "--plot", ["--plot", "p.png"], .file("p.png", containing: "PNG"))
         add(["simulate", "descend", "analytic"], "--plot-kind", ["--plot", "p.png", "--plot-kind", "weights", "--plot-script", "p.gp"], .file("p.gp", containing: "W21_1_1"))
