@@ -89,19 +89,8 @@ public final class GradientFlow: @unchecked Sendable {
         sigma31.initialize(repeating: 0, count: correlations.sigma31.storage.count)
         means.initialize(repeating: 0, count: n0 + correlations.outputs)
         traceC33.initialize(to: 0)
-        var prefix: [UnsafeMutablePointer<Double>] = [], back = prefix, chain = prefix, grad = prefix
-        for l in 0...depth {
-            let count = l <= 1 ? 1 : sizes[l] * n0
-            prefix.append(.allocate(capacity: count))
-            back.append(.allocate(capacity: count))
-            guard architecture.bias else { continue }
-            let m = l == 0 ? 1 : sizes[l] * sizes[l - 1]
-            chain.append(.allocate(capacity: m))
-            chain[l].initialize(repeating: 0, count: m)
-            if l >= 1 && l < depth { chain[l][m - 1] = 1 }  // the constant unit stays 1
-            grad.append(.allocate(capacity: m))
-        }
-        (self.prefix, self.back, self.chain, self.grad) = (prefix, back, chain, grad)
+        (prefix, back) = (ChainBuffers.prefixShaped(architecture, from: 2), ChainBuffers.prefixShaped(architecture, from: 2))
+        (chain, grad) = (ChainBuffers.chainShaped(architecture, clamped: true), ChainBuffers.chainShaped(architecture, clamped: false))
         counter.initialize(to: 0)
         lossFlags.initialize(repeating: 0, count: 2)
         lastLoss.initialize(to: .nan)

@@ -38,22 +38,10 @@ final class HessianProduct {
         sigma11 = flow.correlations.sigma11.storage
         sigma31 = flow.correlations.sigma31.storage
         theta = .allocate(capacity: dimension)
-        let (sizes, n0, depth) = (sizes, n0, depth)
-        func buffers() -> [UnsafeMutablePointer<Double>] {
-            (0...depth).map { .allocate(capacity: $0 == 0 ? 1 : sizes[$0] * n0) }
-        }
-        (p, q, dp, dq) = (buffers(), buffers(), buffers(), buffers())
-        func chainBuffers(clamped: Bool) -> [UnsafeMutablePointer<Double>] {
-            guard a.bias else { return [] }
-            return (0...depth).map { l in
-                let m = l == 0 ? 1 : sizes[l] * sizes[l - 1]
-                let b = UnsafeMutablePointer<Double>.allocate(capacity: m)
-                b.initialize(repeating: 0, count: m)
-                if clamped && l >= 1 && l < depth { b[m - 1] = 1 }  // the constant unit stays 1
-                return b
-            }
-        }
-        (chain, direction, result) = (chainBuffers(clamped: true), chainBuffers(clamped: false), chainBuffers(clamped: false))
+        (p, q) = (ChainBuffers.prefixShaped(a), ChainBuffers.prefixShaped(a))
+        (dp, dq) = (ChainBuffers.prefixShaped(a), ChainBuffers.prefixShaped(a))
+        (chain, direction, result) = (ChainBuffers.chainShaped(a, clamped: true), ChainBuffers.chainShaped(a, clamped: false),
+                                      ChainBuffers.chainShaped(a, clamped: false))
     }
 
     deinit {
