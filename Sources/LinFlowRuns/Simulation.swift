@@ -65,6 +65,7 @@ public struct Simulation {
         summary.dataSeconds = setup.dataSeconds
         summary.setupSeconds = setupSeconds
         summary.integrationSeconds = integrator.seconds
+        (summary.finalGradientNorm, summary.stationary) = SimulationSummary.stationarity(flow, at: weights)
         return summary
     }
 

@@ -47,7 +47,7 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Whether the first row is a header (default auto).", valueName: "auto|yes|no"))
     var header: String?
 
-    @Option(name: .long, help: ArgumentHelp("The CSV's cell separator (default comma).", valueName: "comma|tab|semicolon|C"))
+    @Option(name: .long, help: ArgumentHelp("The CSV's cell separator (default comma); space: one or more spaces, as numpy.savetxt writes.", valueName: "comma|tab|semicolon|space|C"))
     var delimiter: String?
 
     @Option(name: .long, help: ArgumentHelp("A built-in dataset (default \(DataSource.defaultDataset)).", valueName: "name"))

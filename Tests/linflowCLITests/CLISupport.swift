@@ -20,8 +20,11 @@ struct CLI {
         return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("linflow")
     }()
 
+    /// `stdin`: bytes the run reads from a pipe on its standard input (at most a pipe's buffer,
+    /// 64 KiB: they are written before the run is waited for).
     @discardableResult
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                    stdin: Data? = nil) throws -> Result {
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments
@@ -32,7 +35,14 @@ struct CLI {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let input = stdin.map { _ in Pipe() }
+        if let input { p.standardInput = input }
         try p.run()
+        if let input, let stdin {
+            precondition(stdin.count <= 1 << 16, "more than a pipe's buffer on stdin")
+            input.fileHandleForWriting.write(stdin)
+            try input.fileHandleForWriting.close()
+        }
         // Read both pipes concurrently so a large output cannot block the child.
         final class Box: @unchecked Sendable { var data = Data() }
         let outBox = Box()

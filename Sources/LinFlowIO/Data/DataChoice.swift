@@ -44,7 +44,9 @@ public struct DataChoice: Sendable, Equatable {
                                     inputs: try inputs.map { try ColumnSelector(argument: $0, option: "\(Setting.inputColumns)") },
                                     outputs: try outputs.map { try ColumnSelector(argument: $0, option: "\(Setting.outputColumns)") },
                                     header: mode, delimiter: try delimiter.map { try Delimiter(argument: $0) } ?? .comma)
-            if spec.outputs == nil && spec.format != .npz {
+            // A NumPy file under another name (read as CSV, and refused by the reader, exit 65)
+            // is not told first that it lacks the --outputs a .npz would not need.
+            if spec.outputs == nil && spec.format != .npz && NumericCSVReader.numPyError(path: file) == nil {
                 throw LinflowError.usage("\(Setting.dataFile) \(file) needs \(Setting.outputColumns): a count of trailing target columns, their names, or a glob (linflow does not guess the split)")
             }
             if spec.format != .csv && (header != nil || delimiter != nil) {

@@ -35,8 +35,7 @@ extension DataFileSpec {
         let names = reader.header ?? (1...reader.columnCount).map { "c\($0)" }
         let (inp, out) = try split(names)
         if let header = reader.header, let i = (inp + out).sorted().first(where: { header[$0].isEmpty || header[$0].hasPrefix("Unnamed: ") }) {
-            let others = names.indices.filter { $0 != i && !out.contains($0) }.map { names[$0] }
-            throw LinflowError.data("\(path): column \(i + 1) has the header '\(header[i])', a pandas index (to_csv without index=False); drop it with \(Setting.inputColumns) \(ColumnSelector.abbreviated(others).contains("…") ? "NAMES" : others.joined(separator: ",")) or write the file with index=False")
+            throw try unnamedColumn(i, of: reader, names: names, outputs: out)
         }
         try sizes(inp.count, out.count)
         let g = ColumnGather(inp, out, columns: names.count)
@@ -47,9 +46,27 @@ extension DataFileSpec {
                                file: FileIdentity(path: path, bytes: reader.byteCount, sha256: hex(hasher.finalize())))
     }
 
+    /// The error for a used column without a name, after reading the rows (whose own errors,
+    /// such as every row ending with a delimiter, come first): a pandas index when it is the
+    /// first column and holds 0, 1, …, N−1 (`df.to_csv(p)` without index=False), else a blank
+    /// header cell.
+    private func unnamedColumn(_ i: Int, of reader: NumericCSVReader, names: [String], outputs out: [Int]) throws -> LinflowError {
+        var counting = i == 0, rows = 0
+        try reader.forEachRow { row in
+            if counting && row[0] != Double(rows) { counting = false }
+            rows += 1
+        }
+        let header = names[i]
+        if counting && rows > 0 {
+            let others = names.indices.filter { $0 != i && !out.contains($0) }.map { names[$0] }
+            return .data("\(path): column 1 has the header '\(header)' and holds 0, 1, …, \(rows - 1): a pandas index (to_csv without index=False); drop it with \(Setting.inputColumns) \(ColumnSelector.abbreviated(others).contains("…") ? "NAMES" : others.joined(separator: ",")) or write the file with index=False")
+        }
+        return .data("\(path): column \(i + 1) has \(header.isEmpty ? "a blank header cell" : "the header '\(header)', which pandas gives a column without a name"); name it in the header, or select the columns you want by name with \(Setting.inputColumns) and \(Setting.outputColumns)")
+    }
+
     private func npySamples(_ sizes: (Int, Int) throws -> Void, _ body: (UnsafePointer<Double>, UnsafePointer<Double>) throws -> Void) throws -> DataFileSummary {
         let file = try OpenFile(path)
-        let a = try NumPyArray(fd: file.fd, offset: 0, length: file.size, label: path, allowVector: false)
+        let a = try NumPyArray(fd: file.fd, offset: 0, length: file.size, file: path, allowVector: false)
         guard a.headerBytes.count + a.dataLength == file.size else {
             throw LinflowError.data("\(path): \(file.size - a.headerBytes.count - a.dataLength) bytes after the array's data; not a .npy written by numpy.save")
         }

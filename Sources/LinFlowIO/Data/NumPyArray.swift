@@ -20,6 +20,10 @@ import LinFlowNumerics
 final class NumPyArray {
     /// How the array is named in messages: the file, or `file.npz:x`.
     let label: String
+    /// The file, and the array's name in a .npz (nil for a .npy): element messages read
+    /// `file.npz: x[2, 1] is NaN`, `file.npy: element [2, 1] is NaN`.
+    private let file: String
+    private let arrayName: String?
     let rows: Int
     let cols: Int
     let fortranOrder: Bool
@@ -35,9 +39,13 @@ final class NumPyArray {
     /// The array stored at `offset` of the open file `fd`, in at most `length` bytes; or, given
     /// `inflated`, the array its bytes inflate to (`offset` 0, `length` the inflated size), read
     /// once in C order.
-    init(fd: Int32, offset: Int, length: Int, label: String, allowVector: Bool, inflated: DeflatedMember? = nil) throws {
+    init(fd: Int32, offset: Int, length: Int, file: String, arrayName: String? = nil, allowVector: Bool,
+         inflated: DeflatedMember? = nil) throws {
         self.fd = fd
+        let label = arrayName.map { "\(file):\($0)" } ?? file
         self.label = label
+        self.file = file
+        self.arrayName = arrayName
         self.inflated = inflated
         func bad(_ why: String) -> LinflowError { .data("\(label): \(why)") }
         func fetch(_ p: UnsafeMutableRawPointer, _ count: Int, at: Int) throws -> Int {
@@ -91,8 +99,8 @@ final class NumPyArray {
         let shape = dims.compactMap { Int($0) }
         guard shape.count == dims.count, shape.allSatisfy({ $0 >= 0 }) else { throw bad("shape \(shapeText) is not a tuple of sizes") }
         switch shape.count {
-        case 2: rows = shape[0]; cols = shape[1]
-        case 1 where allowVector: rows = shape[0]; cols = 1
+        case 2: rows = shape[0]; cols = shape[1]; isVector = false
+        case 1 where allowVector: rows = shape[0]; cols = 1; isVector = true
         default: throw bad("a \(shape.count)-D array of shape \(shapeText); linflow reads 2-D arrays (samples × columns)")
         }
         guard cols >= 1 else { throw bad("has no columns (shape \(shapeText))") }
@@ -106,6 +114,8 @@ final class NumPyArray {
 
     /// Bytes of the elements.
     let dataLength: Int
+    /// A 1-D array (a target vector of a .npz), indexed `y[r]` in messages.
+    private let isVector: Bool
 
     /// The value text after `'key':` in a Python dict literal, up to the next top-level comma.
     private static func value(of key: String, in dict: String) -> String? {
@@ -140,6 +150,25 @@ final class NumPyArray {
                 for i in 0..<count { dst[i] = element(scratch, i) }
             }
         }
+        try checkFinite(dst, rows: n, from: r0)
+    }
+
+    /// Refuses a NaN or ±inf element of rows r0..<r0+n (read into `values`), naming it by its
+    /// index as numpy would (from 0): NaN is not an overflow, and the file holds it as it is.
+    private func checkFinite(_ values: UnsafePointer<Double>, rows n: Int, from r0: Int) throws {
+        let count = n * cols
+        var bad = -1, i = 0
+        while i < count {
+            if !values[i].isFinite { bad = i; break }
+            i += 1
+        }
+        guard bad >= 0 else { return }
+        let v = values[bad], r = r0 + bad / cols, c = bad % cols
+        let index = isVector ? "[\(r)]" : "[\(r), \(c)]"
+        let element = arrayName.map { "\($0)\(index)" } ?? "element \(index)"
+        let what = v.isNaN ? "is NaN" : "is infinite (\(v < 0 ? "-inf" : "inf"))"
+        let place = isVector ? "row \(r)" : "row \(r), column \(c)"
+        throw LinflowError.data("\(file): \(element) (\(place), counted from 0) \(what); linflow needs finite data")
     }
 
     @inline(__always) private func element(_ p: UnsafeMutableRawPointer, _ i: Int) -> Double {

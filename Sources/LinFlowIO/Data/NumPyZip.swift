@@ -80,10 +80,10 @@ struct NumPyZip {
         guard start + m.size <= file.size else { throw LinflowError.data("\(file.path): truncated member '\(m.name)'") }
         let label = "\(file.path):\(name)"
         guard m.method == 8 else {
-            return try NumPyArray(fd: file.fd, offset: start, length: m.size, label: label, allowVector: true)
+            return try NumPyArray(fd: file.fd, offset: start, length: m.size, file: file.path, arrayName: name, allowVector: true)
         }
         let inflated = try DeflatedMember(fd: file.fd, offset: start, compressedSize: m.size,
                                           uncompressedSize: m.uncompressedSize, crc32: m.crc32, label: label)
-        return try NumPyArray(fd: file.fd, offset: 0, length: m.uncompressedSize, label: label, allowVector: true, inflated: inflated)
+        return try NumPyArray(fd: file.fd, offset: 0, length: m.uncompressedSize, file: file.path, arrayName: name, allowVector: true, inflated: inflated)
     }
 }

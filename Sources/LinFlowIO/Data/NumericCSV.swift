@@ -22,8 +22,13 @@ import LinFlowNumerics
 /// refused as ambiguous.
 /// Refused, with file:line:column: ragged rows, cells that are not numbers (decimal commas
 /// named as such), NaN and ±Inf, numbers that overflow a Double, an unterminated quote; a file
-/// in UTF-16 or UTF-32 (named); a one-column file whose first line splits under tab or
-/// semicolon (the delimiter named).
+/// in UTF-16 or UTF-32 (named); a NumPy .npy or .npz file given a name that is not theirs (by
+/// its magic, from the first chunk: no byte is read twice, so a pipe works too); a one-column
+/// file whose first line splits under tab or semicolon (the delimiter named), or into numbers
+/// under spaces (numpy.savetxt's layout: `space` named); a first row that ends with the
+/// delimiter, when every row does (an empty last column).
+/// With the `space` delimiter a run of spaces separates two cells, and spaces at a line's ends
+/// separate nothing.
 public final class NumericCSVReader {
     public let path: String
     /// Column names, if the first row was a header.
@@ -52,6 +57,14 @@ public final class NumericCSVReader {
     private let headerMode: HeaderMode
     /// Whether the delimiter was chosen by the user (then a one-column file is taken as one).
     private let delimiterGiven: Bool
+    /// `space`: runs of the delimiter are one separator, and it is ignored at a line's ends.
+    private let runs: Bool
+    /// The first row ends with the delimiter (its last cell is blank): the rows' last cells are
+    /// then watched, so that a file whose every row does so is named as such.
+    public private(set) var endsWithDelimiter = false
+    /// The first data line whose last cell is blank, and whether a data row had a value there.
+    private var blankLastLine: Int?
+    private var valueInLastColumn = false
     private var fields: [[UInt8]] = []
 
     public init(path: String, chunkSize: Int = 1 << 20, delimiter: Delimiter? = nil, header: HeaderMode = .auto,
@@ -59,6 +72,7 @@ public final class NumericCSVReader {
         self.path = path
         self.delimiter = (delimiter ?? .comma).byte
         self.delimiterGiven = delimiter != nil
+        self.runs = delimiter?.separatesByRuns ?? false
         self.headerMode = header
         self.onChunk = onChunk
         var st = stat()
@@ -108,42 +122,80 @@ public final class NumericCSVReader {
                 // A quoted record: the general reader, from the start of this line.
                 guard try nextRecord() else { break }
                 try checkWidth(fields.count)
-                for c in 0..<columns { values[c] = try number(fields[c], column: c + 1) }
+                for c in 0..<columns {
+                    values[c] = try fields[c].withUnsafeBufferPointer {
+                        try cellValue($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count, column: c + 1)
+                    }
+                }
                 try body(UnsafeBufferPointer(values))
                 continue
             }
             line += 1
             recordStart = line
             start = min(lineEnd + 1, end)
+            // With `space`, the line less the spaces at its ends (and a CR before the newline).
+            var first = lineStart, last = lineEnd
+            if runs {
+                while last > first, base[last - 1] == 0x20 || base[last - 1] == 0x09 || base[last - 1] == 0x0D { last -= 1 }
+                while first < last, base[first] == 0x20 || base[first] == 0x09 { first += 1 }
+            }
+            /// The end of the cell at `cell` and where the next one starts (nil: it is the last).
+            @inline(__always) func split(_ cell: Int) -> (end: Int, next: Int?) {
+                guard let hit = memchr(base + cell, sep, last - cell) else { return (last, nil) }
+                let cellEnd = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+                var next = cellEnd + 1
+                if runs { while next < last, base[next] == 0x20 { next += 1 } }
+                return (cellEnd, next)
+            }
             // Split at commas and parse each cell as it is delimited, with the fast parser only;
             // a cell it declines is parsed again below, after the width check, so that errors
             // come in the same order as from the general reader.
-            var cell = lineStart, column = 0, allParsed = true
+            var cell = first, column = 0, allParsed = true
             while true {
-                let comma = memchr(base + cell, sep, lineEnd - cell)
-                let cellEnd = comma.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? lineEnd
+                let (cellEnd, next) = split(cell)
                 if column < columns {
                     if let v = DecimalParser.parse(base + cell, cellEnd - cell) { values[column] = v } else { allParsed = false }
                 }
                 column += 1
-                if comma == nil { break }
-                cell = cellEnd + 1
+                guard let next else { break }
+                cell = next
             }
             if column != columns {
                 if column == 1 && isBlank(base + lineStart, lineEnd - lineStart) { continue }
                 try checkWidth(column)
             }
-            if !allParsed {
-                cell = lineStart
+            if !allParsed || endsWithDelimiter {
+                cell = first
                 for c in 0..<columns {
-                    let comma = memchr(base + cell, sep, lineEnd - cell)
-                    let cellEnd = comma.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? lineEnd
-                    values[c] = try number(base + cell, cellEnd - cell, column: c + 1)
-                    cell = cellEnd + 1
+                    let (cellEnd, next) = split(cell)
+                    values[c] = try cellValue(base + cell, cellEnd - cell, column: c + 1)
+                    cell = next ?? last
                 }
             }
             try body(UnsafeBufferPointer(values))
         }
+        if endsWithDelimiter, blankLastLine != nil {
+            throw LinflowError.data("\(path): every row ends with a delimiter (an empty last column); remove the '\(printable([delimiter][...]))' at the end of each line")
+        }
+    }
+
+    /// A data cell's value: ``number(_:_:column:)``, but for the blank last cell of a file whose
+    /// first row ends with the delimiter, which is noted (and read as 0) until a row shows
+    /// whether the whole column is empty: a row with a value there makes the first blank one an
+    /// empty cell; every row blank there is refused at the end as an empty last column.
+    private func cellValue(_ p: UnsafePointer<UInt8>, _ n: Int, column: Int) throws -> Double {
+        guard endsWithDelimiter, column == columnCount else { return try number(p, n, column: column) }
+        let (lo, hi) = trimmed(p, n)
+        if lo == hi {
+            if valueInLastColumn { return try number(p, n, column: column) }
+            if blankLastLine == nil { blankLastLine = recordStart }
+            return 0
+        }
+        if let blank = blankLastLine {
+            throw LinflowError.data("\(path):\(blank):\(column): an empty cell is not a number")
+        }
+        valueInLastColumn = true
+        return try number(p, n, column: column)
     }
 
     /// Calls `body` with each row below the header as text cells (trimmed, quotes removed) and
@@ -204,8 +256,16 @@ public final class NumericCSVReader {
                     throw LinflowError.data("\(path):\(line): one column under the comma, \(n) under \(name == "tab" ? "a tab" : "a semicolon"); pass \(Setting.delimiter) \(name)")
                 }
             }
+            // numpy.savetxt's default: numbers separated by single spaces.
+            let words = trim(fields[0]).split(separator: 0x20)
+            if words.count > 1, words.allSatisfy({ parse(Array($0)) != nil }) {
+                throw LinflowError.data("\(path):\(line): one column under the comma, \(words.count) numbers separated by spaces (as numpy.savetxt writes); pass \(Setting.delimiter) space")
+            }
         }
-        let parsed = fields.map { parse($0) }
+        // A blank last cell after a delimiter: the rows may all end with one (an empty last
+        // column); ``cellValue(_:_:column:)`` finds out. It does not make a row a header.
+        endsWithDelimiter = !runs && columnCount > 1 && trim(fields[columnCount - 1]).isEmpty
+        let parsed = fields.enumerated().map { endsWithDelimiter && $0.offset == columnCount - 1 ? 0 : parse($0.element) }
         switch headerMode {
         case .yes:
             header = fields.map { String(decoding: trim($0), as: UTF8.self) }
@@ -222,7 +282,9 @@ public final class NumericCSVReader {
                 throw LinflowError.data("\(path):\(line): the first row reads 0,1,…,\(columnCount - 1), which is pandas's header of an unnamed frame or a sample; pass \(Setting.header) yes or \(Setting.header) no")
             }
         }
-        pendingFirstRow = try (0..<columnCount).map { try number(fields[$0], column: $0 + 1) }
+        pendingFirstRow = try (0..<columnCount).map { c in
+            try fields[c].withUnsafeBufferPointer { try cellValue($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count, column: c + 1) }
+        }
     }
 
     /// UTF-16 and UTF-32 are refused by name (the byte-order mark, or NULs in the text).
@@ -236,9 +298,35 @@ public final class NumericCSVReader {
         if let name {
             throw LinflowError.data("\(path): is \(name) text (byte-order mark); linflow reads UTF-8 or ASCII: convert it, e.g. iconv -f \(name) -t UTF-8")
         }
+        if let e = Self.numPyError(path: path, firstBytes: b) { throw e }
         if b.prefix(4096).contains(0) {
             throw LinflowError.data("\(path): holds NUL bytes: UTF-16 or UTF-32 without a byte-order mark, or not text; linflow reads UTF-8 or ASCII")
         }
+    }
+
+    /// The refusal of a file read as CSV whose first bytes are a NumPy magic: a .npy array
+    /// (\x93NUMPY) or a .npz, which is a zip archive (PK\x03\x04); nil for anything else.
+    /// NumPy files are read by their name only (a pipe cannot be read twice, and arrays are
+    /// read with random access).
+    public static func numPyError(path: String, firstBytes bytes: UnsafeRawBufferPointer) -> LinflowError? {
+        let kind: (name: String, magic: String)
+        if bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) { kind = (".npy", "\\x93NUMPY") }
+        else if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) { kind = (".npz", "PK\\x03\\x04, a zip archive") }
+        else { return nil }
+        return .data("\(path): is a NumPy \(kind.name) file (its first bytes are \(kind.magic)), not CSV; linflow reads NumPy files by their name: give it a name ending in \(kind.name) (save what a pipe gives to such a file)")
+    }
+
+    /// ``numPyError(path:firstBytes:)`` for a regular file, read with pread before anything
+    /// else opens it; nil for anything else (a pipe or a FIFO is not touched).
+    public static func numPyError(path: String) -> LinflowError? {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 8)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 8, 0) }
+        return head.withUnsafeBytes { numPyError(path: path, firstBytes: UnsafeRawBufferPointer(rebasing: $0.prefix(max(0, n)))) }
     }
 
     // MARK: - Records
@@ -298,7 +386,7 @@ public final class NumericCSVReader {
         while true {
             if start == end, try !refill() {
                 if inQuotes { throw LinflowError.data("\(path):\(recordLine): a quoted field is not closed before the end of the file") }
-                fields.append(field)
+                if !(runs && !wasQuoted && !fields.isEmpty && trim(field).isEmpty) { fields.append(field) }
                 return true
             }
             let b = buffer.load(fromByteOffset: start, as: UInt8.self)
@@ -322,13 +410,16 @@ public final class NumericCSVReader {
             }
             switch b {
             case delimiter:
+                // `space`: a run of spaces, or spaces at the line's start, separate nothing more.
+                if runs && !wasQuoted && field.isEmpty { continue }
                 fields.append(field)
                 field.removeAll(keepingCapacity: true)
                 wasQuoted = false
                 afterQuote = false
             case newline:
                 if field.last == UInt8(ascii: "\r") { field.removeLast() }
-                fields.append(field)
+                // `space`: spaces at the line's end leave no empty cell behind them.
+                if !(runs && !wasQuoted && !fields.isEmpty && trim(field).isEmpty) { fields.append(field) }
                 return true
             case UInt8(ascii: "\""):
                 if wasQuoted || !trim(field).isEmpty {
@@ -412,7 +503,7 @@ public final class NumericCSVReader {
 
     /// At most 40 characters of a cell, with line breaks, control characters and invalid UTF-8
     /// escaped, so that an error message stays on one line whatever the file holds.
-    private func printable(_ bytes: ArraySlice<UInt8>) -> String {
+    private func printable(_ bytes: some Collection<UInt8>) -> String {
         var out = ""
         for scalar in String(decoding: bytes.prefix(40), as: UTF8.self).unicodeScalars {
             switch scalar {

@@ -5,25 +5,20 @@ import LinFlowNumerics
 enum HDF5WeightFile {
     static func architecture(of table: HDF5Trajectory) throws -> Architecture {
         let path = table.path
-        var sizes: [Int] = []
-        var l = 1
-        while true {
-            // The name of layer l in any chain of depth ≥ l.
-            let name = try Architecture(sizes: [Int](repeating: 1, count: l + 1)).name(ofLayer: l)
-            guard let block = table.blocks.first(where: { $0.name == name }) else { break }
+        var layers: [Int: (rows: Int, cols: Int)] = [:]
+        for block in table.blocks where block.name.hasPrefix("W") {
+            guard let l = Architecture.layer(named: Substring(block.name)) else {
+                throw LinflowError.data("\(path): the dataset \(block.name) is not a weight of a linflow trajectory (W21, W32, …)")
+            }
             guard block.shape.count == 2 else {
-                throw LinflowError.data("\(path): the dataset \(name) is not a matrix per row")
+                throw LinflowError.data("\(path): the dataset \(block.name) is not a matrix per row")
             }
-            if sizes.isEmpty { sizes = [block.shape[1]] }
-            guard block.shape[1] == sizes[l - 1] else {
-                throw LinflowError.data("\(path): \(name) is \(block.shape[0])×\(block.shape[1]), which does not chain with the layer before it (\(sizes[l - 1]) units)")
-            }
-            sizes.append(block.shape[0])
-            l += 1
+            layers[l] = (block.shape[0], block.shape[1])
         }
-        guard sizes.count >= 2 else {
+        guard !layers.isEmpty else {
             throw LinflowError.data("\(path): no dataset W21; \(Setting.start) needs a trajectory written with every weight block (\(Setting.weightBlocks) all)")
         }
+        let sizes = try WeightChain.sizes(layers, path: path)
         let names = Set(table.blocks.map(\.name))
         let hasBias = names.contains(where: { $0.hasPrefix("b") })
         let a = try Architecture(sizes: sizes, bias: hasBias)
@@ -32,11 +27,6 @@ enum HDF5WeightFile {
             guard let block = table.blocks.first(where: { $0.name == b }), block.shape == [sizes[k]] else {
                 throw LinflowError.data("\(path): has bias datasets, but not \(b) of \(sizes[k]) values per row")
             }
-        }
-        // A trajectory with some weight blocks left out (--weights W32) cannot give a start.
-        let extra = names.filter { $0.hasPrefix("W") }.subtracting((1...a.depth).map { a.name(ofLayer: $0) })
-        guard extra.isEmpty else {
-            throw LinflowError.data("\(path): the weight datasets do not form one chain from the input (found \(extra.sorted().joined(separator: ", ")) without the layers before it); \(Setting.start) needs every block (\(Setting.weightBlocks) all)")
         }
         return a
     }

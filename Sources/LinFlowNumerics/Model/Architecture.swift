@@ -94,8 +94,20 @@ public struct Architecture: Equatable, Sendable {
 
     /// The paper's name of W_l: W21, W32, …; from W10 on the two indices are separated by a
     /// dot (W10.9) so that names stay unambiguous.
-    public func name(ofLayer l: Int) -> String {
+    public func name(ofLayer l: Int) -> String { Self.layerName(l) }
+
+    /// The name of layer l in any chain deep enough to have it: W21, W32, …, W98, W10.9, ….
+    public static func layerName(_ l: Int) -> String {
         l + 1 <= 9 ? "W\(l + 1)\(l)" : "W\(l + 1).\(l)"
+    }
+
+    /// The layer a weight name stands for (W21 → 1, W10.9 → 9), nil for any other text.
+    public static func layer(named name: Substring) -> Int? {
+        guard name.hasPrefix("W") else { return nil }
+        let rest = name.dropFirst()
+        let l = rest.contains(".") ? rest.split(separator: ".").last.flatMap { Int($0) } : rest.last.flatMap { Int(String($0)) }
+        guard let l, l >= 1, layerName(l) == name else { return nil }
+        return l
     }
 
     /// The name of b_l: b21, b32, … (the weight name with b for W).

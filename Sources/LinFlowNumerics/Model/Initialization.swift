@@ -36,6 +36,7 @@ public enum Initialization: Sendable, Equatable {
         let isFile = FileManager.default.fileExists(atPath: text) || text.contains("/") || text.hasSuffix(".csv")
         if !isFile && text == "lambda-balanced" {
             guard let lambda else { throw LinflowError.usage("\(Setting.start) lambda-balanced needs \(Setting.lambda) λ (W32ᵀW32 − W21W21ᵀ = λI)") }
+            try LambdaBalancedStart.check(lambda: lambda)
             self = .lambdaBalanced(seed: seed, scale: scale, lambda: lambda)
             return
         }

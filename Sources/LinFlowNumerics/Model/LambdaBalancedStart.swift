@@ -22,11 +22,32 @@ import Foundation
 /// √(d_i² + |λ|), where d_i are the free layer's, so |λ| itself sets a floor on the weights.
 /// Deeper chains are refused: the balance of every adjacent pair can be met, but linflow has no
 /// exact solution there to offer and the partner layers would need a common frame.
+///
+/// Limits of double precision, each refused in one line (exit 64) before any integration:
+/// - overflow: the flow, its imbalance column and its Jacobian multiply entries of W32ᵀW32
+///   (≈ |λ| + the free layer's squares) by each other, so |λ| and every entry of S must stay
+///   below √(largest double) ≈ 1.3e154 (checked on λ alone before the data are read, and on S
+///   once drawn);
+/// - lost digits: S = AAᵀ + |λ|I keeps no digit of the smaller of the two terms when it lies
+///   below the rounding of the larger: λ ≠ 0 under ε·max(AAᵀ) makes a zero-balanced start, and
+///   a free layer with max(AAᵀ) under ε·|λ| vanishes from its partner (σ = 0, A = 0, is exact
+///   and allowed).
 public enum LambdaBalancedStart {
+    /// √(largest double): a Gram entry beyond it overflows when squared.
+    public static let largestGramEntry = Double.greatestFiniteMagnitude.squareRoot()
+
+    /// The limit on λ alone (overflow), checked before the data are read.
+    public static func check(lambda: Double) throws {
+        guard lambda.isFinite else { throw LinflowError.usage("\(Setting.lambda) must be a finite number, got \(lambda)") }
+        guard abs(lambda) < largestGramEntry else {
+            throw LinflowError.usage("\(Setting.lambda) \(fmt(lambda)) overflows: W32ᵀW32 − W21W21ᵀ = λI puts |λ| in the Gram of a layer, whose products (the flow, the imbalance) exceed the largest double; |λ| must be below \(fmt(largestGramEntry))")
+        }
+    }
+
     /// The weights; `architecture` must be a two-layer chain (biases, if any, start at zero).
     public static func weights(for architecture: Architecture, lambda: Double, scale: Double,
                                source g: GaussianSource) throws -> Weights {
-        guard lambda.isFinite else { throw LinflowError.usage("\(Setting.lambda) must be a finite number, got \(lambda)") }
+        try check(lambda: lambda)
         guard architecture.depth == 2 else {
             throw LinflowError.usage("\(Setting.start) lambda-balanced is for two-layer networks (W32ᵀW32 − W21W21ᵀ = λI), got \(architecture.depth) layers")
         }
@@ -43,9 +64,20 @@ public enum LambdaBalancedStart {
             : Matrix(rows: n2, cols: n1, storage: (0..<(n2 * n1)).map { _ in g.next(standardDeviation: scale) }).transposed
         // free is A (n1 × m'), the partner B must satisfy BᵀB = AAᵀ + |λ|I with B having m rows.
         let rows = freeLower ? n2 : n0
-        let s = free * free.transposed + abs(lambda) * Matrix.identity(n1)
-        guard s.storage.allSatisfy(\.isFinite) else {
-            throw LinflowError.usage("\(Setting.initialScale) \(scale) with \(Setting.lambda) \(lambda) gives a start whose W32ᵀW32 overflows")
+        let gram = free * free.transposed
+        let s = gram + abs(lambda) * Matrix.identity(n1)
+        let freeName = freeLower ? "W21W21ᵀ" : "W32ᵀW32"
+        guard s.storage.allSatisfy({ abs($0) < largestGramEntry }) else {
+            throw LinflowError.usage("\(Setting.initialScale) \(fmt(scale)) with \(Setting.lambda) \(fmt(lambda)) gives a start whose Gram \(freeName) + |λ|I overflows when the flow multiplies it (entries must stay below \(fmt(largestGramEntry)))")
+        }
+        // The largest entry of the free layer's Gram is on its diagonal.
+        let top = (0..<n1).map { gram[$0, $0] }.max() ?? 0
+        let eps = Double.ulpOfOne
+        if lambda != 0 && abs(lambda) <= eps * top {
+            throw LinflowError.usage("\(Setting.lambda) \(fmt(lambda)) is below the rounding of \(freeName) (entries up to \(fmt(top)), rounded to ±\(fmt(eps * top))) at \(Setting.initialScale) \(scale): the start would keep no digit of λ (it would be zero-balanced); use \(Setting.lambda) 0, |λ| above \(fmt(eps * top)), or a smaller \(Setting.initialScale)")
+        }
+        if top > 0 && top <= eps * abs(lambda) {
+            throw LinflowError.usage("\(Setting.lambda) \(fmt(lambda)) swamps \(freeName) (entries up to \(fmt(top)), below λ's rounding ±\(fmt(eps * abs(lambda)))) at \(Setting.initialScale) \(scale): W32ᵀW32 − W21W21ᵀ = λI would keep no digit of the random layer; use |λ| below \(fmt(top / eps)), a larger \(Setting.initialScale), or \(Setting.initialScale) 0 for a zero \(freeLower ? "W21" : "W32")")
         }
         let (mu, u) = try symmetricEigen(s)
         let largest = max(mu.first ?? 0, 0)

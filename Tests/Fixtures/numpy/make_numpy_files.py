@@ -108,3 +108,24 @@ write_zip(os.path.join(d, "rewritten.npz"),
            for n, a in (("x.npy", x), ("y.npy", y))])
 # A compressed array in Fortran order (x.T.T-style views numpy writes so).
 np.savez_compressed(os.path.join(d, "fortran_compressed.npz"), x=np.asfortranarray(x), y=y)
+
+# Not finite: NaN and ±inf where numpy users meet them (a missing value, a division by zero),
+# in C and Fortran order, in a stored and a compressed .npz, in a 2-D and a 1-D array.
+nan = a.copy()
+nan[7, 2] = np.nan
+np.save(os.path.join(d, "nan.npy"), nan)
+inf = a.copy()
+inf[11, 5] = np.inf
+np.save(os.path.join(d, "inf_fortran.npy"), np.asfortranarray(inf))
+np.savez(os.path.join(d, "nan.npz"), x=nan[:, :4], y=y)
+target = y[:, 0].copy()
+target[250] = -np.inf
+np.savez_compressed(os.path.join(d, "neginf_compressed.npz"), x=x, target=target)
+# numpy.savetxt's default layout: '%.18e' separated by single spaces.
+np.savetxt(os.path.join(d, "savetxt.txt"), a)
+np.savetxt(os.path.join(d, "savetxt.csv"), a)
+# NumPy files under names that are not theirs (a file named `data`, what <(cat …) hands over).
+with open(os.path.join(d, "data"), "wb") as f:
+    f.write(whole)
+with open(os.path.join(d, "xy.npz"), "rb") as src, open(os.path.join(d, "archive"), "wb") as f:
+    f.write(src.read())
