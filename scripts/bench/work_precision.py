@@ -108,18 +108,26 @@ def dataset(name):
     return p
 
 
+def weight_columns(header_line):
+    """The weight columns of a linflow CSV, by name (after t, loss and excess_loss)."""
+    return [i for i, h in enumerate(header_line.strip().split(",")) if re.match(r"^[Wb]\d", h)]
+
+
 def final_row(path):
     with open(path) as f:
+        cols = weight_columns(f.readline())
         last = None
         for line in f:
             last = line
-    return np.array([float(v) for v in last.split(",")[2:]])
+    cells = last.split(",")
+    return np.array([float(cells[i]) for i in cols])
 
 
 def first_row(path):
     with open(path) as f:
-        f.readline()
-        return np.array([float(v) for v in f.readline().split(",")[2:]])
+        cols = weight_columns(f.readline())
+        cells = f.readline().split(",")
+        return np.array([float(cells[i]) for i in cols])
 
 
 SUMMARY = re.compile(r"(\d+) steps, (\d+) RHS evaluations, ([0-9.]+) s \(data ([0-9.]+) s, set-up ([0-9.]+) s, integration ([0-9.]+) s\)")

@@ -119,7 +119,7 @@ def main():
     run(["simulate", "--samples", "5", "--weights", "none", "-o", p("none.h5")])
     run(["simulate", "--samples", "5", "--weights", "W32", "-o", p("w32.h5")])
     with h5py.File(p("none.h5"), "r") as f, h5py.File(p("w32.h5"), "r") as g:
-        check(sorted(f) == ["imbalance", "loss", "sv", "t"] and sorted(g) == ["W32", "imbalance", "loss", "sv", "t"],
+        check(sorted(f) == ["excess_loss", "imbalance", "loss", "sv", "t"] and sorted(g) == ["W32", "excess_loss", "imbalance", "loss", "sv", "t"],
               "--weights none and --weights W32 leave out exactly the other weight blocks")
 
     # 3. A failed run.

@@ -10,6 +10,7 @@ usage: python3 scripts/checks/crosscheck_scipy.py [path/to/linflow]
 (default: $LINFLOW, else the release build, built first: scripts/linflow_exe.py)
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -73,8 +74,10 @@ def check(name, data_csv, outputs, extra, tol=1e-7):
         run(["simulate", "--data", data_csv, "--outputs", str(outputs), "--rtol", "1e-11", "--atol", "1e-13",
              "--samples", "20", "--diagnostics", "none", "-o", out] + extra)
         header, traj = load_trajectory(out)
+    # The weight columns by name (t, loss and excess_loss come first; diagnostics are off).
+    wcols = [i for i, h in enumerate(header) if re.match(r"^[Wb]\d", h)]
     layer_names = []
-    for h in header[2:]:
+    for h in (header[i] for i in wcols):
         name_ = h.split("_")[0]
         if name_ not in layer_names:
             layer_names.append(name_)
@@ -84,15 +87,15 @@ def check(name, data_csv, outputs, extra, tol=1e-7):
         sizes.append(rows)
     rhs, unpack = flow_rhs(sizes, s11, s31)
     t = traj[:, 0]
-    sol = solve_ivp(rhs, (0, t[-1]), traj[0, 2:], method="DOP853", t_eval=t, rtol=1e-12, atol=1e-14)
-    weights_gap = np.max(np.abs(sol.y.T - traj[:, 2:]))
+    sol = solve_ivp(rhs, (0, t[-1]), traj[0, wcols], method="DOP853", t_eval=t, rtol=1e-12, atol=1e-14)
+    weights_gap = np.max(np.abs(sol.y.T - traj[:, wcols]))
     losses = []
     for theta in sol.y.T:
         w = np.eye(sizes[0])
         for m in unpack(theta):
             w = m @ w
         losses.append(0.5 * np.mean(np.sum((y - x @ w.T) ** 2, axis=1)))
-    loss_gap = np.max(np.abs(np.array(losses) - traj[:, 1]) / np.maximum(1e-12, np.abs(losses)))
+    loss_gap = np.max(np.abs(np.array(losses) - traj[:, header.index("loss")]) / np.maximum(1e-12, np.abs(losses)))
     ok = weights_gap < tol and loss_gap < 1e-6
     print(f"{'ok  ' if ok else 'FAIL'} {name}: sizes {sizes}, max |ΔW| = {weights_gap:.2e}, "
           f"max relative Δloss = {loss_gap:.2e}")
