@@ -320,6 +320,19 @@ def table(res):
     return "\n".join(lines)
 
 
+# One colour per solver, the same in every case's figure: by the solver's place in the list of
+# every solver this script can run (a solver outside it, from --linflow-solvers, takes grey).
+SOLVER_COLOURS = dict(zip(
+    [f"linflow {m}-{n}" for m, n in LINFLOW_SOLVERS + [("dp45", "max"), ("dp45", "rms")]]
+    + [f"diffrax {d}" for d in DIFFRAX] + [f"scipy {m}" for m in ("RK45", "DOP853", "LSODA")],
+    ["#000000", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999",
+     "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#1b9e77"]))
+
+
+def colour(solver):
+    return SOLVER_COLOURS.get(solver, "#bbbbbb")
+
+
 def figure(res):
     name = res["case"]
     cs = curves(res)
@@ -333,9 +346,7 @@ def figure(res):
                 f.write(f"{max(e, 1e-16):.6e} {t:.6e} {rtol:g}\n")
             f.write("\n\n")
     style = lambda s: ("lw 2 pt 7" if s.startswith("linflow") else "lw 1 dt 2 pt 4" if s.startswith("scipy") else "lw 1 dt 4 pt 6")
-    colours = ["#000000", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999",
-               "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#1b9e77"]
-    plots = ", ".join(f"'{dat}' index {i} using 1:2 with linespoints {style(s)} lc rgb '{colours[i % len(colours)]}' title '{s}'"
+    plots = ", ".join(f"'{dat}' index {i} using 1:2 with linespoints {style(s)} lc rgb '{colour(s)}' title '{s}'"
                       for i, s in enumerate(order))
     png = os.path.join(FIGS, f"wp-{name}.png")
     script = f"""set terminal pngcairo size 900,600 font ',10'
@@ -345,7 +356,7 @@ set format x '10^{{%L}}'
 set format y '10^{{%L}}'
 set xlabel 'error of the final weights (max |w - w*| / max |w*|)'
 set ylabel 'solve time (s)'
-set title 'work-precision, {name}: {'-'.join(map(str, res['sizes']))}, T = {res['T']:g} (lower left is better)'
+set title 'work-precision, {name}: {'-'.join(map(str, res['sizes']))}, T = {res['T']:g} (better: lower, and further right = smaller error)'
 set key outside right
 set grid
 set xrange [*:*] reverse

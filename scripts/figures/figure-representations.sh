@@ -25,11 +25,15 @@ done
 
 items="goldfish tuna robin canary rose daisy pine oak"
 {
-    echo "set terminal pngcairo size 1400,420 font 'DejaVu Sans,10'"
+    echo "set terminal pngcairo size 1400,460 font 'DejaVu Sans,10'"
     echo "set output '$WORK/figure-representations.png'"
-    echo "set multiplot layout 1,4 title 'Progressive differentiation: RSM of the hidden representations W_{21}e_i, 8-16-15 network on the hierarchical dataset (σ = 0.001)'"
+    echo "set multiplot layout 1,4 title 'Progressive differentiation: RSM of the hidden representations W_{21}e_i, 8-16-15 network on the hierarchical dataset (σ = 0.001)' margins 0.06,0.91,0.22,0.83 spacing 0.02"
     echo "set palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')"
     echo "set cbrange [-1:1]"
+    # One colour bar for the four panels (the same scale, -1 to 1), at the right edge.
+    echo "set colorbox user origin screen 0.935,0.3 size screen 0.012,0.5"
+    echo "set cbtics 0.5"
+    echo "set cblabel 'Pearson correlation'"
     echo "set size ratio -1"
     echo "set xrange [-0.5:7.5]; set yrange [7.5:-0.5]"
     i=0; tics=""
@@ -37,8 +41,10 @@ items="goldfish tuna robin canary rose daisy pine oak"
     echo "set xtics ($tics) rotate by 60 right"
     echo "set ytics ($tics)"
     for t in "${times[@]}"; do
+        [[ $t == "${times[-1]}" ]] && echo "set colorbox" || echo "unset colorbox"
         echo "set title 't = $t'"
         echo "plot '$WORK/rsm-$t.dat' matrix with image notitle"
+        echo "unset ytics"   # the items' names once, left of the first panel
     done
     echo "unset multiplot"
 } >"$WORK/figure.gp"

@@ -17,14 +17,25 @@
 source "$(dirname "$0")/common.sh"
 
 run=(--dataset hierarchy --hidden 16 --t-end 80 --samples 400 --modes --diagnostics none)
-linflow simulate "${run[@]}" --init-scale 1e-3 --seed 1 -o "$WORK/simulated.csv"
+linflow simulate "${run[@]}" --init-scale 1e-3 --seed 1 -o "$WORK/raw.csv"
+# Modes 3-4 and 5-8 have equal singular values, so which of a group rises first depends on the
+# basis the SVD picks within the group, that is on rounding. The figure numbers them by strength
+# instead: at every row each group's values are sorted, largest first (mode 3 the stronger of
+# 3-4, mode 5 the strongest of 5-8), so the colours do not change with the last bits.
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+    function sortgroup(a, b,    i, j, k, v, n, x) {
+        n = 0; for (i = a; i <= b; i++) x[++n] = $c["mode_" i]
+        for (i = 2; i <= n; i++) { v = x[i]; for (j = i - 1; j >= 1 && x[j] + 0 < v + 0; j--) x[j + 1] = x[j]; x[j + 1] = v }
+        k = 0; for (i = a; i <= b; i++) $c["mode_" i] = x[++k]
+    }
+    { sortgroup(3, 4); sortgroup(5, 8); print }' "$WORK/raw.csv" >"$WORK/simulated.csv"
 linflow analytic "${run[@]}" --init aligned --init-scale 8e-6 -o "$WORK/closed-form.csv"
 
 # linflow writes the gnuplot script; the edit keeps one closed-form curve for each distinct
 # singular value (mode_1, mode_2, mode_4 = mode_3, mode_8 = mode_5 … mode_7: each group's last,
 # which is drawn on top anyway), heads the legend's two groups, and trims the y range.
 linflow plot "$WORK/simulated.csv" "$WORK/closed-form.csv" --kind modes \
-    --label "random start" --label "closed form" --size 1040,620 \
+    --label "random start" --label "closed form" --size 1000,800 \
     --y-label "mode strength u_α^T W_{32}W_{21} v_α" \
     --title "Stage-like learning of an 8-16-15 network on the hierarchical dataset" \
     --script "$WORK/figure1.gp"
@@ -36,5 +47,5 @@ restyle "$WORK/figure1.gp" figure1-stages.png \
     -e "/^    file2 /s/title 'mode 8'/title 'modes 5–8'/" \
     -e "s/^    file1 using \"t\":\"mode_1\"/    NaN with lines lc rgb '#ffffff' title 'random start, σ = 0.001:', \\\\\n&/" \
     -e "s/^    file2 using \"t\":\"mode_1\"/    keyentry with lines lc rgb '#ffffff' title 'closed form, aligned a₀ = 8·10⁻⁶:', \\\\\n&/" \
-    -e 's/^set key outside right top noenhanced/& Left reverse width -9/' \
+    -e 's/^set key outside right top noenhanced/set key outside below center vertical noenhanced Left reverse maxrows 9 width 2/' \
     -e 's/^unset logscale y$/&\nset yrange [-0.1:4.1]/'

@@ -36,7 +36,8 @@ awk -F, -v OFS=, -v OFMT=%.17g -v floor="$floor" -v a0="$w0" -v a1="$w1" -v a2="
 
 # --kind compare puts loss_* above gap_* with matching colours; the edit draws the coefficients
 # themselves (not their gaps) on a linear axis below, adds the least-squares values and names
-# the legend entries.
+# the legend entries, each panel's legend inside it where no curve runs (top right above the
+# falling loss; between the converged coefficients).
 linflow plot "$WORK/effective.csv" --kind compare --columns 'loss_excess,gap_w?' --size 1000,800 \
     --title "The first seed's 2-2-1 affine network converges to least squares (random start σ = 0.3)" \
     --script "$WORK/figure3.gp"
@@ -53,5 +54,6 @@ restyle "$WORK/figure3.gp" figure3-affine.png \
     -e "s/\"w2\" \\(.*lc rgb '\\([^']*\\)'.*\\) title columnheader$/\"w2\" \\1 title 'w2 = (W32·W21)₂', \\\\\\n    $(dashed "$w2" '\2' w2)/" \
     -e "s/^set ylabel 'loss'/set ylabel 'loss above the floor, L − L*'/" \
     -e "s/^set ylabel 'gap'/set ylabel 'effective map ŷ = w0 + w1 x1 + w2 x2'/" \
-    -e 's/^set key outside right top noenhanced/& Left reverse width -5/' \
-    -e 's/^set rmargin at screen .*/set rmargin at screen 0.68/'
+    -e 's/^set key outside right top noenhanced/set key inside right top noenhanced Left reverse width -5/' \
+    -e 's/^# Panel 2.*/&\nset key at graph 0.98, graph 0.42 right center/' \
+    -e 's/^set rmargin at screen .*/set rmargin 4/'

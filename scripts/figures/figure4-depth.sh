@@ -23,4 +23,8 @@ done
 linflow plot "${inputs[@]}" "${labels[@]}" --columns sv_1 \
     --y-label "first singular value of W_{L}⋯W_{1}" \
     --title "Deeper chains learn later and more abruptly (hierarchical dataset, σ = 0.05)" \
-    --out "$FIGURES/figure4-depth.png"
+    --script "$WORK/figure4.gp"
+# The edit puts the legend inside the plot, between the 3-layer and the 4-layer rise, where no
+# curve runs.
+restyle "$WORK/figure4.gp" figure4-depth.png \
+    -e 's/^set key outside right top noenhanced/set key at first 13, first 2.2 left center noenhanced Left reverse samplen 2/'
