@@ -51,7 +51,7 @@ extension Linflow {
         @Option(name: .customLong("y-label"), help: ArgumentHelp("Label of the y axis instead of the kind's (enhanced text: W_{L} is a subscript).", valueName: "text"))
         var yLabel: String?
 
-        @Option(name: .long, help: ArgumentHelp("Picture size in pixels (PDF: hundredths of an inch); default 960,600, or 960,800 for compare.", valueName: "W,H"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Picture size in pixels (PDF: hundredths of an inch); default 960,600, or 960,800 for compare.", valueName: "W,H"))
         var size: String?
 
         @Flag(name: .customLong("log-y"), inversion: .prefixedNo, help: "Logarithmic y axis (default: on for loss and compare, off otherwise).")

@@ -136,6 +136,7 @@ import Testing
         (["simulate", "-o", ""], 64, "--out needs a file name"),
         (["sweep", "run", "nowhere", "--task", "-1"], 66, "nowhere"),
         (["sweep", "slurm", "nowhere", "--array-limit", "-2"], 64, "--array-limit must be at least 1, got -2"),
+        (["plot", "nowhere.csv", "--size", "-5,3", "-o", "p.png"], 64, "--size takes WIDTH,HEIGHT in pixels between 100 and 10000, got '-5,3'"),
     ])
     func smallRules(arguments: [String], status: Int32, message: String) throws {
         let dir = CLI.temporaryDirectory()
