@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LinFlowTestSupport
 
 /// The edges of issue 21, one rule each, through the built executable.
 @Suite struct EdgesCLITests {
@@ -239,6 +240,29 @@ import Testing
         // Σ11 of x̃ = [x1, x2, 1]: E[x1²] = 1/2, E[x1 x2] = 1/4, E[x1] = 1/2, …
         #expect(json["sigma11"] as! [[Double]] == [[0.5, 0.25, 0.5], [0.25, 0.5, 0.5], [0.5, 0.5, 1]])
         #expect(try CLI.run(["stats", "-o", "s.txt"], in: dir).status == 64)
+    }
+
+    /// Fewer samples than inputs (N = 3, n = 120): the least-squares map interpolates the samples,
+    /// so the floor is 0 to rounding and X W*ᵀ = y, checked on the samples themselves. (The
+    /// rotation of the mean row into R_x once divided 0 by 0 here.)
+    @Test func widerThanLongDataInterpolates() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var g = SplitMix64(seed: 11)
+        var rows: [[Double]] = []
+        for _ in 0..<3 { rows.append((0..<121).map { _ in g.normal() }) }
+        let lines: [String] = rows.map { row in row.map { String($0) }.joined(separator: ",") }
+        try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("wide.csv"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["stats", "--data", "wide.csv", "--outputs", "1", "--header", "no", "-o", "s.json"], in: dir)
+        try #require(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("s.json"))) as! [String: Any]
+        let w = (json["least_squares_map"] as! [[Double]])[0]
+        #expect((json["loss_floor"] as! Double) < 1e-20)
+        for row in rows {
+            var fit = 0.0
+            for j in 0..<120 { fit += w[j] * row[j] }
+            #expect(abs(fit - row[120]) < 1e-9 * (1 + abs(row[120])), "\(fit) vs \(row[120])")
+        }
     }
 
     func start(_ arguments: [String], dir: URL) throws -> Process {

@@ -113,9 +113,9 @@ import Testing
         (["W32_3_"], [:], "W43 is 15×3 but W32 is 2×2: the 3 columns of W43 must match the 2 rows of W32"),
         (["W21_2_8"], [:], "W21 reaches row 2 and column 8 but has 15 of its 16 entries (W21_2_8 is missing)"),
         (["W21_1_"], [:], "W21 reaches row 2 and column 8 but has no column of row 1 (W21_1_1 is missing)"),
-        ([], ["W21_1_1": "W21_1"], "column 3 is named 'W21_1', which is not a weight of a linflow trajectory"),
-        ([], ["W21_1_1": "W12_1_1"], "column 3 is named 'W12_1_1', which is not a weight of a linflow trajectory"),
-        ([], ["W32_1_1": "W21_1_2"], "'W21_1_2' heads columns 4 and 19; --init needs each weight once"),
+        ([], ["W21_1_1": "W21_1"], "column 4 is named 'W21_1', which is not a weight of a linflow trajectory"),
+        ([], ["W21_1_1": "W12_1_1"], "column 4 is named 'W12_1_1', which is not a weight of a linflow trajectory"),
+        ([], ["W32_1_1": "W21_1_2"], "'W21_1_2' heads columns 5 and 20; --init needs each weight once"),
     ] as [([String], [String: String], String)])
     func eachInitFileMistakeHasItsOwnLine(drop: [String], rename: [String: String], message: String) throws {
         let dir = CLI.temporaryDirectory()

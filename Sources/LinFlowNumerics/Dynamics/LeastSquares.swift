@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// The minimiser of the squared-error loss over all linear (or, on x̃ = [x; 1], affine) maps,
 /// which every deep linear network converges to from a generic start, its loss (the floor L*)
 /// and the excess L(W) − L* of any other map. docs/theory.md, "The floor and the excess",
@@ -68,7 +71,11 @@ public struct LeastSquares: Sendable {
                 // once, in a 2 × 2 rotation whose rounding is relative to each row.
                 var rowX = Array(mx.prefix(n)), rowY = my
                 for k in 0..<n where rowX[k] != 0 {
-                    let a = fx[k, k], b = rowX[k], h = (a * a + b * b).squareRoot()
+                    // hypot, not √(a² + b²): with fewer samples than inputs, R_x has zero rows
+                    // (a = 0) and what is left of the mean row can be tiny, whose square underflows
+                    // to 0 and would give 0/0.
+                    let a = fx[k, k], b = rowX[k], h = hypot(a, b)
+                    guard h > 0, h.isFinite else { continue }
                     let cs = a / h, sn = b / h
                     for j in k..<n { let u = fx[k, j], v = rowX[j]; fx[k, j] = cs * u + sn * v; rowX[j] = -sn * u + cs * v }
                     rowX[k] = 0

@@ -102,10 +102,6 @@ extension Matrix {
     }
 }
 
-/// Symmetric eigenvalues by GSL, in decreasing order.
-public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
-    try symmetricEigen(a).values
-}
 
 /// Symmetric eigen-decomposition A = O diag(λ) Oᵀ by GSL: eigenvalues in decreasing order,
 /// orthonormal eigenvectors in the columns of O.
