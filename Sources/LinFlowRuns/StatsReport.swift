@@ -110,12 +110,27 @@ public struct StatsReport {
         return s
     }
 
-    private func list(_ v: [Double]) -> String { v.map { String(format: "%.10g", $0) }.joined(separator: ", ") }
+    /// At most this many rows and columns of a matrix, and this many numbers of a list, are
+    /// printed; the rest is said to be there (every number is in `-o FILE.json`). A report on
+    /// wide data (n = 2000 inputs: 4·10⁶ entries of Σ11) would otherwise be tens of MB of text.
+    static let shownRows = 20, shownColumns = 16, shownValues = 40
+
+    private func list(_ v: [Double]) -> String {
+        let f = { (x: Double) in String(format: "%.10g", x) }
+        guard v.count > Self.shownValues else { return v.map(f).joined(separator: ", ") }
+        return (v.prefix(Self.shownValues - 5).map(f) + ["…"] + v.suffix(5).map(f)).joined(separator: ", ")
+            + " (\(v.count) in all)"
+    }
 
     private func section(_ title: String, _ m: Matrix) -> String {
+        let rows = min(m.rows, Self.shownRows), cols = min(m.cols, Self.shownColumns)
         var s = "\(title) (\(m.rows)×\(m.cols)):\n"
-        for r in 0..<m.rows {
-            s += "  " + (0..<m.cols).map { String(format: "% .6g", m[r, $0]).padding(toLength: 13, withPad: " ", startingAt: 0) }.joined(separator: " ") + "\n"
+        for r in 0..<rows {
+            s += "  " + (0..<cols).map { String(format: "% .6g", m[r, $0]).padding(toLength: 13, withPad: " ", startingAt: 0) }.joined(separator: " ")
+                + (cols < m.cols ? " …" : "") + "\n"
+        }
+        if rows < m.rows || cols < m.cols {
+            s += "  … (the first \(rows) rows and \(cols) columns of \(m.rows)×\(m.cols); all of them with \(Setting.output) FILE.json)\n"
         }
         return s
     }

@@ -258,6 +258,10 @@ import LinFlowTestSupport
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("s.json"))) as! [String: Any]
         let w = (json["least_squares_map"] as! [[Double]])[0]
         #expect((json["loss_floor"] as! Double) < 1e-20)
+        // The report abbreviates what would be n² numbers; the JSON holds them all.
+        #expect(r.stdout.contains("(the first 20 rows and 16 columns of 120×120; all of them with --out FILE.json)"), "\(r.stdout.prefix(400))")
+        #expect(r.stdout.utf8.count < 20_000)
+        #expect((json["sigma11"] as! [[Double]]).count == 120)
         for row in rows {
             var fit = 0.0
             for j in 0..<120 { fit += w[j] * row[j] }

@@ -103,6 +103,20 @@ public struct LeastSquares: Sendable {
                 }
             }
         }
+        // Rows of F_x below the rank cut's own threshold (max(N, n)·ε·‖F_x‖_F ≥ that of the SVD
+        // below) span nothing the cut would keep: their F_xy part is floor, as the SVD would make
+        // it. With fewer samples than inputs every row past about N is such a row (rounding of
+        // zero), and dropping them makes the SVD O(N²n) instead of O(n³).
+        if fromSamples && fx.rows > 1 {
+            let tol = Double(max(c.sampleCount, n)) * Double.ulpOfOne * fx.frobeniusNorm
+            let norms = (0..<fx.rows).map { r in (0..<fx.cols).reduce(0.0) { $0 + fx[r, $1] * fx[r, $1] }.squareRoot() }
+            let kept = norms.indices.filter { norms[$0] > tol }
+            if kept.count < fx.rows {
+                for r in norms.indices where norms[r] <= tol { for o in 0..<nL { residual[o] += fxy[r, o] * fxy[r, o] } }
+                fx = fx.selectingRows(kept)
+                fxy = fxy.selectingRows(kept)
+            }
+        }
         // W* = F_x⁺ F_xy by the SVD of F_x, ranks below max(N, n)·ε·σ_max cut (numpy lstsq's rcond).
         let svd = try singularValueDecompositionLAPACK(fx)
         let sMax = svd.values.first ?? 0
@@ -328,5 +342,14 @@ extension Correlations {
         var b = 0.0
         for i in 0..<w.storage.count { b += ws.storage[i] * w.storage[i] }
         return 0.5 * (traceSigma33 - 2 * a + b)
+    }
+}
+
+private extension Matrix {
+    /// The rows at `indices`, in that order.
+    func selectingRows(_ indices: [Int]) -> Matrix {
+        var m = Matrix(rows: indices.count, cols: cols)
+        for (i, r) in indices.enumerated() { for c in 0..<cols { m[i, c] = self[r, c] } }
+        return m
     }
 }
