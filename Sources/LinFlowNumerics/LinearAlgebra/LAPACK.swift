@@ -44,7 +44,7 @@ public func symmetricEigenDivideAndConquer(_ a: Matrix) throws -> (values: [Doub
 }
 
 /// Symmetric eigenvalues in decreasing order, by LAPACK's dsyevd without eigenvectors: O(n³) with a small constant, where GSL's symmv
-/// computes the vectors too (36 s at n = 2000; `stats` prints only the values).
+/// computes the vectors too, unblocked (`stats` prints only the values).
 public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
     precondition(a.rows == a.cols)
     let n = a.rows
