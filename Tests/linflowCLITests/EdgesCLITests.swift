@@ -35,7 +35,7 @@ import LinFlowTestSupport
         #expect(FileManager.default.fileExists(atPath: out + ".partial"))
     }
 
-    /// Rule: every signal that asks a run to end (a dropped ssh session, Ctrl-\, a CPU limit)
+    /// Rule: every signal that asks a run to end (the terminal closing, the quit key, a CPU limit)
     /// ends it as Ctrl-C does: exit 130, the rows so far in OUT.partial, no temporary file.
     @Test(arguments: [SIGHUP, SIGQUIT, SIGXCPU, SIGTERM])
     func endingSignalsKeepTheRows(signal: Int32) throws {

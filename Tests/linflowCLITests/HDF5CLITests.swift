@@ -123,7 +123,7 @@ import Testing
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.first?.hasPrefix("linflow: warning: the CSV will be about 1.1 GB (1001 rows of 46") == true, "\(r.stderr)")
-        #expect(lines.first?.contains("-o run.h5") == true && lines.first?.contains("--weights none") == true
+        #expect(lines.first?.contains("--out run.h5") == true && lines.first?.contains("--weights none") == true
                 && lines.first?.contains("--samples") == true)
         let small = try CLI.run(["simulate", "--samples", "3"])
         #expect(!small.stderr.contains("warning"))

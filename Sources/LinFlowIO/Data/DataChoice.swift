@@ -50,7 +50,7 @@ public struct DataChoice: Sendable, Equatable {
                 throw LinflowError.usage("\(Setting.dataFile) \(file) needs \(Setting.outputColumns): a count of trailing target columns, their names, or a glob (linflow does not guess the split)")
             }
             if spec.format != .csv && (header != nil || delimiter != nil) {
-                throw LinflowError.usage("--\(header != nil ? "header" : "delimiter") applies to CSV files, not to the NumPy file \(file)")
+                throw LinflowError.usage("\(header != nil ? Setting.header : Setting.delimiter) applies to CSV files, not to the NumPy file \(file)")
             }
             return .file(spec)
         } catch let e as LinflowError { throw e } catch { throw .usage("\(error)") }

@@ -75,7 +75,7 @@ public struct TrajectoryStorage: Sendable {
                 // The last layer's block is the one most often worth keeping (it is small when
                 // the outputs are few).
                 let lastWeights = blocks.last { $0.name.hasPrefix("W") && $0.shape.count == 2 }?.name
-                let alternatives = ["write HDF5 instead (-o run.h5: 8 bytes a value, read back by row or column)"]
+                let alternatives = ["write HDF5 instead (\(Setting.output) run.h5: 8 bytes a value, read back by row or column)"]
                     + (lastWeights.map { ["leave weights out (\(Setting.weightBlocks) none, or \(Setting.weightBlocks) \($0))"] } ?? [])
                     + ["write fewer rows (\(fewerRows))"]
                 notice("linflow: warning: the CSV will be about \(Self.size(bytes)) (\(rows) rows of \(blocks.valueCount) values); \(alternatives.joined(separator: ", or "))")

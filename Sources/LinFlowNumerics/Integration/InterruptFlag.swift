@@ -4,7 +4,7 @@ import Glibc
 import Synchronization
 
 /// Turns every signal that asks a run to end — SIGINT (Ctrl-C), SIGTERM (kill, Slurm), SIGHUP
-/// (a dropped ssh session), SIGQUIT (Ctrl-\\) and SIGXCPU (a CPU-time limit) — into a flag that
+/// (the terminal or connection closes), SIGQUIT (the quit key) and SIGXCPU (a CPU-time limit) — into a flag that
 /// long runs poll between rows, so that each stops a run the same clean way: the rows so far are
 /// kept as OUT.partial and the temporary file is not left behind. (SIGKILL cannot be caught.)
 public final class InterruptFlag: Sendable {
