@@ -60,6 +60,21 @@ struct CLI {
                       stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
     }
 
+    /// Waits (up to two minutes, while `process` runs) for the event that a run is mid-way: rows
+    /// have reached the temporary file of `output` in `dir` (its first buffer flushed). True if so.
+    static func waitForRows(of output: String, in dir: URL, while process: Process) -> Bool {
+        func written() -> Bool {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            return names.contains { name in
+                name.hasPrefix(".\(output).")
+                    && ((try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.size] as? Int) ?? 0) > 0
+            }
+        }
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning, !written() { Thread.sleep(forTimeInterval: 0.01) }
+        return written()
+    }
+
     static func temporaryDirectory() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-cli-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -28,7 +28,7 @@ import LinFlowTestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("many.csv").path
         let p = try start(["simulate", "--samples", "2000000000", "--weights", "none", "--t-end", "1", "-o", out], dir: dir)
-        try waitForRows(of: "many.csv", in: dir, process: p)
+        try #require(CLI.waitForRows(of: "many.csv", in: dir, while: p), "the run never wrote a row")
         p.interrupt()
         p.waitUntilExit()
         #expect(p.terminationStatus == 130)
@@ -43,7 +43,7 @@ import LinFlowTestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("long.csv").path
         let p = try start(["simulate", "--t-end", "1e7", "--samples", "100000", "--rtol", "1e-13", "--atol", "1e-15", "-o", out], dir: dir)
-        try waitForRows(of: "long.csv", in: dir, process: p)
+        try #require(CLI.waitForRows(of: "long.csv", in: dir, while: p), "the run never wrote a row")
         kill(p.processIdentifier, signal)
         p.waitUntilExit()
         #expect(p.terminationStatus == 130, "signal \(signal)")
@@ -60,7 +60,7 @@ import LinFlowTestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("long.csv").path
         let p = try start(["simulate", "--t-end", "1e7", "--samples", "100000", "--rtol", "1e-13", "--atol", "1e-15", "-o", out], dir: dir)
-        try waitForRows(of: "long.csv", in: dir, process: p)
+        try #require(CLI.waitForRows(of: "long.csv", in: dir, while: p), "the run never wrote a row")
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).contains { $0.hasPrefix(".long.csv.") })
@@ -278,19 +278,5 @@ import LinFlowTestSupport
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         return p
-    }
-
-    /// Waits for the event that a run is mid-way: rows have reached its temporary file.
-    func waitForRows(of output: String, in dir: URL, process p: Process) throws {
-        func written() -> Bool {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-            return names.contains { name in
-                name.hasPrefix(".\(output).")
-                    && ((try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.size] as? Int) ?? 0) > 0
-            }
-        }
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, p.isRunning, !written() { Thread.sleep(forTimeInterval: 0.01) }
-        try #require(written(), "the run never wrote a row")
     }
 }

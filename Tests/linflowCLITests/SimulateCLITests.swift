@@ -241,16 +241,7 @@ import Testing
         try p.run()
         // Wait for the event that matters: rows have reached the temporary file (its first
         // buffer flushed), so the run is mid-way with rows to keep.
-        func rowsWritten() -> Bool {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-            return names.contains { name in
-                name.hasPrefix(".long.csv.")
-                    && ((try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.size] as? Int) ?? 0) > 0
-            }
-        }
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, p.isRunning, !rowsWritten() { Thread.sleep(forTimeInterval: 0.01) }
-        try #require(rowsWritten(), "the run never wrote a row")
+        try #require(CLI.waitForRows(of: "long.csv", in: dir, while: p), "the run never wrote a row")
         p.interrupt()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()

@@ -16,53 +16,46 @@ private func lapackFailure(_ routine: String, info: Int32) -> LinflowError {
 /// eigenvalues in decreasing order, orthonormal eigenvectors in the columns of O. Reads the
 /// lower triangle of A (row-major), as ``symmetricEigen(_:)`` does.
 public func symmetricEigenDivideAndConquer(_ a: Matrix) throws -> (values: [Double], vectors: Matrix) {
-    precondition(a.rows == a.cols)
     let n = a.rows
     guard n > 0 else { return ([], Matrix(rows: 0, cols: 0)) }
-    // Row-major A read as column-major is Aᵀ; for a symmetric A, "U" of the column-major array
-    // is the row-major lower triangle.
-    var z = a.storage
-    var w = [Double](repeating: 0, count: n)
-    var n32 = Int32(n), info: Int32 = 0
-    var lwork: Int32 = -1, liwork: Int32 = -1
-    var workQuery = 0.0, iworkQuery: Int32 = 0
-    dsyevd_("V", "U", &n32, &z, &n32, &w, &workQuery, &lwork, &iworkQuery, &liwork, &info, 1, 1)
-    guard info == 0 else { throw lapackFailure("dsyevd (workspace query)", info: info) }
-    lwork = Int32(workQuery)
-    liwork = iworkQuery
-    var work = [Double](repeating: 0, count: Int(lwork))
-    var iwork = [Int32](repeating: 0, count: Int(liwork))
-    dsyevd_("V", "U", &n32, &z, &n32, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
-    guard info == 0 else { throw lapackFailure("dsyevd", info: info) }
+    let (ascending, z) = try dsyevd(a, vectors: true)
     // Column-major Z: eigenvector k is z[k*n ..< (k+1)*n], eigenvalues ascending.
     var vectors = Matrix(rows: n, cols: n)
     for k in 0..<n {
         let src = n - 1 - k
         for i in 0..<n { vectors[i, k] = z[src * n + i] }
     }
-    return (w.reversed(), vectors)
+    return (ascending.reversed(), vectors)
 }
 
-/// Symmetric eigenvalues in decreasing order, by LAPACK's dsyevd without eigenvectors: O(n³) with a small constant, where GSL's symmv
-/// computes the vectors too, unblocked (`stats` prints only the values).
+/// Symmetric eigenvalues in decreasing order, by LAPACK's dsyevd without eigenvectors: O(n³)
+/// with a small constant, where GSL's symmv computes the vectors too, unblocked (`stats` prints
+/// only the values).
 public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
-    precondition(a.rows == a.cols)
-    let n = a.rows
-    guard n > 0 else { return [] }
+    guard a.rows > 0 else { return [] }
+    return try dsyevd(a, vectors: false).values.reversed()
+}
+
+/// LAPACK's dsyevd on a symmetric A: eigenvalues ascending, and with `vectors` the column-major
+/// eigenvectors (otherwise the overwritten input). Row-major A read as column-major is Aᵀ; for a
+/// symmetric A, "U" of the column-major array is the row-major lower triangle.
+private func dsyevd(_ a: Matrix, vectors: Bool) throws -> (values: [Double], z: [Double]) {
+    precondition(a.rows == a.cols && a.rows > 0)
+    let jobz = vectors ? "V" : "N"
     var z = a.storage
-    var w = [Double](repeating: 0, count: n)
-    var n32 = Int32(n), info: Int32 = 0
+    var w = [Double](repeating: 0, count: a.rows)
+    var n32 = Int32(a.rows), info: Int32 = 0
     var lwork: Int32 = -1, liwork: Int32 = -1
     var workQuery = 0.0, iworkQuery: Int32 = 0
-    dsyevd_("N", "U", &n32, &z, &n32, &w, &workQuery, &lwork, &iworkQuery, &liwork, &info, 1, 1)
+    dsyevd_(jobz, "U", &n32, &z, &n32, &w, &workQuery, &lwork, &iworkQuery, &liwork, &info, 1, 1)
     guard info == 0 else { throw lapackFailure("dsyevd (workspace query)", info: info) }
     lwork = Int32(workQuery)
     liwork = max(1, iworkQuery)
     var work = [Double](repeating: 0, count: Int(lwork))
     var iwork = [Int32](repeating: 0, count: Int(liwork))
-    dsyevd_("N", "U", &n32, &z, &n32, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+    dsyevd_(jobz, "U", &n32, &z, &n32, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
     guard info == 0 else { throw lapackFailure("dsyevd", info: info) }
-    return w.reversed()
+    return (w, z)
 }
 
 /// The largest eigenvalue of the symmetric tridiagonal matrix with `diagonal` α and
