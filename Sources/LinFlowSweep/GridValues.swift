@@ -34,7 +34,7 @@ public enum GridValues {
         guard let eq = text.firstIndex(of: "=") else {
             throw LinflowError.usage("\(Setting.grid) takes NAME=V1,V2,… (e.g. lr=0.1,0.2 or init-scale=1e-3:1:7log), got '\(text)'")
         }
-        let name = try optionName(String(text[..<eq]), in: "\(Setting.grid)")
+        let name = try optionName(String(text[..<eq]), in: .grid)
         let (values, spacing) = try expand(String(text[text.index(after: eq)...]), option: name)
         return SweepAxis(options: [name], values: values.map { [$0] }, spacing: spacing)
     }
@@ -44,7 +44,7 @@ public enum GridValues {
         var groups: [(name: String, items: [String])] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             if let eq = item.firstIndex(of: "=") {
-                groups.append((try optionName(String(item[..<eq]), in: "\(Setting.zip)"), [String(item[item.index(after: eq)...])]))
+                groups.append((try optionName(String(item[..<eq]), in: .zip), [String(item[item.index(after: eq)...])]))
             } else if groups.isEmpty {
                 throw LinflowError.usage("\(Setting.zip) takes NAME=V1,V2,…,NAME=V1,V2,… (e.g. lr=0.1,0.2,seed=1,2), got '\(text)'")
             } else {
@@ -117,7 +117,7 @@ public enum GridValues {
     /// 12 significant digits, as a command-line value.
     static func decimal(_ x: Double) -> String { String(format: "%.12g", x) }
 
-    static func optionName(_ raw: String, in flag: String) throws -> String {
+    static func optionName(_ raw: String, in flag: Setting) throws -> String {
         var name = raw.trimmingCharacters(in: .whitespaces)
         while name.hasPrefix("-") { name.removeFirst() }
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")

@@ -24,8 +24,8 @@ import LinFlowTestSupport
 
     func load(_ path: String, outputs: String? = "1", inputs: String? = nil, header: HeaderMode = .auto,
               delimiter: Delimiter = .comma) throws -> LoadedData {
-        let spec = DataFileSpec(path: path, inputs: try inputs.map { try ColumnSelector(argument: $0, option: "\(Setting.inputColumns)") },
-                                outputs: try outputs.map { try ColumnSelector(argument: $0, option: "\(Setting.outputColumns)") },
+        let spec = DataFileSpec(path: path, inputs: try inputs.map { try ColumnSelector(argument: $0, option: .inputColumns) },
+                                outputs: try outputs.map { try ColumnSelector(argument: $0, option: .outputColumns) },
                                 header: header, delimiter: delimiter)
         return try DataSource.file(spec).correlations()
     }

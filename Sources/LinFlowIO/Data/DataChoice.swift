@@ -28,7 +28,7 @@ public struct DataChoice: Sendable, Equatable {
     private func resolve() throws(LinflowError) -> DataSource {
         if file != nil && dataset != nil { throw .usage("give either \(Setting.dataFile) or \(Setting.builtinDataset), not both") }
         guard let file else {
-            let given = [("\(Setting.outputColumns)", outputs), ("\(Setting.inputColumns)", inputs), ("\(Setting.header)", header), ("\(Setting.delimiter)", delimiter)]
+            let given = [(Setting.outputColumns, outputs), (Setting.inputColumns, inputs), (Setting.header, header), (Setting.delimiter, delimiter)]
             if let (name, _) = given.first(where: { $0.1 != nil }) {
                 throw .usage("\(name) applies to a \(Setting.dataFile) file, not to the built-in dataset '\(dataset ?? DataSource.defaultDataset)' (its columns are fixed; see linflow datasets)")
             }
@@ -41,8 +41,8 @@ public struct DataChoice: Sendable, Equatable {
                 mode = m
             }
             let spec = DataFileSpec(path: file,
-                                    inputs: try inputs.map { try ColumnSelector(argument: $0, option: "\(Setting.inputColumns)") },
-                                    outputs: try outputs.map { try ColumnSelector(argument: $0, option: "\(Setting.outputColumns)") },
+                                    inputs: try inputs.map { try ColumnSelector(argument: $0, option: .inputColumns) },
+                                    outputs: try outputs.map { try ColumnSelector(argument: $0, option: .outputColumns) },
                                     header: mode, delimiter: try delimiter.map { try Delimiter(argument: $0) } ?? .comma)
             // A NumPy file under another name (read as CSV, and refused by the reader, exit 65)
             // is not told first that it lacks the --outputs a .npz would not need.

@@ -91,7 +91,7 @@ extension DataFileSpec {
     private func npzSamples(_ sizes: (Int, Int) throws -> Void, _ body: (UnsafePointer<Double>, UnsafePointer<Double>) throws -> Void) throws -> DataFileSummary {
         let file = try OpenFile(path)
         let zip = try NumPyZip(file)
-        func arrays(_ s: ColumnSelector?, _ fallback: String, _ option: String) throws -> [String] {
+        func arrays(_ s: ColumnSelector?, _ fallback: String, _ option: Setting) throws -> [String] {
             switch s {
             case nil: return [fallback]
             case .count: throw LinflowError.usage("\(option) names arrays of a .npz (default \(fallback)), not a count of columns")
@@ -102,7 +102,7 @@ extension DataFileSpec {
                 return hits
             }
         }
-        let inNames = try arrays(inputs, "x", "\(Setting.inputColumns)"), outNames = try arrays(outputs, "y", "\(Setting.outputColumns)")
+        let inNames = try arrays(inputs, "x", Setting.inputColumns), outNames = try arrays(outputs, "y", Setting.outputColumns)
         if let both = inNames.first(where: outNames.contains) {
             throw LinflowError.data("\(path): array '\(both)' is selected by both \(Setting.inputColumns) and \(Setting.outputColumns)")
         }

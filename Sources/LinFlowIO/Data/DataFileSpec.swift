@@ -11,7 +11,7 @@ public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
     case names([String])
     case glob(String)
 
-    public init(argument: String, option: String) throws {
+    public init(argument: String, option: Setting) throws {
         let t = argument.trimmingCharacters(in: .whitespaces)
         if let k = Int(t) {
             guard k >= 1 else { throw LinflowError.usage("\(option) must be at least 1, got \(k)") }
@@ -36,11 +36,11 @@ public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
 
     /// The indices into `names` this selects, in file order for a count or a glob and in the
     /// listed order for names. `fromEnd`: a count takes the last k (outputs) instead of the first k.
-    func resolve(_ names: [String], fromEnd: Bool, option: String, file: String) throws -> [Int] {
+    func resolve(_ names: [String], fromEnd: Bool, option: Setting, file: String) throws -> [Int] {
         switch self {
         case .count(let k):
             guard k < names.count else {
-                throw LinflowError.data("\(file): has \(names.count) column\(names.count == 1 ? "" : "s"); \(option) \(k) leaves no \(option == "\(Setting.outputColumns)" ? "input" : "output") column")
+                throw LinflowError.data("\(file): has \(names.count) column\(names.count == 1 ? "" : "s"); \(option) \(k) leaves no \(option == Setting.outputColumns ? "input" : "output") column")
             }
             return fromEnd ? Array((names.count - k)..<names.count) : Array(0..<k)
         case .names(let wanted):
@@ -63,7 +63,7 @@ public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
 
     /// A name that heads two columns cannot select one of them: refused rather than taking the
     /// first (a count still selects by position).
-    static func refuseRepeated(_ name: String, in names: [String], option: String, file: String) throws {
+    static func refuseRepeated(_ name: String, in names: [String], option: Setting, file: String) throws {
         let at = names.indices.filter { names[$0] == name }
         guard at.count > 1 else { return }
         throw LinflowError.data("\(file): \(at.count) columns are named '\(name)' (columns \(at.map { String($0 + 1) }.joined(separator: ", "))), so \(option) cannot tell them apart; rename them or select by count")
@@ -113,11 +113,11 @@ public struct DataFileSpec: Sendable, Equatable {
         guard let outputs else {
             throw LinflowError.usage("\(Setting.dataFile) \(path): say which columns are the targets with \(Setting.outputColumns) (a count of trailing columns, names, or a glob)")
         }
-        let out = try outputs.resolve(names, fromEnd: true, option: "\(Setting.outputColumns)", file: path)
+        let out = try outputs.resolve(names, fromEnd: true, option: .outputColumns, file: path)
         let outSet = Set(out)
         let inp: [Int]
         if let inputs {
-            inp = try inputs.resolve(names, fromEnd: false, option: "\(Setting.inputColumns)", file: path)
+            inp = try inputs.resolve(names, fromEnd: false, option: .inputColumns, file: path)
             if let both = inp.first(where: outSet.contains) {
                 throw LinflowError.data("\(path): column '\(names[both])' is selected by both \(Setting.inputColumns) and \(Setting.outputColumns)")
             }

@@ -45,12 +45,10 @@ public struct FilePlan: Sendable {
     public func check() throws(LinflowError) {
         if let unnamed { throw .usage("\(unnamed)needs a file name (or '-' for standard output)") }
         for (i, a) in entries.enumerated() where a.writes {
-            for b in entries[..<i] where b.key == a.key {
-                let verb = b.writes ? "also written as" : "read as"
-                throw .usage("\(a.what) is the file \(verb) \(b.what); name another output (nothing was written)")
-            }
-            for b in entries[(i + 1)...] where b.key == a.key && !b.writes {
-                throw .usage("\(a.what) is the file read as \(b.what); name another output (nothing was written)")
+            // Any input of the same file, or an output named before this one.
+            let clash = entries.indices.first { j in j != i && entries[j].key == a.key && (j < i || !entries[j].writes) }
+            if let b = clash.map({ entries[$0] }) {
+                throw .usage("\(a.what) is the file \(b.writes ? "also written as" : "read as") \(b.what); name another output (nothing was written)")
             }
         }
     }
@@ -75,7 +73,7 @@ public struct FilePlan: Sendable {
         return (resolved(directory) ?? directory) + "/" + name
     }
 
-    private static func resolved(_ path: String) -> String? {
+    static func resolved(_ path: String) -> String? {
         guard let r = realpath(path, nil) else { return nil }
         defer { free(r) }
         return String(cString: r)
@@ -85,13 +83,7 @@ public struct FilePlan: Sendable {
 extension FilePlan {
     /// True if `path` (resolved as a file to be written) lies below `directory`.
     public static func isInside(_ path: String, directory: String) -> Bool {
-        guard let file = identity(of: path) ?? Optional(path), let dir = resolvedDirectory(directory) else { return false }
-        return file.hasPrefix(dir + "/")
-    }
-
-    private static func resolvedDirectory(_ path: String) -> String? {
-        guard let r = realpath(path, nil) else { return nil }
-        defer { free(r) }
-        return String(cString: r)
+        guard let dir = resolved(directory) else { return false }
+        return (identity(of: path) ?? path).hasPrefix(dir + "/")
     }
 }
