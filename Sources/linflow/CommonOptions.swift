@@ -171,8 +171,9 @@ struct ColumnOptions: ParsableArguments {
     var kernelDistance = false
 
     var choice: ColumnChoice {
-        ColumnChoice(diagnostics: diagnostics ?? .all, modes: modes,
-                     kernelDistance: kernelDistance)
+        var c = ColumnChoice(modes: modes, kernelDistance: kernelDistance)
+        if let diagnostics { c.diagnostics = diagnostics }  // else the library's default, all
+        return c
     }
 }
 

@@ -27,6 +27,8 @@ struct StorageOptions: ParsableArguments {
     var weights: WeightSelection?
 
     var choice: TrajectoryStorage {
-        TrajectoryStorage(format: formatOptions.format, weights: weights ?? .all)
+        var c = TrajectoryStorage(format: formatOptions.format)
+        if let weights { c.weights = weights }  // else the library's default, all blocks
+        return c
     }
 }
