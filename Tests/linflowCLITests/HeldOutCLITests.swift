@@ -145,6 +145,21 @@ import Testing
         #expect(try Data(contentsOf: dir.appendingPathComponent("back.csv")) == Data(contentsOf: dir.appendingPathComponent("run.csv")))
     }
 
+    /// The loss plot of a run with held-out data draws test_loss beside loss (compare: its three test losses with its losses).
+    @Test func lossPlotDrawsTheTestLoss() throws {
+        let dir = CLI.temporaryDirectory()
+        try Self.teacher(in: dir)
+        let data = ["--data", "task.csv", "--outputs", "2", "--test", "task-test.csv"]
+        #expect(try CLI.run(["simulate"] + data + ["--samples", "4", "--t-end", "5", "-o", "run.csv"], in: dir).status == 0)
+        #expect(try CLI.run(["compare"] + data + ["--steps", "10", "--every", "5", "-o", "cmp.csv"], in: dir).status == 0)
+        #expect(try CLI.run(["plot", "run.csv", "--script", "p.gp", "-o", "p.png"], in: dir).status == 0)
+        #expect(try CLI.run(["plot", "cmp.csv", "--kind", "compare", "--script", "c.gp", "-o", "c.png"], in: dir).status == 0)
+        let loss = try String(contentsOf: dir.appendingPathComponent("p.gp"), encoding: .utf8)
+        let compare = try String(contentsOf: dir.appendingPathComponent("c.gp"), encoding: .utf8)
+        #expect(loss.contains("test_loss") && loss.contains("set logscale y"), "\(loss)")
+        for side in ["gd", "flow", "modified"] { #expect(compare.contains("test_loss_\(side)"), "\(side)") }
+    }
+
     /// rerun repeats a run with --test to the byte, and refuses when the test file has changed.
     @Test func rerunChecksTheTestFile() throws {
         let dir = CLI.temporaryDirectory()
