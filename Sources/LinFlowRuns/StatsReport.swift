@@ -28,7 +28,7 @@ public struct StatsReport {
         let loaded = try data.correlations()
         let c = bias ? try loaded.correlations.augmented() : loaded.correlations
         return Figures(loaded: loaded, c: c, ls: try LeastSquares(c), svd: try SingularValueDecomposition(c.sigma31),
-                       eig: try symmetricEigenvalues(c.sigma11))
+                       eig: try c.sigma11Eigenvalues())
     }
 
     /// The same figures to full precision, for programs: a JSON object with every number in its

@@ -35,8 +35,10 @@ public enum DataSource: Sendable, Equatable {
             let split = heldOut.split
             var acc = CorrelationAccumulator(inputs: 0, outputs: 0), held = acc, row = 0
             let summary = try spec.forEachSample(sizes: {
+                try CorrelationAccumulator.checkFitsInMemory(inputs: $0, outputs: $1)
                 acc = CorrelationAccumulator(inputs: $0, outputs: $1)
-                held = CorrelationAccumulator(inputs: $0, outputs: $1)
+                // The held-out rows' own accumulator only with a split (it is as large as the training one).
+                if split != nil { held = CorrelationAccumulator(inputs: $0, outputs: $1) }
             }) { x, y in
                 if let split, split.holdsOut(row: row) { held.add(input: x, output: y) } else { acc.add(input: x, output: y) }
                 row += 1
@@ -67,7 +69,10 @@ public enum DataSource: Sendable, Equatable {
         var testSpec = spec
         testSpec.path = path
         var acc = CorrelationAccumulator(inputs: 0, outputs: 0)
-        let test = try testSpec.forEachSample(sizes: { acc = CorrelationAccumulator(inputs: $0, outputs: $1) }) { x, y in
+        let test = try testSpec.forEachSample(sizes: {
+            try CorrelationAccumulator.checkFitsInMemory(inputs: $0, outputs: $1)
+            acc = CorrelationAccumulator(inputs: $0, outputs: $1)
+        }) { x, y in
             acc.add(input: x, output: y)
         }
         guard test.inputNames == summary.inputNames, test.outputNames == summary.outputNames else {
