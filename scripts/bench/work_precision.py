@@ -329,7 +329,7 @@ SOLVER_COLOURS = dict(zip(
     [f"linflow {m}-{n}" for m, n in LINFLOW_SOLVERS + OWN_SOLVERS]
     + [f"diffrax {d}" for d in DIFFRAX] + [f"scipy {m}" for m in ("RK45", "DOP853", "LSODA")],
     ["#000000", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999",
-     "#66c2a5", "#00bcd4", "#6a3d9a", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#1b9e77"]))
+     "#66c2a5", "#00bcd4", "#808000", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#1b9e77"]))
 
 
 def colour(solver):
