@@ -1,4 +1,5 @@
 #include "linflow.h"
+#include "fsal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,8 @@
    41 here against 49 for rkf45 (its own y and k_1 copies, a separate yerr pass, evolve's copy
    of dydt_out into dydt_in).
 
-   FSAL under GSL's evolve: evolve saves y in e->y0, calls the stepper, and on a rejected step
-   restores y and calls again at the same t with a smaller h. The stepper therefore keeps
-   the t of the step it last began (retry: k_1 = f(y) is still valid unless dydt_out, where it
-   may live, was overwritten) and the t it ended at (next step: k_1 = the last k_7). Anything
-   else (a new start, a reset, a t that matches neither) evaluates k_1 afresh. can_use_dydt_in
-   is 0 so that evolve does not evaluate f(y) itself at every step. */
+   FSAL under GSL's evolve: see fsal.h. can_use_dydt_in is 0 so that evolve does not evaluate
+   f(y) itself at every step. */
 
 typedef struct {
     double *k[6];      /* k[0]: a freshly evaluated k_1; k[1..5]: k_2 … k_6 */
@@ -35,9 +32,7 @@ typedef struct {
     double *ytmp;      /* the stage argument */
     double *ysave;     /* y at the step's start, only when no driver's evolve holds a copy */
     const gsl_odeiv2_driver *driver;
-    double t_start, t_end;
-    const double *k_start;  /* f(y) at t_start, for a retry after a rejected step, or NULL */
-    const double *k_end;    /* f(y_new) at t_end, the next step's k_1, or NULL */
+    linflow_fsal fsal;
 } linflow_dp45_state;
 
 /* Butcher tableau. */
@@ -75,8 +70,7 @@ static void *linflow_dp45_alloc(size_t dim) {
 
 static int linflow_dp45_reset(void *vstate, size_t dim) {
     (void)dim;
-    linflow_dp45_state *s = (linflow_dp45_state *)vstate;
-    s->k_start = s->k_end = NULL;
+    linflow_fsal_reset(&((linflow_dp45_state *)vstate)->fsal);
     return GSL_SUCCESS;
 }
 
@@ -111,24 +105,11 @@ static inline void linflow_dp45_stage(size_t dim, double *restrict ytmp, const d
 static int linflow_dp45_apply(void *vstate, size_t dim, double t, double h, double y[], double yerr[],
                               const double dydt_in[], double dydt_out[], const gsl_odeiv2_system *sys) {
     linflow_dp45_state *s = (linflow_dp45_state *)vstate;
-    const double *k1;
-    if (dydt_in != NULL) {
-        k1 = dydt_in;
-    } else if (s->k_end != NULL && t == s->t_end) {
-        k1 = s->k_end;            /* first same as last */
-    } else if (s->k_start != NULL && t == s->t_start) {
-        k1 = s->k_start;          /* evolve rejected the last try and restored y */
-    } else {
-        int st = GSL_ODEIV_FN_EVAL(sys, t, y, s->k[0]);
-        if (st != GSL_SUCCESS) { s->k_start = s->k_end = NULL; return st; }
-        k1 = s->k[0];
-    }
-    /* k_7 goes to dydt_out (GSL's exact derivative at the new point) or a buffer of our own;
-       if k_1 lives there (the last step's k_7), a retry of this step must evaluate it anew. */
+    /* k_7 goes to dydt_out (GSL's exact derivative at the new point) or a buffer of our own. */
     double *k7 = dydt_out != NULL ? dydt_out : s->k7;
-    s->t_start = t;
-    s->k_start = (k1 == k7) ? NULL : k1;
-    s->k_end = NULL;
+    const double *k1;
+    int first = linflow_fsal_first_stage(&s->fsal, sys, t, y, dydt_in, s->k[0], k7, &k1);
+    if (first != GSL_SUCCESS) return first;
 
     const double *ks[6] = {k1, s->k[1], s->k[2], s->k[3], s->k[4], s->k[5]};
     const double *const a[5] = {linflow_dp45_a2, linflow_dp45_a3, linflow_dp45_a4, linflow_dp45_a5, linflow_dp45_a6};
@@ -138,8 +119,7 @@ static int linflow_dp45_apply(void *vstate, size_t dim, double t, double h, doub
         if (st != GSL_SUCCESS) return st;  /* y untouched; k_start still valid */
     }
     /* y may be overwritten below: keep it where a failure of f can restore it from. */
-    const double *y0 = (s->driver != NULL && s->driver->e != NULL) ? s->driver->e->y0 : NULL;
-    if (y0 == NULL) { memcpy(s->ysave, y, dim * sizeof(double)); y0 = s->ysave; }
+    const double *y0 = linflow_fsal_saved_y(s->driver, s->ysave, y, dim);
     {   /* one pass: y ← y + h Σ b k (5th order), yerr ← h Σ_{i≤6} e_i k_i */
         const double b0 = h * linflow_dp45_b[0], b2 = h * linflow_dp45_b[2], b3 = h * linflow_dp45_b[3],
                      b4 = h * linflow_dp45_b[4], b5 = h * linflow_dp45_b[5];
@@ -165,8 +145,7 @@ static int linflow_dp45_apply(void *vstate, size_t dim, double t, double h, doub
         double *restrict ye = yerr;
         for (size_t i = 0; i < dim; i++) ye[i] += e6 * q6[i];
     }
-    s->t_end = t + h;  /* evolve's next t when it accepts the step (not always at a row time) */
-    s->k_end = k7;
+    linflow_fsal_end(&s->fsal, t + h, k7);
     return GSL_SUCCESS;
 }
 

@@ -12,15 +12,39 @@ import LinFlowTestSupport
 
 /// y₁' = y₁(1 − y₁), y₂' = cos(t) y₂: exact y₁ = 1/(1 + (1/y₁₀ − 1)e^{−t}), y₂ = y₂₀ e^{sin t}.
 /// The second equation depends on t, so the nodes c_i are tested along with a_ij and b_i.
-private let closedFormField: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { t, y, f, counter in
+let closedFormField: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { t, y, f, counter in
     f![0] = y![0] * (1 - y![0])
     f![1] = Foundation.cos(t) * y![1]
     counter?.assumingMemoryBound(to: Int.self).pointee += 1
     return Int32(GSL_SUCCESS)
 }
 
-private func closedForm(_ y0: [Double], _ t: Double) -> [Double] {
+func closedForm(_ y0: [Double], _ t: Double) -> [Double] {
     [1 / (1 + (1 / y0[0] - 1) * Foundation.exp(-t)), y0[1] * Foundation.exp(Foundation.sin(t))]
+}
+
+/// The closed-form problem from y0 at t = 0 to 20 under GSL's driver (evolve and its standard
+/// control at the given tolerances, first try h0), counting RHS evaluations; `resetEachStep`
+/// resets the stepper before every step, so that it forgets any stage kept from the last.
+/// `prepare` runs on the driver before the first step.
+func evolveClosedForm(_ type: UnsafePointer<gsl_odeiv2_step_type>, from y0: [Double], h0: Double, atol: Double, rtol: Double,
+                      resetEachStep: Bool, prepare: (UnsafeMutablePointer<gsl_odeiv2_driver>) -> Void = { _ in })
+    -> (y: [Double], evals: Int, steps: Int, failed: Int) {
+    var counter = 0
+    return withUnsafeMutablePointer(to: &counter) { cp in
+        var sys = gsl_odeiv2_system(function: closedFormField, jacobian: nil, dimension: 2, params: cp)
+        let d = gsl_odeiv2_driver_alloc_y_new(&sys, type, h0, atol, rtol)!
+        defer { gsl_odeiv2_driver_free(d) }
+        prepare(d)
+        var y = y0, t = 0.0, h = h0, steps = 0
+        while t < 20 {
+            if resetEachStep { gsl_odeiv2_step_reset(d.pointee.s) }
+            let st = gsl_odeiv2_evolve_apply(d.pointee.e, d.pointee.c, d.pointee.s, &sys, &t, 20, &h, &y)
+            precondition(st == GSL_SUCCESS)
+            steps += 1
+        }
+        return (y, cp.pointee, steps, Int(d.pointee.e.pointee.failed_steps))
+    }
 }
 
 /// The Dormand–Prince 5(4) stepper (CGSL's dp45_step.h) against closed forms, and against GSL's
@@ -97,20 +121,7 @@ private func closedForm(_ y0: [Double], _ t: Double) -> [Double] {
     /// reset before every step forgets both), with fewer evaluations.
     @Test func firstSameAsLastChangesNoBitAndSavesEvaluations() {
         func run(resetEachStep: Bool) -> (y: [Double], evals: Int, steps: Int, failed: Int) {
-            var counter = 0
-            return withUnsafeMutablePointer(to: &counter) { cp in
-                var sys = gsl_odeiv2_system(function: closedFormField, jacobian: nil, dimension: 2, params: cp)
-                let d = gsl_odeiv2_driver_alloc_y_new(&sys, linflow_step_dp45(), 0.5, 1e-9, 1e-7)!
-                defer { gsl_odeiv2_driver_free(d) }
-                var y = y0, t = 0.0, h = 0.5, steps = 0
-                while t < 20 {
-                    if resetEachStep { gsl_odeiv2_step_reset(d.pointee.s) }
-                    let st = gsl_odeiv2_evolve_apply(d.pointee.e, d.pointee.c, d.pointee.s, &sys, &t, 20, &h, &y)
-                    precondition(st == GSL_SUCCESS)
-                    steps += 1
-                }
-                return (y, cp.pointee, steps, Int(d.pointee.e.pointee.failed_steps))
-            }
+            evolveClosedForm(linflow_step_dp45(), from: y0, h0: 0.5, atol: 1e-9, rtol: 1e-7, resetEachStep: resetEachStep)
         }
         let fsal = run(resetEachStep: false), fresh = run(resetEachStep: true)
         #expect(fsal.y == fresh.y)
@@ -131,27 +142,42 @@ private func closedForm(_ y0: [Double], _ t: Double) -> [Double] {
     /// tolerance of rk8pd at rtol 1e-13), with the max and the RMS norm.
     @Test(arguments: [[4, 5, 3], [3, 4, 4, 4, 2]], [ErrorNorm.max, .rms])
     func matchesGSLsRKF45OnGradientFlow(sizes: [Int], norm: ErrorNorm) throws {
-        let data = Samples(n: 30, inputs: sizes.first!, outputs: sizes.last!, seed: 4, shift: 0)
-        let a = try Architecture(sizes: sizes)
-        let flow = try GradientFlow(architecture: a, correlations: data.correlations)
-        var g = SplitMix64(seed: 9)
-        let w0 = (0..<a.parameterCount).map { _ in 0.3 * g.normal() }
-        func end(_ m: StepperMethod, _ rtol: Double, _ n: ErrorNorm = .max) throws -> (state: [Double], steps: Int) {
-            let i = try ODEIntegrator(system: flow, initialState: w0, method: m, relativeTolerance: rtol,
-                                      absoluteTolerance: rtol * 1e-2, errorNorm: n)
-            for t in [1.0, 5, 20] { try i.advance(to: t) }
-            return (i.state, i.steps)
-        }
-        let reference = try end(.rk8pd, 1e-13).state
-        let scale = reference.map(abs).max()!
+        let problem = try RandomFlowProblem(sizes: sizes)
+        let reference = try problem.end(.rk8pd, rtol: 1e-13)
         for rtol in [1e-6, 1e-9] {
-            let dp = try end(.dp45, rtol, norm), rk = try end(.rkf45, rtol, norm)
-            let eDP = zip(dp.state, reference).map { abs($0 - $1) }.max()! / scale
-            let eRK = zip(rk.state, reference).map { abs($0 - $1) }.max()! / scale
+            let dp = try problem.end(.dp45, rtol: rtol, norm: norm), rk = try problem.end(.rkf45, rtol: rtol, norm: norm)
+            let eDP = problem.relativeGap(dp, reference), eRK = problem.relativeGap(rk, reference)
             #expect(eDP < 100 * rtol, "dp45 error \(eDP) at rtol \(rtol)")
             #expect(eRK < 100 * rtol, "rkf45 error \(eRK) at rtol \(rtol)")
-            let gap = zip(dp.state, rk.state).map { abs($0 - $1) }.max()! / scale
-            #expect(gap < 100 * rtol)
+            #expect(problem.relativeGap(dp, rk) < 100 * rtol)
         }
+    }
+}
+
+/// A gradient flow on 30 random samples from a random start (σ = 0.3), integrated through
+/// linflow's integrator to t = 1, 5, 20 (atol = rtol/100): the problem on which the own steppers
+/// are compared with GSL's.
+struct RandomFlowProblem {
+    let flow: GradientFlow
+    let w0: [Double]
+
+    init(sizes: [Int]) throws {
+        let data = Samples(n: 30, inputs: sizes.first!, outputs: sizes.last!, seed: 4, shift: 0)
+        let a = try Architecture(sizes: sizes)
+        flow = try GradientFlow(architecture: a, correlations: data.correlations)
+        var g = SplitMix64(seed: 9)
+        w0 = (0..<a.parameterCount).map { _ in 0.3 * g.normal() }
+    }
+
+    func end(_ m: StepperMethod, rtol: Double, norm: ErrorNorm = .max) throws -> [Double] {
+        let i = try ODEIntegrator(system: flow, initialState: w0, method: m, relativeTolerance: rtol,
+                                  absoluteTolerance: rtol * 1e-2, errorNorm: norm)
+        for t in [1.0, 5, 20] { try i.advance(to: t) }
+        return i.state
+    }
+
+    /// max_i |a_i − b_i| / max_i |b_i|.
+    func relativeGap(_ a: [Double], _ b: [Double]) -> Double {
+        zip(a, b).map { abs($0 - $1) }.max()! / b.map(abs).max()!
     }
 }

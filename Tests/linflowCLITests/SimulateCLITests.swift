@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func everyMethodRuns() throws {
-        for m in ["rkf45", "rkck", "rk8pd", "rk4", "msadams", "rk4imp", "bsimp", "msbdf"] {
+        for m in ["rkf45", "rkck", "rk8pd", "rk4", "msadams", "rk4imp", "bsimp", "msbdf", "dp45", "dop853", "auto"] {
             let r = try CLI.run(["simulate", "--dataset", "seed-affine", "--hidden", "2", "--method", m,
                                  "--t-end", "5", "--samples", "2", "--init-scale", "0.5"])
             #expect(r.status == 0, "\(m): \(r.stderr)")
@@ -256,7 +256,7 @@ import Testing
     }
 
     /// The same command gives the same bytes, for every GSL method.
-    @Test(arguments: ["rkf45", "rkck", "rk8pd", "rk2", "rk4", "rk1imp", "rk2imp", "rk4imp", "bsimp", "msadams", "msbdf"])
+    @Test(arguments: ["rkf45", "rkck", "rk8pd", "rk2", "rk4", "rk1imp", "rk2imp", "rk4imp", "bsimp", "msadams", "msbdf", "dp45", "dop853"])
     func everyMethodIsDeterministic(method: String) throws {
         let args = ["simulate", "--dataset", "seed-affine", "--hidden", "2", "--method", method,
                     "--t-end", "3", "--samples", "3", "--init-scale", "0.5", "--rtol", "1e-6", "--atol", "1e-8"]

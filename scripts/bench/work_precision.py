@@ -7,7 +7,8 @@ would use instead, on the gradient flow of deep linear chains.
     (also: scripts/bench/run --only work-precision [--quick])
 
 For each case and each rtol in 1e-4 … 1e-10 (atol = rtol/100, first step 1e-6) it runs
-  linflow simulate  rkf45, rkck, rk8pd (max and rms norms), msadams (max), auto (max), dp45 (max, rms);
+  linflow simulate  rkf45, rkck, rk8pd (max and rms norms), msadams (max), auto (max), dp45 and
+                    dop853 (max, rms; each when the binary offers it);
   scipy solve_ivp   RK45, DOP853, LSODA (numpy RHS, scripts/bench/baselines/wp_scipy.py);
   JAX + diffrax     Tsit5, Dopri5, Dopri8 (float64, XLA, scripts/bench/baselines/wp_diffrax.py),
 from the same start (row 0 of linflow's own trajectory) to the same T, and measures the error
@@ -75,6 +76,8 @@ CASES = {
 }
 LINFLOW_SOLVERS = [("rkf45", "max"), ("rkf45", "rms"), ("rkck", "max"), ("rkck", "rms"), ("rk8pd", "max"),
                    ("rk8pd", "rms"), ("msadams", "max"), ("auto", "max")]
+# linflow's own steppers (dp45_step.c, dop853_step.c): run when the binary under test offers them.
+OWN_SOLVERS = [("dp45", "max"), ("dp45", "rms"), ("dop853", "max"), ("dop853", "rms")]
 SCIPY = args.scipy_methods.split(",")
 DIFFRAX = ["Tsit5", "Dopri5", "Dopri8"]
 
@@ -202,7 +205,7 @@ def case(name):
     if c:
         res["reference"]["linflow_rk8pd_1e-13_error"] = rel_err(final_row(D(f"{name}-rk8pd.csv")), ref)
     print(f"{name}: reference {res['reference']}", flush=True)
-    solvers = LINFLOW_SOLVERS + ([("dp45", "max"), ("dp45", "rms")] if linflow_offers("dp45") else [])
+    solvers = LINFLOW_SOLVERS + [(m, n) for m, n in OWN_SOLVERS if linflow_offers(m)]
     if args.linflow_solvers:
         solvers = [tuple(x.split("-")) for x in args.linflow_solvers.split(",")]
     for method, norm in solvers:
@@ -323,10 +326,10 @@ def table(res):
 # One colour per solver, the same in every case's figure: by the solver's place in the list of
 # every solver this script can run (a solver outside it, from --linflow-solvers, takes grey).
 SOLVER_COLOURS = dict(zip(
-    [f"linflow {m}-{n}" for m, n in LINFLOW_SOLVERS + [("dp45", "max"), ("dp45", "rms")]]
+    [f"linflow {m}-{n}" for m, n in LINFLOW_SOLVERS + OWN_SOLVERS]
     + [f"diffrax {d}" for d in DIFFRAX] + [f"scipy {m}" for m in ("RK45", "DOP853", "LSODA")],
     ["#000000", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999",
-     "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#1b9e77"]))
+     "#66c2a5", "#00bcd4", "#808000", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#1b9e77"]))
 
 
 def colour(solver):

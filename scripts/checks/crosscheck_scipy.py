@@ -118,6 +118,9 @@ def main():
         results.append(check("random 5→3, depth 3", rnd, 3, ["--layers", "5,7,4,3", "--init-scale", "0.3", "--t-end", "10"]))
         results.append(check("random 5→3, rk8pd", rnd, 3, ["--hidden", "3", "--method", "rk8pd", "--t-end", "10", "--init-scale", "0.2"]))
         results.append(check("hierarchy, rms error norm", hier, 15, ["--t-end", "80", "--error-norm", "rms"]))
+        results.append(check("hierarchy, dop853", hier, 15, ["--t-end", "80", "--method", "dop853"]))
+        results.append(check("random 5→3, depth 3, dop853 rms", rnd, 3, ["--layers", "5,7,4,3", "--init-scale", "0.3", "--t-end", "10",
+                                                                      "--method", "dop853", "--error-norm", "rms"]))
     passed = sum(results)
     print(f"{passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1

@@ -12,6 +12,13 @@
 /* Dormand–Prince 5(4) as a gsl_odeiv2_step_type with first-same-as-last (dp45_step.c). */
 const gsl_odeiv2_step_type *linflow_step_dp45(void);
 
+/* Dormand–Prince 8(5,3) as in Hairer's DOP853, as a gsl_odeiv2_step_type with first-same-as-last
+   (dop853_step.c); its error estimate weighs the 5th- and 3rd-order differences with
+   D_i = eps_abs + eps_rel |y_i|, set here to the control's tolerances (GSL_EINVAL for another
+   stepper type or a negative or all-zero scale; without a call, D_i = 1). */
+const gsl_odeiv2_step_type *linflow_step_dop853(void);
+int linflow_step_dop853_set_error_scale(gsl_odeiv2_step *step, double eps_abs, double eps_rel);
+
 /* Replaces a driver's standard step-size control by one with the root-mean-square error norm,
    same tolerances (rms_control.c). */
 int linflow_driver_use_rms_norm(gsl_odeiv2_driver *d, double eps_abs, double eps_rel);

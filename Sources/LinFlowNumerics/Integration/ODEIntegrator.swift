@@ -2,11 +2,13 @@ import CGSL
 import Dispatch
 import CLinFlow
 
-/// The ODE steppers offered by `--method`: GSL's, and `dp45`, linflow's Dormand–Prince 5(4)
-/// written as a `gsl_odeiv2_step_type` (CGSL's dp45_step.h) so that it runs under GSL's own
-/// driver, evolve and controls.
+/// The ODE steppers offered by `--method`: GSL's, and linflow's own written as
+/// `gsl_odeiv2_step_type`s (CLinFlow) so that they run under GSL's own driver, evolve and
+/// controls: `dp45`, Dormand–Prince 5(4) (dp45_step.c), and `dop853`, Dormand–Prince 8(5,3) as in
+/// Hairer's DOP853 (Prince & Dormand 1981; Hairer, Nørsett & Wanner §II.10; dop853_step.c), both
+/// first-same-as-last.
 public enum StepperMethod: String, CaseIterable, Sendable {
-    case rkf45, rkck, rk8pd, rk2, rk4, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf, dp45
+    case rkf45, rkck, rk8pd, rk2, rk4, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf, dp45, dop853
     /// rkf45, switching to msbdf when stiffness holds its steps at the stability limit (``StiffnessSwitch``).
     case auto
 
@@ -27,6 +29,7 @@ public enum StepperMethod: String, CaseIterable, Sendable {
         case .msadams: return linflow_step_msadams()
         case .msbdf: return linflow_step_msbdf()
         case .dp45: return linflow_step_dp45()
+        case .dop853: return linflow_step_dop853()
         case .auto: return linflow_step_rkf45()  // until a StiffnessSwitch
         }
     }
@@ -154,6 +157,11 @@ public final class ODEIntegrator {
         }
         driver = d
         self.maxSteps = maxSteps
+        if method == .dop853 {
+            // DOP853's estimate weighs its 5th- and 3rd-order differences by the control's D_i.
+            try GSL.check(linflow_step_dop853_set_error_scale(d.pointee.s, absoluteTolerance, relativeTolerance),
+                          "setting dop853's error weights")
+        }
         if errorNorm == .rms {
             // Every stored property is set by now, so throwing runs deinit, which frees the
             // driver, the system and the context (freeing them here as well would free twice).
