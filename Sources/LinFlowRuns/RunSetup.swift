@@ -32,7 +32,8 @@ public struct RunSetup {
         let clock = DispatchTime.now()
         try request.validate()
         self.request = request
-        data = try request.data.source.correlations()
+        // In a sweep run in-process, once per distinct input for all its tasks (DataCache).
+        data = try DataCache.current?.data(of: request.data.source) ?? request.data.source.correlations()
         dataSeconds = seconds(since: clock)
         let c = data.correlations
         initialization = try request.initialization()

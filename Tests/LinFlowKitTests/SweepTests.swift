@@ -114,7 +114,7 @@ import LinFlowTestSupport
     static func commandLine(_ executable: String) -> TaskCommandLine {
         TaskCommandLine(executable: executable,
                         task: { command, arguments, output in [command] + arguments + ["-o", output] },
-                        arrayElement: { directory in ["sweep", "run", directory, "--task"] },
+                        arrayElement: { directory, isolated in ["sweep", "run", directory] + (isolated ? ["--isolate"] : []) + ["--task"] },
                         resubmit: { directory in ["sweep", "slurm", directory, "--submit"] })
     }
 
@@ -129,8 +129,22 @@ import LinFlowTestSupport
         #expect(s.contains("#SBATCH --array=1-2,4%2\n"))
         #expect(s.contains("#SBATCH --partition=short\n"))
         #expect(s.contains("#SBATCH --cpus-per-task=1\n"))
-        #expect(s.contains("exec /opt/linflow sweep run /data/sw --task \"$SLURM_ARRAY_TASK_ID\"\n"))
+        #expect(s.contains("exec /opt/linflow sweep run /data/sw --isolate --task \"$SLURM_ARRAY_TASK_ID\"\n"))
         #expect(throws: LinflowError.self) { try SlurmScript(directory: "d", commandLine: Self.commandLine("e"), workingDirectory: "w", ids: [0], options: ["partition"]) }
+    }
+
+    /// With K tasks per element, element I runs the I-th K unfinished tasks in its one process.
+    @Test func slurmScriptRunsChunksOfTasksPerElement() throws {
+        let s = try SlurmScript(directory: "/data/sw", commandLine: Self.commandLine("/opt/linflow"), workingDirectory: "/data",
+                                ids: [9, 1, 2, 4, 5, 7, 8], tasksPerJob: 3)
+        #expect(s.chunks == [[1, 2, 4], [5, 7, 8], [9]])
+        let text = s.text
+        #expect(text.contains("#SBATCH --array=0-2\n"))
+        #expect(text.contains("chunks=(1,2,4 5,7,8 9)\n"))
+        #expect(text.contains("exec /opt/linflow sweep run /data/sw --task \"${chunks[$SLURM_ARRAY_TASK_ID]}\"\n"))
+        #expect(throws: LinflowError.self) { try SlurmScript(directory: "d", commandLine: Self.commandLine("e"), workingDirectory: "w", ids: [0], tasksPerJob: 0) }
+        #expect(try SweepPlan.parseTaskIDs("4,5,6") == [4, 5, 6])
+        for bad in ["", "4,,5", "-1", "a", "3,3"] { #expect(throws: LinflowError.self) { try SweepPlan.parseTaskIDs(bad) } }
     }
 
     /// A stand-in for linflow that appends its arguments to `calls` and writes a small CSV to
