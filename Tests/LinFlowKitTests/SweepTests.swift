@@ -210,6 +210,23 @@ import LinFlowTestSupport
         #expect(try String(contentsOfFile: dir + "/calls", encoding: .utf8).split(separator: "\n").count == 1)
     }
 
+    /// collect reads a trajectory with the numeric reader, and one with a cell that is not a
+    /// finite number (a descent that became NaN) cell by cell: the figures are the same either way.
+    @Test func trajectoryFiguresReadNumbersAndNaN() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plain = dir + "/plain.csv", nan = dir + "/nan.csv"
+        try "t,loss,imbalance,sharpness\n0,2.5,0.5,1\n1,1.25,0.25,3\n2,0.75,0.75,2\n".write(toFile: plain, atomically: true, encoding: .utf8)
+        try "t,loss,imbalance,sharpness\n0,2.5,0.5,1\n1,nan,0.25,3\n2,0.75,0.75,2\n".write(toFile: nan, atomically: true, encoding: .utf8)
+        #expect(CSVTrajectoryFigures.numeric(path: plain) != nil)
+        #expect(CSVTrajectoryFigures.numeric(path: nan) == nil)
+        for path in [plain, nan] {
+            let f = try #require(CSVTrajectoryFigures(path: path))
+            #expect(f.last("loss") == 0.75 && f.largest("sharpness") == 3 && f.largestDrift("imbalance") == 0.25)
+            #expect(f.last("excess_loss") == nil)
+        }
+    }
+
     @Test func anExecutableThatCannotStartIsOneErrorAndLeavesNothing() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -24,7 +24,9 @@ same weights (row 0 of each linflow task, read untimed) and write nothing:
   compile time (the first call less the best later one) reported apart;
 - scipy: a Python loop of solve_ivp(RK45, rtol 1e-8, atol 1e-10, t_eval = the row times).
 
-Each time is the median over --runs, with the spread (min–max). The final weights of every
+Each time is the median over --runs, with the spread (min–max), as wall time and as CPU time
+(user + system, all threads and child processes: on a shared, loaded machine the wall time of
+a multi-threaded program depends on what else runs, its CPU time much less). The final weights of every
 baseline are compared with linflow's last row (max relative difference over the runs that did
 not diverge), so that the race is over the same computation.
 """
@@ -33,6 +35,7 @@ import csv
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -80,17 +83,22 @@ def spread(xs):
     return f"{statistics.median(xs):.3g} s ({min(xs):.3g}–{max(xs):.3g})"
 
 
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def linflow_sweep(name, isolate):
-    """Seconds of plan + run + collect, in a fresh directory; the directory."""
+    """(wall seconds, CPU seconds) of plan + run + collect, in a fresh directory; the directory."""
     grid, command = GRIDS[name]
     sweep = D(f"{name}-sweep{'-isolated' if isolate else ''}")
     shutil.rmtree(sweep, ignore_errors=True)
     run = [LINFLOW, "sweep", "run", sweep, "--jobs", str(args.jobs)] + ["--isolate"] * isolate
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     for cmd in ([LINFLOW, "sweep", "plan", sweep, *grid, "--", *command], run,
                 [LINFLOW, "sweep", "collect", sweep, "-o", sweep + ".csv"]):
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start, sweep
+    return (time.perf_counter() - start, children_cpu() - cpu), sweep
 
 
 def tasks(sweep):
@@ -118,11 +126,12 @@ def sigma():
 
 
 def timed(f, runs):
+    """([(wall, CPU of this process's threads)] per run, the last result)."""
     xs = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = f()
-        xs.append(time.perf_counter() - start)
+        xs.append((time.perf_counter() - start, time.process_time() - cpu))
     return xs, result
 
 
@@ -172,7 +181,7 @@ def descent(s11, s31, lin):
     jx, (jw, _) = timed(lambda: jax.block_until_ready(batched(*jargs)), args.runs)
     nx, (nw, _) = timed(numpy_batched, args.runs)
     return {"numpy batched": (nx, None, max_rel(nw, last, keep)),
-            "JAX vmap+jit (lax.scan)": (jx, max(0.0, first - min(jx)), max_rel(np.asarray(jw), last, keep))}
+            "JAX vmap+jit (lax.scan)": (jx, max(0.0, first - min(w for w, _ in jx)), max_rel(np.asarray(jw), last, keep))}
 
 
 def flow(s11, s31, lin):
@@ -203,7 +212,7 @@ def flow(s11, s31, lin):
     first = time.perf_counter() - start
     dx, ys = timed(lambda: jax.block_until_ready(batched(y0)), args.runs)
     sx, sw = timed(scipy_loop, args.runs)
-    return {"diffrax Tsit5 vmap+jit": (dx, max(0.0, first - min(dx)), max_rel(np.asarray(ys)[:, -1], last, keep)),
+    return {"diffrax Tsit5 vmap+jit": (dx, max(0.0, first - min(w for w, _ in dx)), max_rel(np.asarray(ys)[:, -1], last, keep)),
             "scipy solve_ivp RK45 loop": (sx, None, max_rel(sw, last, keep))}
 
 
@@ -211,24 +220,29 @@ s11, s31 = sigma()
 print(f"# ensemble bench: linflow {LINFLOW}; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start; "
       f"--runs {args.runs}, sweep run --jobs {args.jobs}", flush=True)
 table = []
+walls = lambda xs: [w for w, _ in xs]
+cpus = lambda xs: [c for _, c in xs]
 for name in args.only.split(","):
     lin, iso, sweep = [], [], None
     for _ in range(args.runs):
         s, sweep = linflow_sweep(name, isolate=False)
         lin.append(s)
         iso.append(linflow_sweep(name, isolate=True)[0])
-    print(f"{name}: linflow sweep {spread(lin)}; with --isolate {spread(iso)}", flush=True)
+    print(f"{name}: linflow sweep {spread(walls(lin))}, CPU {spread(cpus(lin))}; with --isolate {spread(walls(iso))}, "
+          f"CPU {spread(cpus(iso))}", flush=True)
     peers = (descent if name == "descent" else flow)(s11, s31, sweep)
-    base = statistics.median(lin)
-    table.append((name, "linflow sweep (plan + run + collect)", spread(lin), "", "1", ""))
-    table.append((name, "linflow sweep --isolate", spread(iso), "", f"{statistics.median(iso) / base:.2f}", ""))
+    base, base_cpu = statistics.median(walls(lin)), statistics.median(cpus(lin))
+    table.append((name, "linflow sweep (plan + run + collect)", spread(walls(lin)), spread(cpus(lin)), "", "1", "1", ""))
+    table.append((name, "linflow sweep --isolate", spread(walls(iso)), spread(cpus(iso)), "",
+                  f"{statistics.median(walls(iso)) / base:.2f}", f"{statistics.median(cpus(iso)) / base_cpu:.2f}", ""))
     for peer, (xs, compile_s, diff) in peers.items():
-        ratio = statistics.median(xs) / base
-        table.append((name, peer, spread(xs), f"{compile_s:.2f} s" if compile_s is not None else "—",
-                      f"{ratio:.3g}", f"{diff:.1e}"))
-        print(f"{name}: {peer} {spread(xs)}, compile {compile_s}, peer/linflow {ratio:.3g}, "
-              f"max rel. difference of the final weights from linflow's {diff:.1e}", flush=True)
-print("\n| grid | program | wall time, median (min–max) | compile | its time / linflow's | final weights vs linflow |")
-print("|---|---|---|---|---|---|")
+        ratio, cpu_ratio = statistics.median(walls(xs)) / base, statistics.median(cpus(xs)) / base_cpu
+        table.append((name, peer, spread(walls(xs)), spread(cpus(xs)), f"{compile_s:.2f} s" if compile_s is not None else "—",
+                      f"{ratio:.3g}", f"{cpu_ratio:.3g}", f"{diff:.1e}"))
+        print(f"{name}: {peer} {spread(walls(xs))}, CPU {spread(cpus(xs))}, compile {compile_s}, peer/linflow wall "
+              f"{ratio:.3g}, CPU {cpu_ratio:.3g}; max rel. difference of the final weights from linflow's {diff:.1e}", flush=True)
+print(f"\nload {os.getloadavg()[0]:.1f} at the end")
+print("\n| grid | program | wall time, median (min–max) | CPU time (all threads) | compile | wall / linflow's | CPU / linflow's | final weights vs linflow |")
+print("|---|---|---|---|---|---|---|---|")
 for r in table:
     print("| " + " | ".join(r) + " |")
