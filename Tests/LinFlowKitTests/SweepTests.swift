@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Numerics
 import Testing
 @testable import LinFlowNumerics
@@ -225,6 +226,48 @@ import LinFlowTestSupport
             #expect(f.last("loss") == 0.75 && f.largest("sharpness") == 3 && f.largestDrift("imbalance") == 0.25)
             #expect(f.last("excess_loss") == nil)
         }
+    }
+
+    /// In-process, a task is the closure the executable gives: it writes its output and its
+    /// messages into the attempt's directory, a failure's reason is the last error line of its
+    /// log, and finished tasks are not run again — as with processes.
+    @Test func inProcessTasksRunOnThreadsAndFailLikeProcesses() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plan = try SweepPlan(command: "simulate", baseArguments: ["--samples", "2"],
+                                 axes: [try GridValues.grid("seed=11,12,13,14")], validate: accept)
+        try plan.write(to: dir)
+        let d = SweepDirectory(dir)
+        let calls = Mutex<[[String]]>([])
+        var commandLine = Self.commandLine(dir + "/no-such-linflow")  // never started
+        commandLine.inProcess = { words, log in
+            calls.withLock { $0.append(words) }
+            if words.contains("--seed=13") {
+                log.write("linflow: error: unlucky seed 13\n")
+                return 65
+            }
+            let out = words[words.firstIndex(of: "-o")! + 1]
+            try? "t,loss,imbalance\n0,2.5,0.5\n1,1.25,0.25\n".write(toFile: out, atomically: true, encoding: .utf8)
+            log.write("linflow: done\n")
+            return 0
+        }
+        var runner = SweepRunner(plan: plan, directory: d, commandLine: commandLine)
+        runner.jobs = 3
+        let summary = try runner.run()
+        #expect(summary.complete == 3 && summary.failed.map(\.id) == [2])
+        #expect(summary.failed.first?.reason == "unlucky seed 13")
+        #expect(calls.withLock { $0.count } == 4)
+        #expect(try String(contentsOfFile: d.taskPath(0) + "/log", encoding: .utf8) == "linflow: done\n")
+        #expect(d.state(of: 2) == .failed("unlucky seed 13"))
+        #expect(d.temporaryDirectories().isEmpty)
+        // Again: only the failure runs; with --isolate the executable would be started, and
+        // here it cannot be, so that run is one error and leaves nothing behind.
+        calls.withLock { $0.removeAll() }
+        #expect(try runner.run().failed.map(\.id) == [2])
+        #expect(calls.withLock { $0.count } == 1)
+        runner.isolate = true
+        #expect(throws: LinflowError.self) { try runner.run() }
+        #expect(d.temporaryDirectories().isEmpty)
     }
 
     @Test func anExecutableThatCannotStartIsOneErrorAndLeavesNothing() throws {
