@@ -16,8 +16,10 @@ void gotoblas_init(void);
 void gotoblas_quit(void);
 
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int);
 const char *linflow_blas_core(void) { return openblas_get_corename(); }
 int linflow_blas_threads(void) { return openblas_get_num_threads(); }
+void linflow_blas_set_threads(int threads) { openblas_set_num_threads(threads); }
 
 const char *linflow_blas_select_core(void) {
     const char *current = openblas_get_corename();

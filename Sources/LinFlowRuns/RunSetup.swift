@@ -36,7 +36,9 @@ public struct RunSetup {
         let clock = DispatchTime.now()
         try request.validate()
         self.request = request
-        data = try request.data.source.correlations(heldOut: request.heldOut)
+        // In a sweep run in-process, once per distinct input for all its tasks (DataCache).
+        data = try DataCache.current?.data(of: request.data.source, heldOut: request.heldOut)
+            ?? request.data.source.correlations(heldOut: request.heldOut)
         dataSeconds = seconds(since: clock)
         let c = data.correlations
         initialization = try request.initialization()

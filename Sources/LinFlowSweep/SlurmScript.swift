@@ -2,8 +2,10 @@ import Foundation
 import LinFlowNumerics
 import LinFlowIO
 
-/// `DIR/sweep.sbatch`: a Slurm job array with one element per unfinished task, each calling
-/// linflow on the element's task, `$SLURM_ARRAY_TASK_ID` (``TaskCommandLine/arrayElement``).
+/// `DIR/sweep.sbatch`: a Slurm job array over the unfinished tasks. With one task per element
+/// (the default) element I runs task I, `$SLURM_ARRAY_TASK_ID`, in a process of its own; with
+/// ``tasksPerJob`` K > 1 element I runs the I-th chunk of K unfinished tasks in its own process,
+/// where their data are read once (``TaskCommandLine/arrayElement``).
 ///
 /// Elements are requeueable (`--requeue`): one that is preempted or requeued starts again from
 /// scratch in a new attempt directory, and since a task becomes finished only by the rename of
@@ -21,12 +23,15 @@ public struct SlurmScript: Sendable {
     public var arrayLimit: Int?
     /// Extra `#SBATCH` lines, e.g. `--partition=short` or `--time=00:10:00`.
     public var options: [String] = []
+    /// Tasks per array element.
+    public var tasksPerJob = 1
 
     public init(directory: String, commandLine: TaskCommandLine, workingDirectory: String, ids: [Int],
-                arrayLimit: Int? = nil, options: [String] = []) throws {
+                arrayLimit: Int? = nil, options: [String] = [], tasksPerJob: Int = 1) throws {
         (self.directory, self.commandLine, self.workingDirectory) = (directory, commandLine, workingDirectory)
-        (self.ids, self.arrayLimit, self.options) = (ids, arrayLimit, options)
+        (self.ids, self.arrayLimit, self.options, self.tasksPerJob) = (ids, arrayLimit, options, tasksPerJob)
         if let arrayLimit, arrayLimit < 1 { throw LinflowError.usage("\(Setting.arrayLimit) must be at least 1, got \(arrayLimit)") }
+        if tasksPerJob < 1 { throw LinflowError.usage("\(Setting.tasksPerJob) must be at least 1, got \(tasksPerJob)") }
         for o in options where !o.hasPrefix("-") || o.contains(where: \.isNewline) {
             throw LinflowError.usage("\(Setting.sbatchOption) takes one sbatch option such as --partition=short, got '\(o)'")  // sbatch's option
         }
@@ -46,14 +51,23 @@ public struct SlurmScript: Sendable {
         return parts.joined(separator: ",")
     }
 
+    /// The elements' tasks: the unfinished ids in order, K at a time.
+    public var chunks: [[Int]] {
+        let s = ids.sorted()
+        return stride(from: 0, to: s.count, by: tasksPerJob).map { Array(s[$0..<min($0 + tasksPerJob, s.count)]) }
+    }
+
     public var text: String {
         let dir = SweepDirectory(directory)
+        let chunked = tasksPerJob > 1
+        let array = chunked ? Self.arraySpec(Array(chunks.indices)) : Self.arraySpec(ids)
         var lines = [
             "#!/bin/bash",
-            "# Written by linflow sweep slurm: one array element per unfinished task of \(directory).",
+            chunked ? "# Written by linflow sweep slurm: one array element per \(tasksPerJob) unfinished tasks of \(directory), run in the element's process."
+                    : "# Written by linflow sweep slurm: one array element per unfinished task of \(directory).",
             "# Submit with: sbatch \(shellQuote(dir.sbatchPath))   (or: " + (["linflow"] + commandLine.resubmit(directory)).map(shellQuote).joined(separator: " ") + ")",
             "#SBATCH --job-name=linflow-sweep",  // sbatch's option
-            "#SBATCH --array=\(Self.arraySpec(ids))\(arrayLimit.map { "%\($0)" } ?? "")",  // sbatch's option
+            "#SBATCH --array=\(array)\(arrayLimit.map { "%\($0)" } ?? "")",  // sbatch's option
             "#SBATCH --output=\(dir.slurmLogsPath)/%A_%a.out",  // sbatch's option
             "#SBATCH --chdir=\(workingDirectory)",  // sbatch's option
             "#SBATCH --requeue",  // sbatch's option
@@ -67,8 +81,17 @@ public struct SlurmScript: Sendable {
             "",
             "# One BLAS thread per CPU Slurm gave the element.",
             "export OPENBLAS_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"",
-            "exec " + ([commandLine.executable] + commandLine.arrayElement(directory)).map(shellQuote).joined(separator: " ") + " \"$SLURM_ARRAY_TASK_ID\"",
         ]
+        let element = ([commandLine.executable] + commandLine.arrayElement(directory, !chunked)).map(shellQuote).joined(separator: " ")
+        if chunked {
+            lines += [
+                "# Element I runs the tasks of chunk I.",
+                "chunks=(" + chunks.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " ") + ")",
+                "exec \(element) \"${chunks[$SLURM_ARRAY_TASK_ID]}\"",
+            ]
+        } else {
+            lines.append("exec \(element) \"$SLURM_ARRAY_TASK_ID\"")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

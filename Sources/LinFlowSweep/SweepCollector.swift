@@ -164,6 +164,10 @@ struct CSVTrajectoryFigures {
                        "sharpness", "excess_loss", "test_loss"]
 
     init?(path: String) {
+        if let figures = Self.numeric(path: path) {
+            self = figures
+            return
+        }
         var header: [String] = []
         var columns: [String: [Double?]] = [:]
         var wanted: [(String, Int)] = []
@@ -180,6 +184,26 @@ struct CSVTrajectoryFigures {
         }
         self.header = header
         self.columns = columns
+    }
+
+    init(header: [String], columns: [String: [Double?]]) { (self.header, self.columns) = (header, columns) }
+
+    /// The figures read by the numeric reader, which parses each row in its read buffer: a
+    /// trajectory of hundreds of columns is read without a string or an array per cell (which
+    /// were most of `sweep collect`'s time). Nil when a cell is not a finite number (a
+    /// descent that became NaN): then the text reader above takes the file, cell by cell.
+    static func numeric(path: String) -> CSVTrajectoryFigures? {
+        guard let reader = try? NumericCSVReader(path: path, header: .yes), let names = reader.header else { return nil }
+        let wanted = read.compactMap { n in names.firstIndex(of: n).map { (n, $0) } }
+        var columns: [String: [Double?]] = [:]
+        do {
+            try reader.forEachRow { row in
+                for (name, i) in wanted { columns[name, default: []].append(row[i]) }
+            }
+        } catch {
+            return nil
+        }
+        return CSVTrajectoryFigures(header: names, columns: columns)
     }
 
     func values(_ column: String) -> [Double]? {

@@ -115,6 +115,19 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         return d
     }
 
+    /// Task ids as a run is given them: `7`, or a chunk `4,5,6` (each listed once).
+    public static func parseTaskIDs(_ text: String) throws -> [Int] {
+        var ids: [Int] = []
+        for word in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let id = Int(word), id >= 0 else {
+                throw LinflowError.usage("\(Setting.task) takes task ids separated by commas, e.g. 7 or 4,5,6, got '\(text)'")
+            }
+            guard !ids.contains(id) else { throw LinflowError.usage("\(Setting.task) lists task \(id) twice") }
+            ids.append(id)
+        }
+        return ids
+    }
+
     public static func read(directory: String) throws -> SweepPlan {
         let path = SweepDirectory(directory).planPath
         guard let data = FileManager.default.contents(atPath: path) else {

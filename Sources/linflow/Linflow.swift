@@ -30,17 +30,25 @@ struct Linflow: ParsableCommand {
     static func main() {
         // Before anything can call BLAS (see BLASCore).
         BLASCore.selectForThisCPU()
-        let arguments = Invocation.arguments
+        Foundation.exit(execute(Invocation.arguments, helpOrVersion: { exit(withError: $0) }))
+    }
+
+    /// Parses and runs `arguments` as `linflow ARGUMENTS…` and returns the exit status: what a
+    /// process does, and what a sweep's task run in-process does on its thread (with
+    /// ``Invocation/arguments`` and ``StandardError/log`` bound to the task's). Every error is
+    /// one line on ``StandardError``; `helpOrVersion` shows what `--help` or `--version` asked for.
+    static func execute(_ arguments: [String], helpOrVersion: (Error) -> Int32) -> Int32 {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parsing { try parseAsRoot(arguments) }
             try refuseRepeatedOptions(arguments)
             try command.run()
+            return 0
         } catch let code as ExitCode {
             // Already reported by runReportingErrors.
-            Foundation.exit(code.rawValue)
+            return code.rawValue
         } catch {
             let code = exitCode(for: error)
-            if code == .success { exit(withError: error) }
+            if code == .success { return helpOrVersion(error) }
             // The (sub)subcommand the arguments name, e.g. "sweep run".
             var path: [String] = []
             var current: ParsableCommand.Type = Linflow.self
@@ -52,10 +60,19 @@ struct Linflow: ParsableCommand {
             let first = oneLineMessage(for: error, command: path.first)
             let hint = "see '\((["linflow"] + path).joined(separator: " ")) --help'"
             printToStandardError("linflow: error: \(first) (\(hint))")
-            Foundation.exit(code.rawValue)
+            return code.rawValue
         }
     }
 }
+
+/// ArgumentParser's parse, one at a time: tasks run in-process parse on several threads, and the
+/// parser's thread safety is not documented (parsing is a negligible part of a task).
+func parsing<T>(_ body: () throws -> T) rethrows -> T {
+    parseLock.lock()
+    defer { parseLock.unlock() }
+    return try body()
+}
+private let parseLock = NSLock()
 
 /// The options a command line may give more than once; any other given twice is refused
 /// (ArgumentParser would silently keep the last value).
@@ -84,10 +101,11 @@ func refuseRepeatedOptions(_ arguments: [String]) throws {
     }
 }
 
-/// The command line this process runs, recorded with every run: the process's own, or for
-/// `linflow rerun` the recorded one it repeats.
+/// The command line a run records: the process's own, for `linflow rerun` the recorded one it
+/// repeats, and for a sweep's task run in-process the words its own process would have been
+/// given. Task-local, so that tasks on several threads each record their own.
 enum Invocation {
-    nonisolated(unsafe) static var arguments = Array(CommandLine.arguments.dropFirst())
+    @TaskLocal static var arguments = Array(CommandLine.arguments.dropFirst())
 }
 
 /// ArgumentParser's message for `error` folded into one line (e.g. a list of allowed values),
@@ -112,15 +130,16 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as LinflowError {
-        FileHandle.standardError.write("linflow: error: \(rendered(error))\n".data(using: .utf8)!)
+        StandardError.write("linflow: error: \(rendered(error))\n")
         throw ExitCode(error.exitCode)
     } catch let error as GSLError {
-        FileHandle.standardError.write("linflow: error: \(error.description)\n".data(using: .utf8)!)
+        StandardError.write("linflow: error: \(error.description)\n")
         throw ExitCode(3)
     }
 }
 
-/// Prints library text (summaries, notes, warnings) with its settings shown as options.
+/// Prints library text (summaries, notes, warnings) with its settings shown as options, on
+/// stderr or, in a sweep's task run in-process, into the task's log.
 func printToStandardError(_ text: String) {
-    FileHandle.standardError.write((rendered(text) + "\n").data(using: .utf8)!)
+    StandardError.write(rendered(text) + "\n")
 }

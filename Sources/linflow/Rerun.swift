@@ -42,9 +42,10 @@ extension Linflow {
                 printToStandardError("linflow: note: rerun leaves out \(dropped.joined(separator: ", ")) (pictures and representations are not part of the record)")
             }
             // The repeat's record then matches the original's but for its output.
-            Invocation.arguments = arguments
-            var command = try Linflow.parseAsRoot(arguments)
-            try command.run()
+            try Invocation.$arguments.withValue(arguments) {
+                var command = try parsing { try Linflow.parseAsRoot(arguments) }
+                try command.run()
+            }
         }
 
     /// `arguments` without their output and plot options, plus `-o output` if given.

@@ -74,6 +74,7 @@ extension Setting {
         case .jobs: "--jobs"
         case .task: "--task"
         case .arrayLimit: "--array-limit"
+        case .tasksPerJob: "--tasks-per-job"
         case .sbatchOption: "--sbatch-option"
         case .submit: "--submit"
         }

@@ -44,12 +44,27 @@ func linflowExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }
 
-/// This executable's command lines for a sweep's tasks and Slurm array elements.
-func taskCommandLine() -> TaskCommandLine {
+/// This executable's command lines for a sweep's tasks and Slurm array elements, and how it
+/// runs a task in-process: the task's words parsed and run as `linflow WORDS…` would run them
+/// (``Linflow/execute(_:helpOrVersion:)``), recording those words, writing its messages to the
+/// task's log, and taking its data from the sweep's `cache` (read once per distinct input).
+func taskCommandLine(cache: DataCache = DataCache()) -> TaskCommandLine {
     TaskCommandLine(executable: linflowExecutable(),
                     task: { command, arguments, output in [command] + arguments + ["-o", output] },
-                    arrayElement: { directory in ["sweep", "run", directory, "--task"] },
-                    resubmit: { directory in ["sweep", "slurm", directory, "--submit"] })
+                    arrayElement: { directory, isolated in ["sweep", "run", directory] + (isolated ? ["--isolate"] : []) + ["--task"] },
+                    resubmit: { directory in ["sweep", "slurm", directory, "--submit"] },
+                    inProcess: { words, log in
+                        DataCache.$current.withValue(cache) {
+                            Invocation.$arguments.withValue(words) {
+                                StandardError.$log.withValue(log) {
+                                    Linflow.execute(words, helpOrVersion: { error in
+                                        StandardError.write(Linflow.fullMessage(for: error) + "\n")
+                                        return 0
+                                    })
+                                }
+                            }
+                        }
+                    })
 }
 
 /// The CPUs this process may use: Slurm's allocation inside a job, else the online CPUs.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Numerics
 import Testing
 @testable import LinFlowNumerics
@@ -114,7 +115,7 @@ import LinFlowTestSupport
     static func commandLine(_ executable: String) -> TaskCommandLine {
         TaskCommandLine(executable: executable,
                         task: { command, arguments, output in [command] + arguments + ["-o", output] },
-                        arrayElement: { directory in ["sweep", "run", directory, "--task"] },
+                        arrayElement: { directory, isolated in ["sweep", "run", directory] + (isolated ? ["--isolate"] : []) + ["--task"] },
                         resubmit: { directory in ["sweep", "slurm", directory, "--submit"] })
     }
 
@@ -129,8 +130,22 @@ import LinFlowTestSupport
         #expect(s.contains("#SBATCH --array=1-2,4%2\n"))
         #expect(s.contains("#SBATCH --partition=short\n"))
         #expect(s.contains("#SBATCH --cpus-per-task=1\n"))
-        #expect(s.contains("exec /opt/linflow sweep run /data/sw --task \"$SLURM_ARRAY_TASK_ID\"\n"))
+        #expect(s.contains("exec /opt/linflow sweep run /data/sw --isolate --task \"$SLURM_ARRAY_TASK_ID\"\n"))
         #expect(throws: LinflowError.self) { try SlurmScript(directory: "d", commandLine: Self.commandLine("e"), workingDirectory: "w", ids: [0], options: ["partition"]) }
+    }
+
+    /// With K tasks per element, element I runs the I-th K unfinished tasks in its one process.
+    @Test func slurmScriptRunsChunksOfTasksPerElement() throws {
+        let s = try SlurmScript(directory: "/data/sw", commandLine: Self.commandLine("/opt/linflow"), workingDirectory: "/data",
+                                ids: [9, 1, 2, 4, 5, 7, 8], tasksPerJob: 3)
+        #expect(s.chunks == [[1, 2, 4], [5, 7, 8], [9]])
+        let text = s.text
+        #expect(text.contains("#SBATCH --array=0-2\n"))
+        #expect(text.contains("chunks=(1,2,4 5,7,8 9)\n"))
+        #expect(text.contains("exec /opt/linflow sweep run /data/sw --task \"${chunks[$SLURM_ARRAY_TASK_ID]}\"\n"))
+        #expect(throws: LinflowError.self) { try SlurmScript(directory: "d", commandLine: Self.commandLine("e"), workingDirectory: "w", ids: [0], tasksPerJob: 0) }
+        #expect(try SweepPlan.parseTaskIDs("4,5,6") == [4, 5, 6])
+        for bad in ["", "4,,5", "-1", "a", "3,3"] { #expect(throws: LinflowError.self) { try SweepPlan.parseTaskIDs(bad) } }
     }
 
     /// A stand-in for linflow that appends its arguments to `calls` and writes a small CSV to
@@ -194,6 +209,65 @@ import LinFlowTestSupport
         let again = try runner.run()
         #expect(again.skipped == 3 && again.failed.map(\.id) == [2])
         #expect(try String(contentsOfFile: dir + "/calls", encoding: .utf8).split(separator: "\n").count == 1)
+    }
+
+    /// collect reads a trajectory with the numeric reader, and one with a cell that is not a
+    /// finite number (a descent that became NaN) cell by cell: the figures are the same either way.
+    @Test func trajectoryFiguresReadNumbersAndNaN() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plain = dir + "/plain.csv", nan = dir + "/nan.csv"
+        try "t,loss,imbalance,sharpness\n0,2.5,0.5,1\n1,1.25,0.25,3\n2,0.75,0.75,2\n".write(toFile: plain, atomically: true, encoding: .utf8)
+        try "t,loss,imbalance,sharpness\n0,2.5,0.5,1\n1,nan,0.25,3\n2,0.75,0.75,2\n".write(toFile: nan, atomically: true, encoding: .utf8)
+        #expect(CSVTrajectoryFigures.numeric(path: plain) != nil)
+        #expect(CSVTrajectoryFigures.numeric(path: nan) == nil)
+        for path in [plain, nan] {
+            let f = try #require(CSVTrajectoryFigures(path: path))
+            #expect(f.last("loss") == 0.75 && f.largest("sharpness") == 3 && f.largestDrift("imbalance") == 0.25)
+            #expect(f.last("excess_loss") == nil)
+        }
+    }
+
+    /// In-process, a task is the closure the executable gives: it writes its output and its
+    /// messages into the attempt's directory, a failure's reason is the last error line of its
+    /// log, and finished tasks are not run again — as with processes.
+    @Test func inProcessTasksRunOnThreadsAndFailLikeProcesses() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plan = try SweepPlan(command: "simulate", baseArguments: ["--samples", "2"],
+                                 axes: [try GridValues.grid("seed=11,12,13,14")], validate: accept)
+        try plan.write(to: dir)
+        let d = SweepDirectory(dir)
+        let calls = Mutex<[[String]]>([])
+        var commandLine = Self.commandLine(dir + "/no-such-linflow")  // never started
+        commandLine.inProcess = { words, log in
+            calls.withLock { $0.append(words) }
+            if words.contains("--seed=13") {
+                log.write("linflow: error: unlucky seed 13\n")
+                return 65
+            }
+            let out = words[words.firstIndex(of: "-o")! + 1]
+            try? "t,loss,imbalance\n0,2.5,0.5\n1,1.25,0.25\n".write(toFile: out, atomically: true, encoding: .utf8)
+            log.write("linflow: done\n")
+            return 0
+        }
+        var runner = SweepRunner(plan: plan, directory: d, commandLine: commandLine)
+        runner.jobs = 3
+        let summary = try runner.run()
+        #expect(summary.complete == 3 && summary.failed.map(\.id) == [2])
+        #expect(summary.failed.first?.reason == "unlucky seed 13")
+        #expect(calls.withLock { $0.count } == 4)
+        #expect(try String(contentsOfFile: d.taskPath(0) + "/log", encoding: .utf8) == "linflow: done\n")
+        #expect(d.state(of: 2) == .failed("unlucky seed 13"))
+        #expect(d.temporaryDirectories().isEmpty)
+        // Again: only the failure runs; with --isolate the executable would be started, and
+        // here it cannot be, so that run is one error and leaves nothing behind.
+        calls.withLock { $0.removeAll() }
+        #expect(try runner.run().failed.map(\.id) == [2])
+        #expect(calls.withLock { $0.count } == 1)
+        runner.isolate = true
+        #expect(throws: LinflowError.self) { try runner.run() }
+        #expect(d.temporaryDirectories().isEmpty)
     }
 
     @Test func anExecutableThatCannotStartIsOneErrorAndLeavesNothing() throws {

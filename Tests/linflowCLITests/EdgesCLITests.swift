@@ -149,7 +149,8 @@ import LinFlowTestSupport
         (["datasets", "hierarchy", "-o", "h.npy"], 64, "datasets writes CSV; give the file a .csv name"),
         (["simulate", "--rtol", "1e-20"], 64, "--rtol 1e-20 is below double precision"),
         (["simulate", "-o", ""], 64, "--out needs a file name"),
-        (["sweep", "run", "nowhere", "--task", "-1"], 66, "nowhere"),
+        (["sweep", "run", "nowhere", "--task", "1"], 66, "nowhere"),
+        (["sweep", "run", "nowhere", "--task", "-1"], 64, "--task takes task ids separated by commas, e.g. 7 or 4,5,6, got '-1'"),
         (["sweep", "slurm", "nowhere", "--array-limit", "-2"], 64, "--array-limit must be at least 1, got -2"),
         (["plot", "nowhere.csv", "--size", "-5,3", "-o", "p.png"], 64, "--size takes WIDTH,HEIGHT in pixels between 100 and 10000, got '-5,3'"),
     ])

@@ -338,9 +338,17 @@ extension OptionTableTests {
         ("sweep run", "--jobs", ["sweep", "run", "sw", "--jobs", "1"], { r, _ in
             #expect(r.status == 0 && r.stderr.contains("1 at a time"), "\(r.stderr)")
         }),
+        ("sweep run", "--isolate", ["sweep", "run", "is", "--isolate"], { r, dir in
+            let log = try String(contentsOf: dir.appendingPathComponent("is/tasks/0/log"), encoding: .utf8)
+            #expect(r.status == 0 && r.stderr.contains("each in its own process") && log.contains("gradient descent"), "\(r.stderr)")
+        }),
         ("sweep slurm", "--array-limit", ["sweep", "slurm", "sl", "--array-limit", "1"], { r, dir in
             let script = try String(contentsOf: dir.appendingPathComponent("sl/sweep.sbatch"), encoding: .utf8)
             #expect(r.status == 0 && script.contains("#SBATCH --array=0-1%1"))
+        }),
+        ("sweep slurm", "--tasks-per-job", ["sweep", "slurm", "tp", "--tasks-per-job", "2"], { r, dir in
+            let script = try String(contentsOf: dir.appendingPathComponent("tp/sweep.sbatch"), encoding: .utf8)
+            #expect(r.status == 0 && script.contains("#SBATCH --array=0\n") && script.contains("chunks=(0,1)"), "\(script)")
         }),
         ("sweep slurm", "--sbatch-option", ["sweep", "slurm", "sl", "--sbatch-option=--partition=x"], { r, dir in
             let script = try String(contentsOf: dir.appendingPathComponent("sl/sweep.sbatch"), encoding: .utf8)
@@ -369,7 +377,7 @@ extension OptionTableTests {
         #expect(accepted == Set(Self.sweepRows.map { "\($0.command) \($0.option)" }), "sweep options without a row")
 
         let dir = CLI.temporaryDirectory()
-        for plan in ["sw", "sl"] {
+        for plan in ["sw", "sl", "is", "tp"] {
             #expect(try CLI.run(["sweep", "plan", plan, "--grid", "lr=0.1,0.2", "--", "descend", "--steps", "3", "--no-sharpness"], in: dir).status == 0)
         }
         for row in Self.sweepRows {

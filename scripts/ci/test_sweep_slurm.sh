@@ -3,7 +3,10 @@
 # descend tasks on the hierarchy data (lr × init-scale), submits them as a job array with
 # `linflow sweep slurm --submit`, cancels one element while it runs (scancel), checks that the
 # sweep then lacks exactly that task, resubmits (the new array covers only it), and requires the
-# collected summary to equal, byte for byte, that of a local `linflow sweep run` of the same plan.
+# collected summary to equal, byte for byte, that of a local `linflow sweep run` of the same plan
+# (its tasks in-process; the array elements run each task as a process of its own). Then the
+# same plan again as chunks of 5 tasks per element (`--tasks-per-job 5`, in each element's
+# process), whose summary must be the same bytes too.
 # Stops the daemons it started (by pid) however it ends.
 #
 #   scripts/ci/test_sweep_slurm.sh [path/to/linflow]   (default: $LINFLOW, else the release build)
@@ -74,4 +77,13 @@ linflow sweep run local --jobs 2 2>/dev/null
 linflow sweep collect local -o local.csv
 linflow sweep collect cluster -o cluster.csv
 cmp local.csv cluster.csv
-step "summaries identical ($(wc -l < cluster.csv) lines); Slurm sweep test passed"
+step "summaries identical ($(wc -l < cluster.csv) lines)"
+
+linflow sweep plan chunked "${plan[@]}"
+job3=$(linflow sweep slurm chunked --submit --tasks-per-job 5)
+grep -q "^#SBATCH --array=0-2\$" chunked/sweep.sbatch || { echo "12 tasks in chunks of 5 should be elements 0-2" >&2; exit 1; }
+step "submitted the plan as 3 elements of up to 5 tasks each: job $job3"
+wait_for "$job3" 180
+linflow sweep collect chunked -o chunked.csv
+cmp local.csv chunked.csv
+step "chunked summary identical too; Slurm sweep test passed"

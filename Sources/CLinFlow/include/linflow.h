@@ -31,5 +31,8 @@ double linflow_rms_norm(double eps_abs, double eps_rel, size_t dim, const double
 const char *linflow_blas_core(void);
 int linflow_blas_threads(void);
 const char *linflow_blas_select_core(void);
+/* Sets OpenBLAS's thread count for the whole process, as OPENBLAS_NUM_THREADS does at start
+   (a sweep running its tasks in-process gives them the count a task's own process would get). */
+void linflow_blas_set_threads(int threads);
 
 #endif

@@ -23,14 +23,14 @@ public struct ResumePoint: Sendable {
 public enum WeightFile {
     /// The architecture implied by the W (and b) columns of the header; reads only the header.
     public static func architecture(path: String) throws -> Architecture {
-        if HDF5.isHDF5(path: path) { return try HDF5WeightFile.architecture(of: HDF5Trajectory(path: path)) }
+        if HDF5.isHDF5(path: path) { return try HDF5.serialized { try HDF5WeightFile.architecture(of: HDF5Trajectory(path: path)) } }
         return try Columns(csvReader(path), path: path).architecture
     }
 
     /// The weights of the last row (and of the row before it), read in one pass that also
     /// takes the file's checksum.
     public static func resumePoint(path: String) throws -> ResumePoint {
-        if HDF5.isHDF5(path: path) { return try HDF5WeightFile.resumePoint(path: path) }
+        if HDF5.isHDF5(path: path) { return try HDF5.serialized { try HDF5WeightFile.resumePoint(path: path) } }
         var hasher = SHA256()
         let reader = try csvReader(path) { hasher.update(bufferPointer: $0) }
         let columns = try Columns(reader, path: path)

@@ -1,10 +1,21 @@
 import CHDF5
+import Foundation
 import LinFlowNumerics
 
 /// linflow's use of the HDF5 C library: every call's status is checked, HDF5's own printing of
 /// error stacks is switched off, and a failure becomes one ``LinflowError`` line that names the
 /// file, what was being done, and HDF5's most specific message.
 package enum HDF5 {
+    /// Runs `body`'s HDF5 calls alone in the process: the system's HDF5 library is not built
+    /// thread-safe, and a sweep's tasks that run in-process may start from .h5 files on
+    /// several threads at once (their outputs are CSV, written without HDF5).
+    package static func serialized<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+    private static let lock = NSLock()
+
     /// Switches off HDF5's automatic error printing. A thread-safe HDF5 (Debian's is) keeps
     /// this setting per thread, so each entry point calls it on its own thread.
     static func silence() { _ = linflow_h5_silence_errors() }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import LinFlowNumerics
 
 /// Where a run writes its table: standard output, or a file that appears only when complete.
@@ -76,11 +77,23 @@ public final class OutputFile {
             throw LinflowError.cannotCreate("\(path): cannot create the output file in '\(dir)': \(String(cString: strerror(errno)))")
         }
         // mkstemp creates the file 0600; give it the mode any new file of the user would have.
-        let mask = umask(0)
-        umask(mask)
-        fchmod(f, 0o666 & ~mask)
+        fchmod(f, 0o666 & ~creationMask)
         return (f, String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
+
+    /// The process's umask, read once. Reading it means setting it (umask(0), then back), which
+    /// would let a file or directory created meanwhile on another thread (a sweep's tasks run
+    /// in-process) get mode 0666/0777; Linux shows it in /proc/self/status without that.
+    static let creationMask: mode_t = {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+           let mask = mode_t(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8) {
+            return mask
+        }
+        let mask = umask(0)
+        umask(mask)
+        return mask
+    }()
 
     /// `.NAME.linflow-HOST-`: what the temporary files of output NAME written on this host start with.
     static func temporaryPrefix(of base: String) -> String {

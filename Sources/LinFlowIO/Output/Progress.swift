@@ -4,8 +4,8 @@ import Glibc
 import Foundation
 import LinFlowNumerics
 
-/// A one-line progress indicator on stderr, shown only when stderr is a terminal and the run
-/// has lasted more than a second, redrawn at most five times a second.
+/// A one-line progress indicator on stderr, shown only when stderr is a terminal (never in a
+/// sweep task's log) and the run has lasted more than a second, redrawn at most five times a second.
 public final class Progress {
     private let enabled: Bool
     private let start = DispatchTime.now()
@@ -14,7 +14,7 @@ public final class Progress {
     private let label: String
 
     public init(label: String) {
-        enabled = isatty(STDERR_FILENO) != 0
+        enabled = StandardError.isTerminal
         self.label = label
     }
 
@@ -27,11 +27,11 @@ public final class Progress {
         lastDraw = now
         drawn = true
         let pct = Int((fraction * 100).rounded(.down))
-        FileHandle.standardError.write("\r\u{1B}[K\(label): \(detail()) (\(pct)%)".data(using: .utf8)!)
+        StandardError.write("\r\u{1B}[K\(label): \(detail()) (\(pct)%)")
     }
 
     public func finish() {
         guard drawn else { return }
-        FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!)
+        StandardError.write("\r\u{1B}[K")
     }
 }

@@ -15,6 +15,11 @@ public enum BLASCore {
     /// default the cores). It can change the last bits of a product, so runs record it.
     public static var threads: Int { Int(linflow_blas_threads()) }
 
+    /// Sets the threads of every later product in this process, as `OPENBLAS_NUM_THREADS`
+    /// does for a process at its start: what a sweep running its tasks in-process gives them,
+    /// the count each task's own process would get (so their records and bits agree).
+    public static func setThreads(_ count: Int) { linflow_blas_set_threads(Int32(max(1, count))) }
+
     /// What a run record says about the products: OpenBLAS, its kernels and its threads.
     package static var record: [String: Any] { ["library": "OpenBLAS", "kernels": name, "threads": threads] }
 

@@ -27,7 +27,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case plot, plotKind, plotScript, kind, columns, script, label, maxCurves, size, linearY,
          heatmapX, heatmapY, heatmapZ, mark, verticalLine, zScale, reduce
     // Sweeps.
-    case grid, zip, jobs, task, arrayLimit, sbatchOption, submit
+    case grid, zip, jobs, task, arrayLimit, sbatchOption, submit, tasksPerJob
 
     static let open: Character = "\u{27E6}"  // ⟦
     static let close: Character = "\u{27E7}"  // ⟧
