@@ -30,6 +30,32 @@ import LinFlowRuns
         #expect(cache.count == 4)
     }
 
+    /// The held-out samples are part of the key: a split, another split seed, and a test file
+    /// whose bytes change each give their own entry, whose test correlations are their own.
+    @Test func heldOutChoicesAreDistinctInputs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("d.csv").path, test = dir.appendingPathComponent("t.csv").path
+        let rows = (0..<40).map { k in "\(k % 7),\(k % 5),\(k % 3)" }.joined(separator: "\n")
+        try ("x1,x2,y\n" + rows + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        try "x1,x2,y\n1,2,3\n4,5,6\n".write(toFile: test, atomically: true, encoding: .utf8)
+        let cache = DataCache()
+        let source = DataSource.file(path: data, outputs: 1)
+        _ = try cache.data(of: source)
+        let split = try cache.data(of: source, heldOut: HeldOutChoice(fraction: 0.3, splitSeed: 1))
+        let otherSeed = try cache.data(of: source, heldOut: HeldOutChoice(fraction: 0.3, splitSeed: 2))
+        #expect(cache.count == 3)
+        #expect(split.correlations.sampleCount + (split.test?.correlations.sampleCount ?? 0) == 40)
+        #expect(split.correlations != otherSeed.correlations)
+        let withTest = try cache.data(of: source, heldOut: HeldOutChoice(file: test))
+        _ = try cache.data(of: source, heldOut: HeldOutChoice(file: test))
+        #expect(cache.count == 4 && withTest.test?.correlations.sampleCount == 2)
+        try "x1,x2,y\n1,2,3\n".write(toFile: test, atomically: true, encoding: .utf8)
+        let changed = try cache.data(of: source, heldOut: HeldOutChoice(file: test))
+        #expect(cache.count == 5 && changed.test?.correlations.sampleCount == 1)
+    }
+
     /// Bound around a run, the cache gives RunSetup the same data a fresh read gives.
     @Test func runSetupTakesTheBoundCachesData() throws {
         let cache = DataCache()
