@@ -101,6 +101,46 @@ public struct IntegrationChoice: Sendable, Equatable {
     }
 }
 
+/// `--weight-decay`, `--layer-rates`: the terms the flow adds to −∇L (``FlowTerms``), in simulate,
+/// descend, compare and analytic.
+public struct DynamicsChoice: Sendable, Equatable {
+    /// γ; nil: no decay and no `objective` column.
+    public var weightDecay: Double?
+    /// r_1…r_L, input side first; nil: every rate 1.
+    public var layerRates: [Double]?
+
+    public static let defaultWeightDecay = 0.0
+    public static let defaultRate = 1.0
+
+    public init(weightDecay: Double? = nil, layerRates: [Double]? = nil) {
+        (self.weightDecay, self.layerRates) = (weightDecay, layerRates)
+    }
+
+    public var terms: FlowTerms { FlowTerms(weightDecay: weightDecay ?? Self.defaultWeightDecay, layerRates: layerRates) }
+
+    /// The values alone; the count of rates against the depth is checked once the network is
+    /// known (``check(depth:)``), here already when `network` fixes it.
+    public func validate(network: NetworkChoice) throws(LinflowError) {
+        if let weightDecay { try FlowTerms.check(weightDecay: weightDecay) }
+        if let layerRates { try FlowTerms.check(layerRates: layerRates) }
+        if let depth = network.layers.map({ $0.count - 1 }) ?? (network.hidden != nil ? 2 : nil) {
+            try terms.check(depth: depth)
+        }
+    }
+
+    /// `--layer-rates r1,r2,…`: positive numbers separated by commas.
+    public static func parseRates(_ text: String) throws(LinflowError) -> [Double] {
+        let words = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0.filter { $0 != " " }) }
+        var rates: [Double] = []
+        for w in words {
+            guard let r = Double(w) else { throw .usage("\(Setting.layerRates) must be numbers separated by commas, e.g. 1,4; got '\(text)'") }
+            rates.append(r)
+        }
+        try FlowTerms.check(layerRates: rates)
+        return rates
+    }
+}
+
 /// `--t-end`, `--samples`: the times at which a flow's rows are written (simulate, analytic).
 public struct SamplingChoice: Sendable, Equatable {
     /// nil: the start time plus the dataset's suggested horizon (``RunSetup/horizon``).

@@ -12,6 +12,8 @@ public struct RunRequest: Sendable {
     public var network = NetworkChoice()
     public var start = StartChoice()
     public var integration: IntegrationChoice?
+    /// `--weight-decay`, `--layer-rates` (simulate, descend, compare, analytic).
+    public var dynamics: DynamicsChoice?
     public var sampling: SamplingChoice?
     public var columns: ColumnChoice?
     public var descent: DescentChoice?
@@ -44,6 +46,7 @@ public struct RunRequest: Sendable {
         try integration?.validate()
         try sampling?.validate()
         try descent?.validate()
+        try dynamics?.validate(network: network)
         // From a file the start's t is known once the file is read (RunSetup.endTime checks it).
         if case .file = try initialization() {} else if let t = sampling?.tEnd, !(t > 0) {
             throw .usage("\(Setting.endTime) must be a positive number (the start is at t = 0), got \(t)")

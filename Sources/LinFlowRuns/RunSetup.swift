@@ -47,7 +47,7 @@ public struct RunSetup {
             start = try initialization.weights(for: architecture, correlations: c)
             (startTime, resume) = (0, nil)
         }
-        flow = try GradientFlow(architecture: architecture, correlations: c)
+        flow = try GradientFlow(architecture: architecture, correlations: c, terms: request.dynamics?.terms ?? FlowTerms())
         setupSeconds = seconds(since: clock) - dataSeconds
     }
 
@@ -99,10 +99,13 @@ public struct RunSetup {
     /// The trajectory columns of simulate, descend and analytic.
     public func trajectoryLayout() throws -> TrajectoryLayout {
         let columns = request.columns ?? ColumnChoice()
-        return try TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
-                                    modes: columns.modes ? try ModeBasis(flow: flow) : nil,
-                                    kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil,
-                                    weights: request.storage.weights)
+        var layout = try TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
+                                          modes: columns.modes ? try ModeBasis(flow: flow) : nil,
+                                          kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil,
+                                          weights: request.storage.weights)
+        layout.terms = flow.terms
+        layout.objective = request.dynamics?.weightDecay != nil
+        return layout
     }
 
     /// The input files whose bytes the run depends on: the data file and the `--init` file.
@@ -125,6 +128,10 @@ public struct RunSetup {
             all["diagnostics"] = columns.diagnostics.argument
             all["modes"] = columns.modes
             all["kernel_distance"] = columns.kernelDistance
+        }
+        if let dynamics = request.dynamics {
+            if let γ = dynamics.weightDecay { all["weight_decay"] = γ }
+            if let rates = dynamics.layerRates { all["layer_rates"] = rates }
         }
         var outcome = result
         outcome["status"] = status

@@ -66,6 +66,8 @@ public struct Simulation {
         summary.setupSeconds = setupSeconds
         summary.integrationSeconds = integrator.seconds
         (summary.finalGradientNorm, summary.stationary) = SimulationSummary.stationarity(flow, at: weights)
+        summary.weightDecay = flow.terms.weightDecay
+        summary.finalObjective = figures.finalLoss + flow.terms.penalty(weights)
         return summary
     }
 

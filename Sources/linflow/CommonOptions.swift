@@ -142,6 +142,16 @@ struct IntegrationOptions<Command: CommandDefaults>: ParsableArguments {
     }
 }
 
+/// `--weight-decay`: the terms the flow and descent add to −∇L (simulate, descend, compare, analytic).
+struct DynamicsOptions: ParsableArguments {
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: ArgumentHelp(
+        "Weight decay γ ≥ 0 (default \(helpNumber(DynamicsChoice.defaultWeightDecay))): minimise L + (γ/2)Σ‖W_l‖² (column objective) instead of L, i.e. W_l also moves by −γW_l; biases are not decayed.",
+        valueName: "γ"))
+    var weightDecay: Double?
+
+    var choice: DynamicsChoice { DynamicsChoice(weightDecay: weightDecay) }
+}
+
 /// `--t-end` and `--samples`: the times at which a flow's rows are written (simulate, analytic),
 /// so that both commands' CSVs share one time axis.
 struct SamplingOptions: ParsableArguments {

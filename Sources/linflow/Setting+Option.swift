@@ -26,6 +26,8 @@ extension Setting {
         case .relativeTolerance: "--rtol"
         case .absoluteTolerance: "--atol"
         case .maxSteps: "--max-steps"
+        case .weightDecay: "--weight-decay"
+        case .layerRates: "--layer-rates"
         case .closedForm: "--form"
         case .skipCheck: "--no-check"
         case .learningRate: "--lr"

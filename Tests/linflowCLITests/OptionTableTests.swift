@@ -102,6 +102,14 @@ import Testing
         add(["simulate"], "--max-steps", ["--max-steps", "2"], .fails(3, "--max-steps 2"))
         add(["compare"], "--max-steps", ["--max-steps", "2"], .fails(3, "--max-steps 2"))
 
+        // The terms of the flow beyond −∇L.
+        add(flows, "--weight-decay", ["--weight-decay", "0.1"], .record("\"weight_decay\" : 0.1"))
+        add(trajectories, "--weight-decay", ["--weight-decay", "0.1"], .column("objective"))
+        add(flows + ["stats"], "--weight-decay", ["--weight-decay", "-1"], .refused("--weight-decay must be a finite number >= 0"))
+        add(["analytic"], "--weight-decay", ["--weight-decay", "0.1", "--init", "lambda-balanced", "--lambda", "1", "--hidden", "6"],
+            .fails(64, "the Riccati closed forms do not hold"))
+        add(["stats"], "--weight-decay", ["--weight-decay", "0.1"], .stderrOrOutput("ridge map of the shallow problem"))
+
         // Sampling of a flow.
         add(["simulate", "analytic"], "--t-end", ["--t-end", "7"], .record("\"t_end\" : 7"))
         add(["simulate", "analytic"], "--t-end", ["--t-end", "-1"], .refused("--t-end must be a positive number"))

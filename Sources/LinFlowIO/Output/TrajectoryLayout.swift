@@ -1,9 +1,10 @@
 import LinFlowNumerics
 /// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
 ///
-///     t,loss,excess_loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
+///     t,loss,excess_loss[,objective],W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
 ///
 /// `loss` is L* + `excess_loss`, the excess L − L* ≥ 0 over the floor (``LeastSquares/loss(endToEnd:)``).
+/// With weight decay asked for (``objective``), `objective` is L + (γ/2)Σ_l‖W_l‖²_F (``FlowTerms/penalty(_:)``).
 /// Weight columns are 1-based and row-major (`W32_r_c` is row r, column c of W32), layer by
 /// layer from the input side; with biases each layer's `bXY_r` columns follow its W columns,
 /// in the order of the flat parameter vector. Optional diagnostic columns follow the weights;
@@ -20,13 +21,18 @@ public struct TrajectoryLayout: Sendable {
     public let weights: WeightSelection
     /// When set, the column kernel_distance (``KernelDistance``) against its start.
     public let kernel: KernelDistance?
+    /// The flow's weight decay and rates: the rates weigh the imbalance, γ the objective.
+    public var terms = FlowTerms()
+    /// Whether the column `objective` follows `excess_loss` (when weight decay was asked for, even γ = 0).
+    public var objective = false
 
     public struct Diagnostics: OptionSet, Sendable {
         public let rawValue: Int
         public init(rawValue: Int) { self.rawValue = rawValue }
         /// Singular values of the end-to-end map, `sv_1 ≥ sv_2 ≥ …`.
         public static let singularValues = Diagnostics(rawValue: 1)
-        /// max_l ‖W_{l+1}ᵀW_{l+1} − W_l W_lᵀ‖_F, conserved by the exact flow.
+        /// max_l ‖W_{l+1}ᵀW_{l+1}/r_{l+1} − W_l W_lᵀ/r_l‖_F, conserved by the exact flow without
+        /// weight decay (``Weights/imbalance(rates:)``).
         public static let imbalance = Diagnostics(rawValue: 2)
         public static let all: Diagnostics = [.singularValues, .imbalance]
 
@@ -84,7 +90,9 @@ public struct TrajectoryLayout: Sendable {
 
     /// The row's quantities, in the order of ``columns``.
     public var blocks: [ColumnBlock] {
-        var b = [ColumnBlock("t"), ColumnBlock("loss"), ColumnBlock("excess_loss")] + weightBlocks.map(\.block)
+        var b = [ColumnBlock("t"), ColumnBlock("loss"), ColumnBlock("excess_loss")]
+        if objective { b.append(ColumnBlock("objective")) }
+        b += weightBlocks.map(\.block)
         if diagnostics.contains(.singularValues) { b.append(ColumnBlock("sv", shape: [rank])) }
         if diagnostics.contains(.imbalance) { b.append(ColumnBlock("imbalance")) }
         if kernel != nil { b.append(ColumnBlock("kernel_distance")) }
@@ -101,7 +109,7 @@ public struct TrajectoryLayout: Sendable {
     /// The imbalance of `weights` if this layout writes it, else nil (it costs products of
     /// every layer with itself).
     public func imbalance(of weights: Weights) -> Double? {
-        diagnostics.contains(.imbalance) ? weights.imbalance : nil
+        diagnostics.contains(.imbalance) ? weights.imbalance(rates: terms.layerRates) : nil
     }
 
     /// One row's values, in the order of ``blocks``, with `trailing` values after the layout's
@@ -110,6 +118,7 @@ public struct TrajectoryLayout: Sendable {
     public func values(time: Double, loss: Double, excess: Double, weights w: Weights, imbalance: Double? = nil,
                        trailing: [Double] = []) throws -> [Double] {
         var r: [Double] = [time, loss, excess]
+        if objective { r.append(loss + terms.penalty(w)) }
         if weights == .all {
             r.append(contentsOf: w.flat)
         } else {
@@ -118,7 +127,7 @@ public struct TrajectoryLayout: Sendable {
         if diagnostics.contains(.singularValues) {
             r.append(contentsOf: try SingularValueDecomposition(w.endToEnd).values)
         }
-        if diagnostics.contains(.imbalance) { r.append(imbalance ?? w.imbalance) }
+        if diagnostics.contains(.imbalance) { r.append(imbalance ?? w.imbalance(rates: terms.layerRates)) }
         if let kernel { r.append(kernel.distance(at: w)) }
         if let modes { r.append(contentsOf: modes.strengths(of: w.endToEnd)) }
         r.append(contentsOf: trailing)

@@ -12,6 +12,8 @@ public enum Setting: String, CaseIterable, Sendable {
     case hiddenWidth, layerSizes, bias, start, initialScale, seed, lambda
     // The flow and its integration.
     case endTime, samples, method, errorNorm, relativeTolerance, absoluteTolerance, maxSteps
+    // The terms of the flow beyond −∇L.
+    case weightDecay, layerRates
     // The closed forms.
     case closedForm, skipCheck
     // Descent.

@@ -58,11 +58,26 @@ final class ClosureSystem: ODESystem {
 /// W_l(t) = W_l(0) R_{l−1} diag((a_α(t)/a_α(0))^{1/L}) R_{l−1}ᵀ with R_0 = V and
 /// R_l = W_l(0) R_{l−1} diag(a_α(0)^{−1/L}) over the modes with a_α(0) > 0 (the others stay 0
 /// for L ≥ 2); for L = 1, W(t) = W(0) + U diag(a(t) − a(0)) Vᵀ.
+///
+/// Weight decay γ (``FlowTerms``) adds −γw_α to each layer's dw_α/dt, so da/dt = L a^{2−2/L}(s − a)
+/// − Lγa; balance is kept (the imbalance decays as e^{−2γt} from 0) and the frames still do not
+/// move. In whitened variables γ̂ = γ/c, and:
+/// - L = 1: a(t̂) = a∞ + (a0 − a∞) e^{−(1+γ̂)t̂} with a∞ = ŝ/(1 + γ̂) (the ridge solution);
+/// - L = 2: da/dt̂ = 2a(ŝ − γ̂ − a), the logistic above with ŝ − γ̂ for ŝ: the mode settles at
+///   ŝ − γ̂ if ŝ > γ̂ and dies (a → 0, as a0/(1 + 2a0t̂) at ŝ = γ̂) otherwise;
+/// - L ≥ 3: refused (no closed form; small modes then die and large ones grow, with a threshold).
 public final class AlignedModeSolution {
     public let depth: Int
     public let white: WhiteInputs
-    /// ŝ_α = s_α/c, what each mode converges to.
+    /// ŝ_α = s_α/c, what each mode converges to without weight decay.
     public let targets: [Double]
+    /// γ̂ = γ/c, the weight decay in whitened time.
+    public let decay: Double
+    /// What each mode converges to (from a0 > 0): ŝ without decay; with it ŝ/(1 + γ̂) at depth 1,
+    /// max(ŝ − γ̂, 0) at depth 2.
+    public var limits: [Double] {
+        targets.map { s in depth == 1 ? s / (1 + decay) : depth == 2 ? max(s - decay, 0) : s }
+    }
     /// a_α(0).
     public let initial: [Double]
     /// Singular vectors of Σ31 (the modes).
@@ -73,7 +88,14 @@ public final class AlignedModeSolution {
     private var integrator: ODEIntegrator?
     static let scalarTolerance = 1e-13
 
-    public init(start: Weights, white: WhiteInputs) throws {
+    public init(start: Weights, white: WhiteInputs, terms: FlowTerms = FlowTerms()) throws {
+        if terms.layerRates != nil, !terms.isPlain {
+            throw LinflowError.usage("the aligned closed form takes \(Setting.layerRates) only for two layers, from a start balanced in their metric")
+        }
+        if terms.weightDecay > 0 && start.architecture.depth > 2 {
+            throw LinflowError.usage("with \(Setting.weightDecay) the aligned closed form holds for one or two layers only: at depth \(start.architecture.depth) a mode's da/dt = L a^{2−2/L}(s − a) − Lγa has no closed form; use simulate")
+        }
+        decay = terms.weightDecay / white.c
         basis = try SingularValueDecomposition(white.sigma31)
         initial = try AlignedStart.modeStrengths(of: start, basis: basis)
         self.start = start
@@ -98,10 +120,12 @@ public final class AlignedModeSolution {
         let th = white.c * t
         switch depth {
         case 1:
-            return zip(targets, initial).map { s, a0 in s + (a0 - s) * exp(-th) }
+            let k = 1 + decay
+            return zip(targets, initial).map { s, a0 in s / k + (a0 - s / k) * exp(-k * th) }
         case 2:
-            return zip(targets, initial).map { s, a0 in
+            return zip(targets, initial).map { target, a0 in
                 guard a0 > 0 else { return 0 }
+                let s = target - decay
                 let phi = s == 0 ? 2 * th : -expm1(-2 * s * th) / s
                 return 1 / (phi + exp(-2 * s * th) / a0)
             }
@@ -131,11 +155,11 @@ public final class AlignedModeSolution {
     /// t = (1/(2s)) ln(u_f(ŝ − u0)/(u0(ŝ − u_f))); depth 1: t = (1/c) ln((ŝ − u0)/(ŝ − u_f));
     /// depth ≥ 3: t = (1/c) ∫ dy/(L e^{(1−2/L)y}(ŝ − e^y)) from ln u0 to ln u_f, by rk8pd.
     public func time(toReach level: Double, mode α: Int) throws -> Double? {
-        let s = targets[α], u0 = initial[α], c = white.c
+        let s = depth <= 2 ? limits[α] : targets[α], u0 = initial[α], c = white.c
         if u0 >= level { return 0 }
         if level >= s || (depth >= 2 && !active.contains(α)) { return nil }
         switch depth {
-        case 1: return log((s - u0) / (s - level)) / c
+        case 1: return log((s - u0) / (s - level)) / ((1 + decay) * c)
         case 2: return log(level * (s - u0) / (u0 * (s - level))) / (2 * s * c)
         default:
             // State (y, t̂) advanced in τ = y − ln u0: dy/dτ = 1, dt̂/dτ = 1/g(y).
