@@ -44,7 +44,9 @@ public struct RunSetup {
             let spec = request.network.spec ?? .hidden(NetworkSpec.defaultHidden)
             architecture = try spec.architecture(inputs: c.inputs, outputs: c.outputs, bias: request.network.bias)
             try architecture.checkFitsInMemory()
-            start = try initialization.weights(for: architecture, correlations: c)
+            let rates = request.dynamics?.layerRates
+            try FlowTerms(layerRates: rates).check(depth: architecture.depth)
+            start = try initialization.weights(for: architecture, correlations: c, rates: rates)
             (startTime, resume) = (0, nil)
         }
         flow = try GradientFlow(architecture: architecture, correlations: c, terms: request.dynamics?.terms ?? FlowTerms())

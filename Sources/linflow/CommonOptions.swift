@@ -142,14 +142,19 @@ struct IntegrationOptions<Command: CommandDefaults>: ParsableArguments {
     }
 }
 
-/// `--weight-decay`: the terms the flow and descent add to −∇L (simulate, descend, compare, analytic).
+/// `--weight-decay`, `--layer-rates`: the terms the flow and descent add to −∇L (simulate, descend, compare, analytic).
 struct DynamicsOptions: ParsableArguments {
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: ArgumentHelp(
         "Weight decay γ ≥ 0 (default \(helpNumber(DynamicsChoice.defaultWeightDecay))): minimise L + (γ/2)Σ‖W_l‖² (column objective) instead of L, i.e. W_l also moves by −γW_l; biases are not decayed.",
         valueName: "γ"))
     var weightDecay: Double?
 
-    var choice: DynamicsChoice { DynamicsChoice(weightDecay: weightDecay) }
+    @Option(name: .customLong("layer-rates"), help: ArgumentHelp(
+        "One learning-rate factor r_l > 0 per weight layer, input side first (default \(helpNumber(DynamicsChoice.defaultRate)) each): W_l (and b_l) moves r_l times as fast. The imbalance column becomes ‖W_{l+1}ᵀW_{l+1}/r_{l+1} − W_lW_lᵀ/r_l‖_F, and balanced, aligned and lambda-balanced starts are balanced in that metric.",
+        valueName: "r1,r2,…"), transform: parsed(DynamicsChoice.parseRates))
+    var layerRates: [Double]?
+
+    var choice: DynamicsChoice { DynamicsChoice(weightDecay: weightDecay, layerRates: layerRates) }
 }
 
 /// `--t-end` and `--samples`: the times at which a flow's rows are written (simulate, analytic),

@@ -18,11 +18,13 @@ public enum ClosedFormSolution {
     /// The form `kind` asks for, or the first that applies for `auto`; its refusal otherwise.
     /// `terms` (weight decay, rates) are those of the flow the form must solve.
     public init(_ kind: ClosedFormKind, start: Weights, white: WhiteInputs, terms: FlowTerms = FlowTerms()) throws {
+        // Decay with unequal rates defeats every form: say so before trying any.
+        _ = try RateMetric(terms, depth: start.architecture.depth)
         func riccati(anyLambda: Bool) throws -> RiccatiSolution {
             if terms.weightDecay > 0 {
                 throw LinflowError.usage("with \(Setting.weightDecay) the Riccati closed forms do not hold (the imbalance decays as e^{−2γt}, so the start does not stay λ-balanced); only the aligned balanced two-layer form does (\(Setting.start) aligned)")
             }
-            return try RiccatiSolution(start: start, white: white, anyLambda: anyLambda)
+            return try RiccatiSolution(start: start, white: white, anyLambda: anyLambda, terms: terms)
         }
         switch kind {
         case .modes: self = .modes(try AlignedModeSolution(start: start, white: white, terms: terms))
@@ -37,6 +39,16 @@ public enum ClosedFormSolution {
     }
 
     public var description: String {
+        let metric: RateMetric
+        switch self {
+        case .modes(let m): metric = m.metric
+        case .riccati(let r): metric = r.metric
+        }
+        guard !metric.isIdentity else { return plainDescription }
+        return plainDescription + "; with the layer rates in V_l = W_l√(ρ/r_l) on the time ρt, ρ = (Π r_l)^{1/L} = \(fmt(metric.rho))"
+    }
+
+    private var plainDescription: String {
         switch self {
         case .modes(let m) where m.depth == 2 && m.decay > 0:
             return "Saxe et al., aligned balanced start, weight decay: u(t) = s′e^{2s′t}/(e^{2s′t} − 1 + s′/u0) with s′ = s − γ for every mode"

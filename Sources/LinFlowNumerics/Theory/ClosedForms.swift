@@ -66,6 +66,9 @@ final class ClosureSystem: ODESystem {
 /// - L = 2: da/dt̂ = 2a(ŝ − γ̂ − a), the logistic above with ŝ − γ̂ for ŝ: the mode settles at
 ///   ŝ − γ̂ if ŝ > γ̂ and dies (a → 0, as a0/(1 + 2a0t̂) at ŝ = γ̂) otherwise;
 /// - L ≥ 3: refused (no closed form; small modes then die and large ones grow, with a threshold).
+///
+/// Per-layer rates r_l enter through ``RateMetric``: the form is that of V_l = W_l√(ρ/r_l) on the
+/// time ρt (ρ = (Π r_l)^{1/L}; √(r1r2) for two layers), from a start aligned and balanced in V.
 public final class AlignedModeSolution {
     public let depth: Int
     public let white: WhiteInputs
@@ -86,15 +89,17 @@ public final class AlignedModeSolution {
     private let active: [Int]
     private let frames: [Matrix]
     private var integrator: ODEIntegrator?
+    /// The rates' change of variables (the identity without rates).
+    public let metric: RateMetric
     static let scalarTolerance = 1e-13
 
-    public init(start: Weights, white: WhiteInputs, terms: FlowTerms = FlowTerms()) throws {
-        if terms.layerRates != nil, !terms.isPlain {
-            throw LinflowError.usage("the aligned closed form takes \(Setting.layerRates) only for two layers, from a start balanced in their metric")
+    public init(start rated: Weights, white: WhiteInputs, terms: FlowTerms = FlowTerms()) throws {
+        if terms.weightDecay > 0 && rated.architecture.depth > 2 {
+            throw LinflowError.usage("with \(Setting.weightDecay) the aligned closed form holds for one or two layers only: at depth \(rated.architecture.depth) a mode's da/dt = L a^{2−2/L}(s − a) − Lγa has no closed form; use simulate")
         }
-        if terms.weightDecay > 0 && start.architecture.depth > 2 {
-            throw LinflowError.usage("with \(Setting.weightDecay) the aligned closed form holds for one or two layers only: at depth \(start.architecture.depth) a mode's da/dt = L a^{2−2/L}(s − a) − Lγa has no closed form; use simulate")
-        }
+        metric = try RateMetric(terms, depth: rated.architecture.depth)
+        let start = metric.plain(rated)
+        // With equal rates (the only ones decay allows here) V's decay is γ per unit of τ = ρt.
         decay = terms.weightDecay / white.c
         basis = try SingularValueDecomposition(white.sigma31)
         initial = try AlignedStart.modeStrengths(of: start, basis: basis)
@@ -117,7 +122,7 @@ public final class AlignedModeSolution {
 
     /// a_α(t) for every mode (in Σ31's basis), t in the data's time.
     public func strengths(at t: Double) throws -> [Double] {
-        let th = white.c * t
+        let th = white.c * metric.rho * t
         switch depth {
         case 1:
             let k = 1 + decay
@@ -137,7 +142,10 @@ public final class AlignedModeSolution {
     }
 
     /// The weights at time t (see the type's documentation).
-    public func weights(at t: Double) throws -> Weights {
+    public func weights(at t: Double) throws -> Weights { metric.rated(try plainWeights(at: t)) }
+
+    /// V(t) (``RateMetric``), W(t) itself without rates.
+    private func plainWeights(at t: Double) throws -> Weights {
         let a = try strengths(at: t)
         if depth == 1 {
             let delta = Matrix.diagonal(zip(a, initial).map { $0 - $1 })
@@ -155,7 +163,7 @@ public final class AlignedModeSolution {
     /// t = (1/(2s)) ln(u_f(ŝ − u0)/(u0(ŝ − u_f))); depth 1: t = (1/c) ln((ŝ − u0)/(ŝ − u_f));
     /// depth ≥ 3: t = (1/c) ∫ dy/(L e^{(1−2/L)y}(ŝ − e^y)) from ln u0 to ln u_f, by rk8pd.
     public func time(toReach level: Double, mode α: Int) throws -> Double? {
-        let s = depth <= 2 ? limits[α] : targets[α], u0 = initial[α], c = white.c
+        let s = depth <= 2 ? limits[α] : targets[α], u0 = initial[α], c = white.c * metric.rho
         if u0 >= level { return 0 }
         if level >= s || (depth >= 2 && !active.contains(α)) { return nil }
         switch depth {
@@ -247,8 +255,10 @@ public final class AlignedModeSolution {
 public struct RiccatiSolution {
     public let white: WhiteInputs
     public let architecture: Architecture
-    /// The start's λ (0 for a zero-balanced start).
+    /// The start's λ (0 for a zero-balanced start), in the rates' metric: W32ᵀW32/r2 − W21W21ᵀ/r1 = λI.
     public let lambda: Double
+    /// The rates' change of variables: the form solves V on the time ρt (``RateMetric``).
+    public let metric: RateMetric
     /// Time of ``weights`` (data's time).
     public private(set) var time = 0.0
     private let phi: [Double]
@@ -257,12 +267,14 @@ public struct RiccatiSolution {
 
     /// `anyLambda: false` (Braun et al.'s form, `--form riccati`) refuses a start that is not
     /// zero-balanced; `true` (`--form lambda-balanced`) accepts any λ-balanced start.
-    public init(start: Weights, white: WhiteInputs, anyLambda: Bool = false) throws {
-        let a = start.architecture
+    public init(start rated: Weights, white: WhiteInputs, anyLambda: Bool = false, terms: FlowTerms = FlowTerms()) throws {
+        let a = rated.architecture
         guard !a.bias else { throw LinflowError.usage("the closed forms are for linear chains; drop \(Setting.bias)") }
         guard a.depth == 2 else {
             throw LinflowError.usage("the Riccati closed forms are for two-layer networks; a \(a.depth)-layer chain has one only from an aligned start (\(Setting.start) aligned)")
         }
+        metric = try RateMetric(terms, depth: 2)
+        let start = metric.plain(rated)
         guard let lambda = LambdaBalancedStart.lambda(of: start) else {
             throw LinflowError.usage("the start is not λ-balanced (W32ᵀW32 − W21W21ᵀ is not a multiple of I); the closed forms need \(Setting.start) aligned, balanced or lambda-balanced")
         }
@@ -285,23 +297,23 @@ public struct RiccatiSolution {
         }
         (phi, o) = try symmetricEigen(f)
         q = Self.stack(w21.transposed, w32)
-        self.lambda = zeroBalanced ? 0 : lambda
+        self.lambda = zeroBalanced ? 0 : lambda / metric.rho
         self.white = white
         architecture = a
     }
 
-    /// The weights at ``time``: W21 = (top n0 rows of Q)ᵀ, W32 = the bottom n2 rows.
+    /// The weights at ``time``: V21 = (top n0 rows of Q)ᵀ, V32 = the bottom n2 rows, W from V.
     public var weights: Weights {
         let n0 = architecture.inputs, n1 = architecture.sizes[1]
         let top = Matrix(rows: n0, cols: n1, storage: Array(q.storage[0..<(n0 * n1)]))
         let bottom = Matrix(rows: q.rows - n0, cols: n1, storage: Array(q.storage[(n0 * n1)...]))
-        return Weights(architecture: architecture, layers: [top.transposed, bottom])
+        return metric.rated(Weights(architecture: architecture, layers: [top.transposed, bottom]))
     }
 
     /// Moves the solution forward to time t ≥ ``time``.
     public mutating func advance(to t: Double) throws {
         precondition(t >= time, "the Riccati solution only moves forward")
-        let span = white.c * (t - time)
+        let span = white.c * metric.rho * (t - time)
         // φ_max grows with |λ| (φ_max ≥ |λ|/2): refuse what would take hours rather than start it.
         let needed = (2 * max(phi.first ?? 0, 0) * span).rounded(.up)
         guard needed <= Self.maximumSteps else {
