@@ -103,7 +103,7 @@ public struct RunSetup {
         let columns = request.columns ?? ColumnChoice()
         var layout = try TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
                                           modes: columns.modes ? try ModeBasis(flow: flow) : nil,
-                                          kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil,
+                                          kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations, rates: flow.terms.layerRates) : nil,
                                           weights: request.storage.weights)
         layout.terms = flow.terms
         layout.objective = request.dynamics?.weightDecay != nil

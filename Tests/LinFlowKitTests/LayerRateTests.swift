@@ -86,4 +86,38 @@ import LinFlowTestSupport
             try AlignedModeSolution(start: w, white: WhiteInputs(data), terms: FlowTerms(weightDecay: 0.1, layerRates: [1, 2]))
         }
     }
+
+    /// The kernel distance with rates compares K_r = J diag(r) Jᵀ, J the Jacobian of the outputs on
+    /// every sample with respect to every weight (here by central differences, exact for this
+    /// bilinear map), built entry by entry.
+    @Test func kernelDistanceWeighsEachLayerByItsRate() throws {
+        let samples = Samples(n: 6, inputs: 3, outputs: 2, seed: 9)
+        let a = try Architecture(sizes: [3, 4, 2])
+        let rates = [0.3, 5.0]
+        let w0 = try Initialization.gaussian(seed: 1, scale: 0.7).weights(for: a)
+        let w1 = try Initialization.gaussian(seed: 2, scale: 0.7).weights(for: a)
+        func kernel(_ w: Weights) -> [[Double]] {
+            func outputs(_ flat: [Double]) -> [Double] {
+                let m = Weights(architecture: a, flat: flat).endToEnd
+                return samples.x.flatMap { x in (0..<2).map { o in (0..<3).reduce(0.0) { $0 + m[o, $1] * x[$1] } } }
+            }
+            let p = w.flat.count, h = 1e-3
+            let columns = (0..<p).map { j -> [Double] in
+                var plus = w.flat, minus = w.flat
+                plus[j] += h
+                minus[j] -= h
+                return zip(outputs(plus), outputs(minus)).map { ($0 - $1) / (2 * h) }
+            }
+            let rate = (0..<p).map { $0 < a.offset(ofLayer: 2) ? rates[0] : rates[1] }
+            let n = columns[0].count
+            return (0..<n).map { i in (0..<n).map { k in (0..<p).reduce(0.0) { $0 + rate[$1] * columns[$1][i] * columns[$1][k] } } }
+        }
+        func inner(_ x: [[Double]], _ y: [[Double]]) -> Double { zip(x, y).reduce(0.0) { $0 + zip($1.0, $1.1).reduce(0.0) { $0 + $1.0 * $1.1 } } }
+        let k0 = kernel(w0), k1 = kernel(w1)
+        let expected = 1 - inner(k0, k1) / (inner(k0, k0) * inner(k1, k1)).squareRoot()
+        let got = try KernelDistance(start: w0, correlations: samples.correlations, rates: rates).distance(at: w1)
+        #expect(abs(got - expected) < 1e-10, "\(got) vs \(expected)")
+        let plain = try KernelDistance(start: w0, correlations: samples.correlations).distance(at: w1)
+        #expect(abs(plain - expected) > 1e-3, "the rates must matter here")
+    }
 }
