@@ -157,6 +157,16 @@ struct DynamicsOptions: ParsableArguments {
     var choice: DynamicsChoice { DynamicsChoice(weightDecay: weightDecay, layerRates: layerRates) }
 }
 
+/// `--then FILE@T`, repeatable: a sequence of tasks (simulate).
+struct TaskSequenceOptions: ParsableArguments {
+    @Option(name: .customLong("then"), parsing: .singleValue, help: ArgumentHelp(
+        "Train on FILE's data from time T on (repeatable, increasing T, each before --t-end; default: --data alone): a sequence of tasks, read with --data's column options. Adds the columns loss_task1… (each task's loss); loss is the task being trained's.",
+        valueName: "FILE@T"), transform: parsed(TaskSequenceChoice.Switch.parse))
+    var then: [TaskSequenceChoice.Switch] = []
+
+    var choice: TaskSequenceChoice? { then.isEmpty ? nil : TaskSequenceChoice(switches: then) }
+}
+
 /// `--t-end` and `--samples`: the times at which a flow's rows are written (simulate, analytic),
 /// so that both commands' CSVs share one time axis.
 struct SamplingOptions: ParsableArguments {
@@ -224,6 +234,7 @@ extension RunCommandOptions {
         let r = request
         if let data = r.data.file { plan.reads(data, as: "--data \(data)") }
         if case .file(let path)? = try? r.initialization() { plan.reads(path, as: "--init \(path)") }
+        for s in r.tasks?.switches ?? [] { plan.reads(s.file, as: "--then \(s.file)@\(helpNumber(s.time))") }
         plan.writesTrajectory(output.out, as: "--out \(output.out ?? "")")
         plan.writes(plotting.picture, as: "--plot \(plotting.picture ?? "")")
         plan.writes(plotting.script, as: "--plot-script \(plotting.script ?? "")")

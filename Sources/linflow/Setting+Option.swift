@@ -28,6 +28,7 @@ extension Setting {
         case .maxSteps: "--max-steps"
         case .weightDecay: "--weight-decay"
         case .layerRates: "--layer-rates"
+        case .taskSequence: "--then"
         case .closedForm: "--form"
         case .skipCheck: "--no-check"
         case .learningRate: "--lr"

@@ -116,6 +116,10 @@ import Testing
         add(flows, "--layer-rates", ["--layer-rates", "1,0"], .refused("--layer-rates must be finite numbers > 0"))
         add(["analytic"], "--layer-rates", ["--layer-rates", "1,2", "--weight-decay", "0.1"], .fails(64, "unequal --layer-rates no closed form holds"))
 
+        // Sequences of tasks.
+        add(["simulate"], "--then", h + ["--then", "h.csv@2"], .column("loss_task2"))
+        add(["simulate"], "--then", h + ["--then", "h.csv@9"], .refused("the switch is not before --t-end 5"))
+
         // Sampling of a flow.
         add(["simulate", "analytic"], "--t-end", ["--t-end", "7"], .record("\"t_end\" : 7"))
         add(["simulate", "analytic"], "--t-end", ["--t-end", "-1"], .refused("--t-end must be a positive number"))

@@ -25,6 +25,9 @@ public struct TrajectoryLayout: Sendable {
     public var terms = FlowTerms()
     /// Whether the column `objective` follows `excess_loss` (when weight decay was asked for, even γ = 0).
     public var objective = false
+    /// With a sequence of tasks (≥ 2), the columns loss_task1…loss_taskK after `excess_loss`
+    /// (and `objective`): the loss on each task's data; `loss` is that of the task being trained.
+    public var taskCount = 0
 
     public struct Diagnostics: OptionSet, Sendable {
         public let rawValue: Int
@@ -92,6 +95,7 @@ public struct TrajectoryLayout: Sendable {
     public var blocks: [ColumnBlock] {
         var b = [ColumnBlock("t"), ColumnBlock("loss"), ColumnBlock("excess_loss")]
         if objective { b.append(ColumnBlock("objective")) }
+        b += (0..<taskCount).map { ColumnBlock("loss_task\($0 + 1)") }
         b += weightBlocks.map(\.block)
         if diagnostics.contains(.singularValues) { b.append(ColumnBlock("sv", shape: [rank])) }
         if diagnostics.contains(.imbalance) { b.append(ColumnBlock("imbalance")) }
@@ -116,9 +120,11 @@ public struct TrajectoryLayout: Sendable {
     /// own (e.g. `descend`'s sharpness). `imbalance`, if the caller has it already
     /// (``imbalance(of:)``), is not computed again.
     public func values(time: Double, loss: Double, excess: Double, weights w: Weights, imbalance: Double? = nil,
-                       trailing: [Double] = []) throws -> [Double] {
+                       taskLosses: [Double] = [], trailing: [Double] = []) throws -> [Double] {
+        precondition(taskLosses.count == taskCount)
         var r: [Double] = [time, loss, excess]
         if objective { r.append(loss + terms.penalty(w)) }
+        r += taskLosses
         if weights == .all {
             r.append(contentsOf: w.flat)
         } else {

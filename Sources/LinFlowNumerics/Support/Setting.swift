@@ -14,6 +14,8 @@ public enum Setting: String, CaseIterable, Sendable {
     case endTime, samples, method, errorNorm, relativeTolerance, absoluteTolerance, maxSteps
     // The terms of the flow beyond −∇L.
     case weightDecay, layerRates
+    // Sequences of tasks.
+    case taskSequence
     // The closed forms.
     case closedForm, skipCheck
     // Descent.
