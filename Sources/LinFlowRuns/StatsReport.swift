@@ -33,7 +33,7 @@ public struct StatsReport {
         let c = bias ? try loaded.correlations.augmented() : loaded.correlations
         let ls = try LeastSquares(c)
         return Figures(loaded: loaded, c: c, ls: ls, svd: try SingularValueDecomposition(c.sigma31),
-                       eig: try symmetricEigenvalues(c.sigma11),
+                       eig: try c.sigma11Eigenvalues(),
                        ridge: try weightDecay.map { try Ridge(loaded.correlations, weightDecay: $0, bias: bias, leastSquares: ls) })
     }
 

@@ -21,6 +21,20 @@ import LinFlowTestSupport
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
     }
 
+    /// Rule: data whose correlations cannot be held are refused when their width is known,
+    /// before a row is read (the n × n moments of 60 000 columns are 29 GB each).
+    @Test func dataTooWideForMemoryAreRefused() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("wide.csv").path
+        let row = (0..<60_000).map { "\(($0 * 7919) % 13)" }.joined(separator: ",")
+        try (row + "\n" + row + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["stats", "--data", path, "--outputs", "2"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("linflow: error: the correlations of 59998 inputs and 2 outputs"), "\(r.stderr)")
+        #expect(r.stderr.hasSuffix("select fewer input columns with --inputs\n"), "\(r.stderr)")
+    }
+
     /// Rows are streamed and their times computed when written: two billion rows start at once
     /// in the memory of a small run (the run is stopped after its first rows).
     @Test func manyRowsTakeNoMemoryUpFront() throws {

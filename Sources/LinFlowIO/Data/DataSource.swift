@@ -28,7 +28,10 @@ public enum DataSource: Sendable, Equatable {
                               suggestedHorizon: d.suggestedHorizon, file: nil)
         case .file(let spec):
             var acc = CorrelationAccumulator(inputs: 0, outputs: 0)
-            let summary = try spec.forEachSample(sizes: { acc = CorrelationAccumulator(inputs: $0, outputs: $1) }) { x, y in
+            let summary = try spec.forEachSample(sizes: {
+                try CorrelationAccumulator.checkFitsInMemory(inputs: $0, outputs: $1)
+                acc = CorrelationAccumulator(inputs: $0, outputs: $1)
+            }) { x, y in
                 acc.add(input: x, output: y)
             }
             let c = acc.finish()

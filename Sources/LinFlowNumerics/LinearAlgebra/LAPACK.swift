@@ -83,25 +83,40 @@ public func tridiagonalTopEigenpair(diagonal: [Double], offDiagonal: [Double]) t
 public func singularValueDecompositionLAPACK(_ a: Matrix) throws -> (u: Matrix, values: [Double], v: Matrix) {
     let m = a.rows, n = a.cols, k = min(m, n)
     guard k > 0 else { return (Matrix(rows: m, cols: 0), [], Matrix(rows: n, cols: 0)) }
-    var cm = [Double](repeating: 0, count: m * n)  // column-major copy
-    for i in 0..<m { for j in 0..<n { cm[j * m + i] = a[i, j] } }
-    var m32 = Int32(m), n32 = Int32(n), ldu = Int32(m), ldvt = Int32(k), info: Int32 = 0
-    var s = [Double](repeating: 0, count: k)
-    var u = [Double](repeating: 0, count: m * k), vt = [Double](repeating: 0, count: k * n)
-    var iwork = [Int32](repeating: 0, count: 8 * k)
-    var lwork: Int32 = -1, query = 0.0
-    dgesdd_("S", &m32, &n32, &cm, &m32, &s, &u, &ldu, &vt, &ldvt, &query, &lwork, &iwork, &info, 1)
-    guard info == 0 else { throw lapackFailure("dgesdd (workspace query)", info: info) }
-    lwork = Int32(query)
-    var work = [Double](repeating: 0, count: Int(lwork))
-    dgesdd_("S", &m32, &n32, &cm, &m32, &s, &u, &ldu, &vt, &ldvt, &work, &lwork, &iwork, &info, 1)
-    guard info == 0 else { throw lapackFailure("dgesdd", info: info) }
+    let (s, u, vt) = try dgesdd(a, vectors: true)
     var um = Matrix(rows: m, cols: k), vm = Matrix(rows: n, cols: k)
     for c in 0..<k {
         for i in 0..<m { um[i, c] = u[c * m + i] }
         for j in 0..<n { vm[j, c] = vt[j * k + c] }  // Vᵀ is k × n column-major: (c, j) at j·k + c
     }
     return (um, s, vm)
+}
+
+/// The singular values of an m × n matrix, decreasing, by `dgesdd` without vectors.
+public func singularValuesLAPACK(_ a: Matrix) throws -> [Double] {
+    guard min(a.rows, a.cols) > 0 else { return [] }
+    return try dgesdd(a, vectors: false).values
+}
+
+/// LAPACK's dgesdd on a row-major A (copied column-major): the singular values, and with
+/// `vectors` the thin U (m × k) and Vᵀ (k × n), column-major.
+private func dgesdd(_ a: Matrix, vectors: Bool) throws -> (values: [Double], u: [Double], vt: [Double]) {
+    let m = a.rows, n = a.cols, k = min(m, n)
+    var cm = [Double](repeating: 0, count: m * n)
+    for i in 0..<m { for j in 0..<n { cm[j * m + i] = a[i, j] } }
+    let jobz = vectors ? "S" : "N"
+    var m32 = Int32(m), n32 = Int32(n), ldu = Int32(vectors ? m : 1), ldvt = Int32(vectors ? k : 1), info: Int32 = 0
+    var s = [Double](repeating: 0, count: k)
+    var u = [Double](repeating: 0, count: vectors ? m * k : 1), vt = [Double](repeating: 0, count: vectors ? k * n : 1)
+    var iwork = [Int32](repeating: 0, count: 8 * k)
+    var lwork: Int32 = -1, query = 0.0
+    dgesdd_(jobz, &m32, &n32, &cm, &m32, &s, &u, &ldu, &vt, &ldvt, &query, &lwork, &iwork, &info, 1)
+    guard info == 0 else { throw lapackFailure("dgesdd (workspace query)", info: info) }
+    lwork = Int32(query)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    dgesdd_(jobz, &m32, &n32, &cm, &m32, &s, &u, &ldu, &vt, &ldvt, &work, &lwork, &iwork, &info, 1)
+    guard info == 0 else { throw lapackFailure("dgesdd", info: info) }
+    return (s, u, vt)
 }
 
 /// The streaming step of a TSQR: R ← the R factor of [R; B] for an upper-triangular n × n R and
