@@ -8,6 +8,11 @@
 public enum Setting: String, CaseIterable, Sendable {
     // The data.
     case dataFile, builtinDataset, inputColumns, outputColumns, header, delimiter
+    // Held-out data.
+    case testFile, testFraction, splitSeed
+    // The teacher–student generator.
+    case teacherInputs, teacherOutputs, teacherSingularValues, teacherRank, teacherScale, inputSpectrum, noise,
+         trainSamples, testSamples
     // The network and its start.
     case hiddenWidth, layerSizes, bias, start, initialScale, seed, lambda
     // The flow and its integration.

@@ -32,6 +32,8 @@ public struct AnalyticSummary: Sendable {
     public var weightsLabel: String
     /// The heading of what each mode converges to: s_α/c, or with weight decay its own limit.
     public var limitLabel = "s_α/c"
+    /// With held-out data: where they come from, and the test loss over the rows.
+    public var test: (source: String, figures: TestLossFigures)?
 
     public var text: String {
         // nil: not reached by --t-end (the closed form of the modes gives its time beyond it).
@@ -51,6 +53,7 @@ public struct AnalyticSummary: Sendable {
         }
         let gaps = modes.compactMap { m in m.predicted.flatMap { p in m.measured.map { abs(p - $0) } } }
         lines.append("  (t½: when a_α = u_αᵀWv_α first reaches half of \(limitLabel))" + (gaps.isEmpty ? "" : "; largest |Δt½| = \(fmt(gaps.max()!))"))
+        if let test { lines.append(test.figures.line(test.source)) }
         if let d = deviation {
             let tol = Analytic.checkTolerances
             lines.append("  largest |closed form − numerical flow| over the rows (\(Analytic.checkMethod.rawValue), rtol \(tol.relative), atol \(tol.absolute)): end-to-end map \(fmt(d.endToEnd)), \(weightsLabel) \(fmt(d.weights)), loss \(fmt(d.loss))")
