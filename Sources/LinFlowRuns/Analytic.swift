@@ -21,7 +21,7 @@ public struct Analytic {
         let c = setup.data.correlations, architecture = setup.architecture, flow = setup.flow
         let white = try WhiteInputs(c)
         let w0 = setup.start, t0 = setup.startTime
-        var solution = try ClosedFormSolution(choice.form, start: w0, white: white)
+        var solution = try ClosedFormSolution(choice.form, start: w0, white: white, terms: flow.terms)
         let layout = try setup.trajectoryLayout()
         let rowTimes = try setup.rowTimes()
         // The closed forms' own clock, from 0 at the start.
@@ -29,6 +29,9 @@ public struct Analytic {
         // The table's modes: Σ31's singular vectors, in which the closed forms are written.
         let basis = try SingularValueDecomposition(c.sigma31)
         let modes = ModeBasis(u: basis.u, v: basis.v, values: basis.values.map { $0 / white.c })
+        // What each mode converges to: the data's ŝ, or with weight decay the aligned form's own limit.
+        var limits = modes.values
+        if case .modes(let m) = solution { limits = m.limits }
         let numeric = try choice.check ? checkIntegrator(flow, w0, 0) : nil
         let isRiccati: Bool
         if case .riccati = solution { isRiccati = true } else { isRiccati = false }
@@ -69,7 +72,13 @@ public struct Analytic {
 
         var table: [AnalyticSummary.Mode] = []
         for α in 0..<modes.values.count {
-            let level = modes.values[α] / 2
+            // A mode that weight decay kills (s ≤ γ) is never learned: no half-time.
+            guard limits[α] > 0 else {
+                table.append(.init(s: basis.values[α], target: 0, initial: closedStrengths[0][α], predicted: nil, measured: nil,
+                                   neverLearned: true))
+                continue
+            }
+            let level = limits[α] / 2
             var predicted: Double?
             switch solution {
             case .modes(let m): predicted = try m.time(toReach: level, mode: α)
@@ -85,7 +94,7 @@ public struct Analytic {
                 try advance(ode, to: times[i] + dt)
                 return modes.strengths(of: Weights(architecture: architecture, flat: ode.state).endToEnd)[α]
             } : nil
-            table.append(.init(s: basis.values[α], target: modes.values[α], initial: closedStrengths[0][α],
+            table.append(.init(s: basis.values[α], target: limits[α], initial: closedStrengths[0][α],
                                predicted: predicted.map { $0 + t0 }, measured: measured.map { $0 + t0 }))
         }
         var result = figures.record(final: last, leastSquares: flow.leastSquares)
@@ -102,6 +111,7 @@ public struct Analytic {
             form: solution.description, tEnd: rowTimes.last!, rows: times.count, output: out.path, modes: table,
             deviation: choice.check ? deviation : nil, weightsLabel: isRiccati ? "QQᵀ" : "weights")
         summary.startTime = t0
+        if case .modes(let m) = solution, m.decay > 0 { summary.limitLabel = m.depth == 1 ? "s_α/(c+γ)" : "(s_α−γ)/c" }
         summary.test = figures.test.map { (setup.data.test!.description, $0) }
         return summary
     }

@@ -27,7 +27,8 @@ public struct Descent {
                 throw LinflowError.usage("\(Setting.batchSize) \(b) exceeds the \(samples.count) samples of the data")
             }
             batches = (samples, MinibatchSampler(sampleCount: samples.count, batchSize: b, seed: shuffleSeed))
-            gradientSource = try GradientFlow(architecture: setup.architecture, correlations: setup.data.correlations)
+            gradientSource = try GradientFlow(architecture: setup.architecture, correlations: setup.data.correlations,
+                                              terms: setup.flow.terms)
         }
 
         // Heavy ball carries a velocity θ_k − θ_{k−1}: a file gives it when its last two rows

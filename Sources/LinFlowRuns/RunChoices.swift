@@ -101,6 +101,93 @@ public struct IntegrationChoice: Sendable, Equatable {
     }
 }
 
+/// `--weight-decay`, `--layer-rates`: the terms the flow adds to −∇L (``FlowTerms``), in simulate,
+/// descend, compare and analytic.
+public struct DynamicsChoice: Sendable, Equatable {
+    /// γ; nil: no decay and no `objective` column.
+    public var weightDecay: Double?
+    /// r_1…r_L, input side first; nil: every rate 1.
+    public var layerRates: [Double]?
+
+    public static let defaultWeightDecay = 0.0
+    public static let defaultRate = 1.0
+
+    public init(weightDecay: Double? = nil, layerRates: [Double]? = nil) {
+        (self.weightDecay, self.layerRates) = (weightDecay, layerRates)
+    }
+
+    public var terms: FlowTerms { FlowTerms(weightDecay: weightDecay ?? Self.defaultWeightDecay, layerRates: layerRates) }
+
+    /// The values alone; the count of rates against the depth is checked once the network is
+    /// known (``check(depth:)``), here already when `network` fixes it.
+    public func validate(network: NetworkChoice) throws(LinflowError) {
+        if let weightDecay { try FlowTerms.check(weightDecay: weightDecay) }
+        if let layerRates { try FlowTerms.check(layerRates: layerRates) }
+        if let depth = network.layers.map({ $0.count - 1 }) ?? (network.hidden != nil ? 2 : nil) {
+            try terms.check(depth: depth)
+        }
+    }
+
+    /// `--layer-rates r1,r2,…`: positive numbers separated by commas.
+    public static func parseRates(_ text: String) throws(LinflowError) -> [Double] {
+        let words = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0.filter { $0 != " " }) }
+        var rates: [Double] = []
+        for w in words {
+            guard let r = Double(w) else { throw .usage("\(Setting.layerRates) must be numbers separated by commas, e.g. 1,4; got '\(text)'") }
+            rates.append(r)
+        }
+        try FlowTerms.check(layerRates: rates)
+        return rates
+    }
+}
+
+/// `--then FILE@T` (repeatable): after the data of `--data` until T₁, train on the next file until
+/// T₂, and so on; each file is read with `--data`'s column options. The switch times are
+/// integration boundaries, not rows.
+public struct TaskSequenceChoice: Sendable, Equatable {
+    /// One switch: from `time` on, the data of `file`.
+    public struct Switch: Sendable, Equatable {
+        public var file: String
+        public var time: Double
+
+        public init(file: String, time: Double) { (self.file, self.time) = (file, time) }
+
+        /// `FILE@T`, split at the last '@' (a file name may contain one). `FILE@T:TESTFILE`, the
+        /// form that will name a held-out file of each task, is refused until held-out losses exist.
+        public static func parse(_ text: String) throws(LinflowError) -> Switch {
+            guard let at = text.lastIndex(of: "@"), at != text.startIndex else {
+                throw .usage("\(Setting.taskSequence) takes FILE@T (the data of FILE from time T on), got '\(text)'")
+            }
+            let file = String(text[..<at]), rest = text[text.index(after: at)...]
+            if rest.contains(":") {
+                throw .usage("\(Setting.taskSequence) \(text): the FILE@T:TESTFILE form (a held-out file per task) is not available; give FILE@T")
+            }
+            guard let time = Double(rest), time.isFinite else {
+                throw .usage("\(Setting.taskSequence) \(text): T must be a finite number, got '\(rest)'")
+            }
+            return Switch(file: file, time: time)
+        }
+    }
+
+    public var switches: [Switch]
+
+    public init(switches: [Switch] = []) { self.switches = switches }
+
+    /// Times increasing and before `tEnd` (when given); a data file to take the column options from.
+    public func validate(data: DataChoice, tEnd: Double?) throws(LinflowError) {
+        guard !switches.isEmpty else { return }
+        if data.file == nil {
+            throw .usage("\(Setting.taskSequence) needs \(Setting.dataFile) for the first task: the files of the sequence are read as it is (\(Setting.inputColumns), \(Setting.outputColumns), \(Setting.header), \(Setting.delimiter))")
+        }
+        for (a, b) in zip(switches, switches.dropFirst()) where !(b.time > a.time) {
+            throw .usage("\(Setting.taskSequence) times must increase: \(fmt(b.time)) (\(b.file)) comes after \(fmt(a.time)) (\(a.file))")
+        }
+        if let tEnd, let last = switches.last, !(last.time < tEnd) {
+            throw .usage("\(Setting.taskSequence) \(last.file)@\(fmt(last.time)): the switch is not before \(Setting.endTime) \(fmt(tEnd))")
+        }
+    }
+}
+
 /// `--t-end`, `--samples`: the times at which a flow's rows are written (simulate, analytic).
 public struct SamplingChoice: Sendable, Equatable {
     /// nil: the start time plus the dataset's suggested horizon (``RunSetup/horizon``).

@@ -14,6 +14,10 @@ public struct RunRequest: Sendable {
     public var network = NetworkChoice()
     public var start = StartChoice()
     public var integration: IntegrationChoice?
+    /// `--weight-decay`, `--layer-rates` (simulate, descend, compare, analytic).
+    public var dynamics: DynamicsChoice?
+    /// `--then FILE@T` (simulate).
+    public var tasks: TaskSequenceChoice?
     public var sampling: SamplingChoice?
     public var columns: ColumnChoice?
     public var descent: DescentChoice?
@@ -47,6 +51,14 @@ public struct RunRequest: Sendable {
         try integration?.validate()
         try sampling?.validate()
         try descent?.validate()
+        try dynamics?.validate(network: network)
+        try tasks?.validate(data: data, tEnd: sampling?.tEnd)
+        // From a file the start's t is known once the file is read (RunSetup checks the switch against it).
+        if let first = tasks?.switches.first, !(first.time > 0) {
+            if case .file = try initialization() {} else {
+                throw .usage("\(Setting.taskSequence) \(first.file)@\(fmt(first.time)): the switch must come after the start, t = 0")
+            }
+        }
         // From a file the start's t is known once the file is read (RunSetup.endTime checks it).
         if case .file = try initialization() {} else if let t = sampling?.tEnd, !(t > 0) {
             throw .usage("\(Setting.endTime) must be a positive number (the start is at t = 0), got \(t)")

@@ -21,6 +21,16 @@ public struct RunSetup {
     /// The `--init` file's last rows, when the start comes from one.
     public let resume: ResumePoint?
     public let flow: GradientFlow
+    /// The tasks in the order they are trained: the data from ``startTime``, then each `--then`
+    /// file from its switch time (one task without `--then`).
+    public let tasks: [Task]
+
+    /// One task of a sequence: its data, its flow (the run's terms), and when training on it starts.
+    public struct Task {
+        public let start: Double
+        public let data: LoadedData
+        public let flow: GradientFlow
+    }
     /// With held-out data: the least-squares problem of the held-out samples (their correlations,
     /// augmented like the training ones for a network with biases), whose ``LeastSquares/loss(endToEnd:)``
     /// is the `test_loss` column (``testLoss(at:)``).
@@ -50,10 +60,28 @@ public struct RunSetup {
             let spec = request.network.spec ?? .hidden(NetworkSpec.defaultHidden)
             architecture = try spec.architecture(inputs: c.inputs, outputs: c.outputs, bias: request.network.bias)
             try architecture.checkFitsInMemory()
-            start = try initialization.weights(for: architecture, correlations: c)
+            let rates = request.dynamics?.layerRates
+            try FlowTerms(layerRates: rates).check(depth: architecture.depth)
+            start = try initialization.weights(for: architecture, correlations: c, rates: rates)
             (startTime, resume) = (0, nil)
         }
-        flow = try GradientFlow(architecture: architecture, correlations: c)
+        let terms = request.dynamics?.terms ?? FlowTerms()
+        flow = try GradientFlow(architecture: architecture, correlations: c, terms: terms)
+        var tasks = [Task(start: startTime, data: data, flow: flow)]
+        for s in request.tasks?.switches ?? [] {
+            guard s.time > startTime else {
+                throw LinflowError.usage("\(Setting.taskSequence) \(s.file)@\(fmt(s.time)): the switch must come after the start, t = \(fmt(startTime))")
+            }
+            var choice = request.data
+            choice.file = s.file
+            let loaded = try choice.source.correlations()
+            let t = loaded.correlations
+            guard t.inputs == c.inputs, t.outputs == c.outputs else {
+                throw LinflowError.data("\(s.file): \(t.inputs) inputs and \(t.outputs) outputs, but the first task has \(c.inputs) and \(c.outputs); every task of \(Setting.taskSequence) must have the same")
+            }
+            tasks.append(Task(start: s.time, data: loaded, flow: try GradientFlow(architecture: architecture, correlations: t, terms: terms)))
+        }
+        self.tasks = tasks
         let bias = architecture.bias
         test = try data.test.map { try LeastSquares(bias ? $0.correlations.augmented() : $0.correlations) }
         setupSeconds = seconds(since: clock) - dataSeconds
@@ -116,17 +144,25 @@ public struct RunSetup {
     /// The trajectory columns of simulate, descend and analytic.
     public func trajectoryLayout() throws -> TrajectoryLayout {
         let columns = request.columns ?? ColumnChoice()
-        return try TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
-                                    modes: columns.modes ? try ModeBasis(flow: flow) : nil,
-                                    kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil,
-                                    weights: request.storage.weights, testLoss: test != nil)
+        var layout = try TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
+                                          modes: columns.modes ? try ModeBasis(flow: flow) : nil,
+                                          kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations, rates: flow.terms.layerRates) : nil,
+                                          weights: request.storage.weights, testLoss: test != nil)
+        layout.terms = flow.terms
+        layout.objective = request.dynamics?.weightDecay != nil
+        layout.taskCount = tasks.count > 1 ? tasks.count : 0
+        return layout
     }
 
     /// The input files whose bytes the run depends on: the data file, the test file and the `--init` file.
     public var inputFiles: [(role: String, identity: FileIdentity)] {
         (data.file.map { [("data", $0)] } ?? []) + (data.test?.file.map { [("test", $0)] } ?? [])
             + (resume.map { [("init", $0.identity)] } ?? [])
+            + tasks.enumerated().dropFirst().compactMap { k, task in task.data.file.map { ("task\(k + 1)", $0) } }
     }
+
+    /// The task being trained at time t (the last that started at or before t).
+    public func task(at t: Double) -> Int { tasks.lastIndex { $0.start <= t } ?? 0 }
 
     /// The run record: every setting that changes the output bytes, the inputs' checksums and
     /// the figures of the result. `settings` are the command's own.
@@ -143,6 +179,15 @@ public struct RunSetup {
             all["diagnostics"] = columns.diagnostics.argument
             all["modes"] = columns.modes
             all["kernel_distance"] = columns.kernelDistance
+        }
+        if let dynamics = request.dynamics {
+            if let γ = dynamics.weightDecay { all["weight_decay"] = γ }
+            if let rates = dynamics.layerRates { all["layer_rates"] = rates }
+        }
+        if tasks.count > 1 {
+            all["tasks"] = tasks.map { task -> [String: Any] in
+                ["source": task.data.file?.path ?? task.data.description, "sha256": task.data.file?.sha256 ?? "", "from_t": task.start]
+            }
         }
         var outcome = result
         outcome["status"] = status

@@ -4,7 +4,9 @@ import LinFlowIO
 import LinFlowPlot
 
 /// Integrates gradient flow from the resolved start and streams the trajectory to CSV, rows at
-/// t0 + (T − t0)·i/M (t0 = 0, or the last t of an `--init` file).
+/// t0 + (T − t0)·i/M (t0 = 0, or the last t of an `--init` file). With a sequence of tasks
+/// (`--then`) each switch time is an integration boundary: the flow is integrated to it exactly
+/// and restarted there on the next task's flow, whatever the rows.
 public struct Simulation {
     public let setup: RunSetup
 
@@ -18,8 +20,12 @@ public struct Simulation {
         let tolerances = integration.tolerances(for: .simulate)
         let times = try setup.rowTimes()
         let layout = try setup.trajectoryLayout()
-        let ls = flow.leastSquares
-        let integrator = try integration.integrator(flow, from: setup.start, at: setup.startTime, for: .simulate)
+        let tasks = setup.tasks
+        // The floor and W* reported are those of the task trained last.
+        let ls = tasks.last!.flow.leastSquares
+        var integrator = try integration.integrator(flow, from: setup.start, at: setup.startTime, for: .simulate)
+        // Steps and solver time of the integrators of the tasks before the current one.
+        var current = 0, earlierSteps = 0, earlierSeconds = 0.0
         integrator.announceStiffness(to: notice)
 
         let out = try request.storage.open(request.output, blocks: layout.blocks, rows: times.count, fewerRows: .samples, notice: notice)
@@ -35,19 +41,30 @@ public struct Simulation {
                 "max_steps": integration.maxSteps as Any,
                 "stiffness": integrator.stiffnessSwitch?.record as Any,
             ], result: figures.record(final: weights, leastSquares: ls).merging([
-                "steps": integrator.steps, "rhs_evaluations": flow.evaluations,
+                "steps": earlierSteps + integrator.steps, "rhs_evaluations": tasks.reduce(0) { $0 + $1.flow.evaluations },
             ]) { $1 })
         }
         try writingRows(to: out, rowsWritten: { figures.rows }, provenance: provenance) {
             defer { progress.finish() }
             for (i, t) in times.enumerated() {
                 if i > 0 {
+                    while current + 1 < tasks.count, tasks[current + 1].start <= t {
+                        let next = tasks[current + 1]
+                        try advance(integrator, to: next.start)
+                        (earlierSteps, earlierSeconds) = (earlierSteps + integrator.steps, earlierSeconds + integrator.seconds)
+                        integrator = try integration.integrator(next.flow, from: Weights(architecture: architecture, flat: integrator.state),
+                                                                at: next.start, for: .simulate)
+                        integrator.announceStiffness(to: notice)
+                        current += 1
+                    }
                     try advance(integrator, to: t)
                     weights.flat = integrator.state
                 }
-                let (loss, excess) = flow.lossAndExcess(at: weights), imbalance = layout.imbalance(of: weights)
+                let (loss, excess) = tasks[current].flow.lossAndExcess(at: weights), imbalance = layout.imbalance(of: weights)
+                let taskLosses = layout.taskCount > 0 ? tasks.map { $0.flow.loss(at: weights) } : []
                 let test = setup.testLoss(at: weights)
-                try out.write(row: try layout.values(time: t, loss: loss, excess: excess, testLoss: test, weights: weights, imbalance: imbalance))
+                try out.write(row: try layout.values(time: t, loss: loss, excess: excess, testLoss: test, weights: weights,
+                                                     imbalance: imbalance, taskLosses: taskLosses))
                 figures.add(loss: loss, imbalance: imbalance)
                 if let test { figures.test?.add(test, time: t) }
                 if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at t = \(t)") }
@@ -61,14 +78,16 @@ public struct Simulation {
             startTime: setup.startTime, tEnd: times.last!, rows: figures.rows, output: out.path,
             initialLoss: initialLoss, finalLoss: figures.finalLoss, lossFloor: ls.lossFloor,
             distanceToLeastSquares: (weights.effectiveMap - ls.map).frobeniusNorm,
-            steps: integrator.steps, evaluations: flow.evaluations,
+            steps: earlierSteps + integrator.steps, evaluations: tasks.reduce(0) { $0 + $1.flow.evaluations },
             wallSeconds: setup.dataSeconds + setup.setupSeconds + seconds(since: clockStart),
             sigma11Singular: ls.sigma11IsSingular)
         summary.test = figures.test.map { (setup.data.test!.description, $0) }
         summary.dataSeconds = setup.dataSeconds
         summary.setupSeconds = setupSeconds
-        summary.integrationSeconds = integrator.seconds
-        (summary.finalGradientNorm, summary.stationary) = SimulationSummary.stationarity(flow, at: weights)
+        summary.integrationSeconds = earlierSeconds + integrator.seconds
+        (summary.finalGradientNorm, summary.stationary) = SimulationSummary.stationarity(tasks.last!.flow, at: weights)
+        summary.weightDecay = flow.terms.weightDecay
+        summary.finalObjective = figures.finalLoss + flow.terms.penalty(weights)
         return summary
     }
 

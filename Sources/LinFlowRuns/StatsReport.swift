@@ -9,10 +9,13 @@ public struct StatsReport {
     /// Report on x̃ = [x; 1], the input of an affine network (`--bias`): Σ̃11, Σ̃31 and the affine
     /// least-squares map [W b], whose last column is the intercept.
     public let bias: Bool
+    /// γ of `--weight-decay`: also the ridge solution of the shallow (one-layer) problem.
+    public let weightDecay: Double?
 
-    public init(data: DataSource, bias: Bool = false) {
+    public init(data: DataSource, bias: Bool = false, weightDecay: Double? = nil) {
         self.data = data
         self.bias = bias
+        self.weightDecay = weightDecay
     }
 
     /// What the report shows, computed once for the text and the JSON.
@@ -22,13 +25,16 @@ public struct StatsReport {
         let ls: LeastSquares
         let svd: SingularValueDecomposition
         let eig: [Double]
+        let ridge: Ridge?
     }
 
     func figures() throws -> Figures {
         let loaded = try data.correlations()
         let c = bias ? try loaded.correlations.augmented() : loaded.correlations
-        return Figures(loaded: loaded, c: c, ls: try LeastSquares(c), svd: try SingularValueDecomposition(c.sigma31),
-                       eig: try c.sigma11Eigenvalues())
+        let ls = try LeastSquares(c)
+        return Figures(loaded: loaded, c: c, ls: ls, svd: try SingularValueDecomposition(c.sigma31),
+                       eig: try c.sigma11Eigenvalues(),
+                       ridge: try weightDecay.map { try Ridge(loaded.correlations, weightDecay: $0, bias: bias, leastSquares: ls) })
     }
 
     /// The same figures to full precision, for programs: a JSON object with every number in its
@@ -50,7 +56,7 @@ public struct StatsReport {
         func text(_ t: String) -> String {
             "\"" + t.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
-        let fields: [(String, String)] = [
+        var fields: [(String, String)] = [
             ("data", text(f.loaded.description)),
             ("samples", "\(f.c.sampleCount)"),
             ("input_names", "[" + f.loaded.inputNames.map(text).joined(separator: ", ") + "]"),
@@ -69,6 +75,12 @@ public struct StatsReport {
             ("loss_floor_error_bound", number(f.ls.floorErrorBound)),
             ("loss_floor_formula", text(f.ls.formula)),
         ]
+        if let r = f.ridge {
+            fields.append(("weight_decay", number(r.weightDecay)))
+            fields.append(("ridge_map_shallow", matrix(r.map)))
+            fields.append(("ridge_loss_shallow", number(r.loss)))
+            fields.append(("ridge_objective_shallow", number(r.objective)))
+        }
         return "{\n" + fields.map { "  \(text($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
     }
 
@@ -107,6 +119,14 @@ public struct StatsReport {
         s += "floor formula: \(ls.formula)\n"
         s += String(format: "floor error bound (docs/theory.md, \"The floor and the excess\"): %.2g\n", ls.floorErrorBound)
         s += "loss floor L* = \(ls.lossFloor)\n"
+        if let r = f.ridge {
+            s += "\n"
+            let what = bias ? "[W_γ b_γ], W_γ = C31(C11 + γI)⁻¹ (centred; the intercept is not decayed), b_γ = ȳ − W_γx̄" : "W_γ = Σ31(Σ11 + γI)⁻¹"
+            s += section("ridge map of the shallow problem (one layer, weight decay γ = \(r.weightDecay)): \(what)", r.map)
+            s += "its loss L(W_γ) = \(r.loss)\n"
+            s += "its objective, the floor of the shallow problem with weight decay, L(W_γ) + (γ/2)‖W_γ‖²_F = \(r.objective)\n"
+            s += "note: this is the one-layer answer; a deeper network with weight decay settles elsewhere (with Σ11 = I the ridge map holds each mode at s/(1 + γ), a balanced two-layer network at max(s − γ, 0); docs/theory.md)\n"
+        }
         return s
     }
 
@@ -133,5 +153,42 @@ public struct StatsReport {
             s += "  … (the first \(rows) rows and \(cols) columns of \(m.rows)×\(m.cols); all of them with \(Setting.output) FILE.json)\n"
         }
         return s
+    }
+}
+
+/// The minimiser of L(W) + (γ/2)‖W‖²_F over one linear (or, with biases, affine) layer: the
+/// shallow problem's ridge solution W_γ = Σ31(Σ11 + γI)⁻¹, from the eigen-decomposition Σ11 = VΛVᵀ
+/// as Σ31 V diag(1/(λ + γ)) Vᵀ. With biases the intercept is not decayed, so W_γ = C31(C11 + γI)⁻¹
+/// on the centred moments and b_γ = ȳ − W_γx̄. At γ = 0 eigenvalues below rounding are dropped
+/// (the pseudo-inverse, as ``LeastSquares``).
+struct Ridge {
+    let weightDecay: Double
+    /// W_γ, or [W_γ b_γ] with biases.
+    let map: Matrix
+    let loss: Double
+    let objective: Double
+
+    init(_ c: Correlations, weightDecay γ: Double, bias: Bool, leastSquares ls: LeastSquares) throws {
+        weightDecay = γ
+        let s11 = bias ? c.covariance11 : c.sigma11, s31 = bias ? c.covariance31 : c.sigma31
+        let (values, v) = try symmetricEigenDivideAndConquer(s11)
+        let n = c.inputs, cut = Double(n) * Double.ulpOfOne * max(values.first ?? 0, 0)
+        let inverse = Matrix.diagonal(values.map { $0 + γ > cut ? 1 / ($0 + γ) : 0 })
+        let w = s31 * v * inverse * v.transposed
+        var penalty = 0.0
+        for x in w.storage { penalty += x * x }
+        if bias, let mx = c.inputMean, let my = c.outputMean {
+            var full = Matrix(rows: w.rows, cols: n + 1)
+            for o in 0..<w.rows {
+                var b = my[o]
+                for j in 0..<n { full[o, j] = w[o, j]; b -= w[o, j] * mx[j] }
+                full[o, n] = b
+            }
+            map = full
+        } else {
+            map = w
+        }
+        loss = ls.loss(endToEnd: map).loss
+        objective = loss + 0.5 * γ * penalty
     }
 }

@@ -37,6 +37,7 @@ extension Linflow {
         @OptionGroup(title: "Network and start") var start: StartOptions<Self>
         @OptionGroup(title: "Closed form") var closedForm: ClosedFormOptions
         @OptionGroup(title: "Closed form") var sampling: SamplingOptions
+        @OptionGroup(title: "Closed form") var dynamics: DynamicsOptions
         @OptionGroup(title: "Output") var columns: ColumnOptions
         @OptionGroup(title: "Output") var output: OutputOptions
         @OptionGroup(title: "Output") var storage: StorageOptions
@@ -49,6 +50,7 @@ extension Linflow {
 
         var request: RunRequest {
             var r = RunRequest(command: .analytic, arguments: Invocation.arguments)
+            r.dynamics = dynamics.choice
             r.heldOut = heldOut.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.sampling, r.columns, r.output) = (sampling.choice, columns.choice, output.out)

@@ -163,6 +163,31 @@ struct IntegrationOptions<Command: CommandDefaults>: ParsableArguments {
     }
 }
 
+/// `--weight-decay`, `--layer-rates`: the terms the flow and descent add to −∇L (simulate, descend, compare, analytic).
+struct DynamicsOptions: ParsableArguments {
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: ArgumentHelp(
+        "Weight decay γ ≥ 0 (default \(helpNumber(DynamicsChoice.defaultWeightDecay))): minimise L + (γ/2)Σ‖W_l‖² (column objective) instead of L, i.e. W_l also moves by −γW_l; biases are not decayed.",
+        valueName: "γ"))
+    var weightDecay: Double?
+
+    @Option(name: .customLong("layer-rates"), help: ArgumentHelp(
+        "One learning-rate factor r_l > 0 per weight layer, input side first (default \(helpNumber(DynamicsChoice.defaultRate)) each): W_l (and b_l) moves r_l times as fast. The imbalance column becomes ‖W_{l+1}ᵀW_{l+1}/r_{l+1} − W_lW_lᵀ/r_l‖_F, and balanced, aligned and lambda-balanced starts are balanced in that metric.",
+        valueName: "r1,r2,…"), transform: parsed(DynamicsChoice.parseRates))
+    var layerRates: [Double]?
+
+    var choice: DynamicsChoice { DynamicsChoice(weightDecay: weightDecay, layerRates: layerRates) }
+}
+
+/// `--then FILE@T`, repeatable: a sequence of tasks (simulate).
+struct TaskSequenceOptions: ParsableArguments {
+    @Option(name: .customLong("then"), parsing: .singleValue, help: ArgumentHelp(
+        "Train on FILE's data from time T on (repeatable, increasing T, each before --t-end; default: --data alone): a sequence of tasks, read with --data's column options. Adds the columns loss_task1… (each task's loss); loss is the task being trained's.",
+        valueName: "FILE@T"), transform: parsed(TaskSequenceChoice.Switch.parse))
+    var then: [TaskSequenceChoice.Switch] = []
+
+    var choice: TaskSequenceChoice? { then.isEmpty ? nil : TaskSequenceChoice(switches: then) }
+}
+
 /// `--t-end` and `--samples`: the times at which a flow's rows are written (simulate, analytic),
 /// so that both commands' CSVs share one time axis.
 struct SamplingOptions: ParsableArguments {
@@ -231,6 +256,7 @@ extension RunCommandOptions {
         if let data = r.data.file { plan.reads(data, as: "--data \(data)") }
         if let test = r.heldOut.file { plan.reads(test, as: "--test \(test)") }
         if case .file(let path)? = try? r.initialization() { plan.reads(path, as: "--init \(path)") }
+        for s in r.tasks?.switches ?? [] { plan.reads(s.file, as: "--then \(s.file)@\(helpNumber(s.time))") }
         plan.writesTrajectory(output.out, as: "--out \(output.out ?? "")")
         plan.writes(plotting.picture, as: "--plot \(plotting.picture ?? "")")
         plan.writes(plotting.script, as: "--plot-script \(plotting.script ?? "")")

@@ -26,6 +26,7 @@ extension Linflow {
         @OptionGroup(title: "Network and start") var network: NetworkOptions
         @OptionGroup(title: "Network and start") var start: StartOptions<Self>
         @OptionGroup(title: "Descent") var descent: DescentOptions
+        @OptionGroup(title: "Descent") var dynamics: DynamicsOptions
         @OptionGroup(title: "Integration of the flows") var integration: IntegrationOptions<Self>
         @OptionGroup(title: "Output") var output: OutputOptions
         @OptionGroup(title: "Output") var storage: FormatOptions
@@ -36,6 +37,7 @@ extension Linflow {
 
         var request: RunRequest {
             var r = RunRequest(command: .compare, arguments: Invocation.arguments)
+            r.dynamics = dynamics.choice
             r.heldOut = heldOut.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.integration, r.output) = (descent.choice, integration.choice, output.out)

@@ -73,6 +73,7 @@ extension Linflow {
         @OptionGroup(title: "Network and start") var start: StartOptions<Self>
         @OptionGroup(title: "Descent") var descent: DescentOptions
         @OptionGroup(title: "Descent") var variants: DescentVariantOptions
+        @OptionGroup(title: "Descent") var dynamics: DynamicsOptions
         @OptionGroup(title: "Output") var columns: ColumnOptions
         @OptionGroup(title: "Output") var output: OutputOptions
         @OptionGroup(title: "Output") var storage: StorageOptions
@@ -85,6 +86,7 @@ extension Linflow {
 
         var request: RunRequest {
             var r = RunRequest(command: .descend, arguments: Invocation.arguments)
+            r.dynamics = dynamics.choice
             r.heldOut = heldOut.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.columns, r.output) = (variants.choice(descent), columns.choice, output.out)

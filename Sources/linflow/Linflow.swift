@@ -76,7 +76,7 @@ private let parseLock = NSLock()
 
 /// The options a command line may give more than once; any other given twice is refused
 /// (ArgumentParser would silently keep the last value).
-let repeatableOptions: Set<String> = ["--grid", "--zip", "--sbatch-option", "--columns", "--label", "--vline"]
+let repeatableOptions: Set<String> = ["--grid", "--zip", "--sbatch-option", "--columns", "--label", "--vline", "--then"]
 
 /// Refuses an option given twice, before parsing. Words after `--` belong to a sweep's command
 /// and are checked when that command is (`sweep plan` validates each task).

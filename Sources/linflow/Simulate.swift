@@ -24,6 +24,8 @@ extension Linflow {
         @OptionGroup(title: "Network and start") var start: StartOptions<Self>
         @OptionGroup(title: "Integration") var integration: IntegrationOptions<Self>
         @OptionGroup(title: "Integration") var sampling: SamplingOptions
+        @OptionGroup(title: "Integration") var dynamics: DynamicsOptions
+        @OptionGroup(title: "Data") var taskSequence: TaskSequenceOptions
         @OptionGroup(title: "Output") var columns: ColumnOptions
         @OptionGroup(title: "Output") var output: OutputOptions
         @OptionGroup(title: "Output") var storage: StorageOptions
@@ -36,6 +38,8 @@ extension Linflow {
 
         var request: RunRequest {
             var r = RunRequest(command: .simulate, arguments: Invocation.arguments)
+            r.dynamics = dynamics.choice
+            r.tasks = taskSequence.choice
             r.heldOut = heldOut.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.integration, r.sampling, r.columns) = (integration.choice, sampling.choice, columns.choice)

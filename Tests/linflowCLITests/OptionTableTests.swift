@@ -127,6 +127,24 @@ import Testing
         add(["simulate"], "--max-steps", ["--max-steps", "2"], .fails(3, "--max-steps 2"))
         add(["compare"], "--max-steps", ["--max-steps", "2"], .fails(3, "--max-steps 2"))
 
+        // The terms of the flow beyond −∇L.
+        add(flows, "--weight-decay", ["--weight-decay", "0.1"], .record("\"weight_decay\" : 0.1"))
+        add(trajectories, "--weight-decay", ["--weight-decay", "0.1"], .column("objective"))
+        add(flows + ["stats"], "--weight-decay", ["--weight-decay", "-1"], .refused("--weight-decay must be a finite number >= 0"))
+        add(["analytic"], "--weight-decay", ["--weight-decay", "0.1", "--init", "lambda-balanced", "--lambda", "1", "--hidden", "6"],
+            .fails(64, "the Riccati closed forms do not hold"))
+        add(["stats"], "--weight-decay", ["--weight-decay", "0.1"], .stderrOrOutput("ridge map of the shallow problem"))
+        add(flows, "--layer-rates", ["--layer-rates", "0.5,2"], .record("\"layer_rates\" : [\n      0.5,\n      2\n    ]"))
+        add(["simulate", "descend", "compare"], "--layer-rates", ["--layer-rates", "0.5,2"], .changesOutput)
+        add(["analytic"], "--layer-rates", ["--layer-rates", "0.5,2"], .stderr("on the time ρt, ρ = (Π r_l)^{1/L} = 1"))
+        add(flows, "--layer-rates", ["--layer-rates", "1,2,3"], .refused("--layer-rates gives 3 rates for a network of 2 weight layers"))
+        add(flows, "--layer-rates", ["--layer-rates", "1,0"], .refused("--layer-rates must be finite numbers > 0"))
+        add(["analytic"], "--layer-rates", ["--layer-rates", "1,2", "--weight-decay", "0.1"], .fails(64, "unequal --layer-rates no closed form holds"))
+
+        // Sequences of tasks.
+        add(["simulate"], "--then", h + ["--then", "h.csv@2"], .column("loss_task2"))
+        add(["simulate"], "--then", h + ["--then", "h.csv@9"], .refused("the switch is not before --t-end 5"))
+
         // Sampling of a flow.
         add(["simulate", "analytic"], "--t-end", ["--t-end", "7"], .record("\"t_end\" : 7"))
         add(["simulate", "analytic"], "--t-end", ["--t-end", "-1"], .refused("--t-end must be a positive number"))

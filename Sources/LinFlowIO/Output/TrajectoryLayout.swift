@@ -1,11 +1,12 @@
 import LinFlowNumerics
 /// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
 ///
-///     t,loss,excess_loss[,test_loss],W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
+///     t,loss,excess_loss[,test_loss][,objective][,loss_task1,…],W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
 ///
 /// `loss` is L* + `excess_loss`, the excess L − L* ≥ 0 over the floor (``LeastSquares/loss(endToEnd:)``).
 /// `test_loss` (with held-out data, ``testLoss``) is the same function of the end-to-end map on
 /// the held-out samples' correlations.
+/// With weight decay asked for (``objective``), `objective` is L + (γ/2)Σ_l‖W_l‖²_F (``FlowTerms/penalty(_:)``).
 /// Weight columns are 1-based and row-major (`W32_r_c` is row r, column c of W32), layer by
 /// layer from the input side; with biases each layer's `bXY_r` columns follow its W columns,
 /// in the order of the flat parameter vector. Optional diagnostic columns follow the weights;
@@ -24,13 +25,21 @@ public struct TrajectoryLayout: Sendable {
     public let kernel: KernelDistance?
     /// Whether the column test_loss follows excess_loss (a run with held-out data).
     public var testLoss = false
+    /// The flow's weight decay and rates: the rates weigh the imbalance, γ the objective.
+    public var terms = FlowTerms()
+    /// Whether the column `objective` follows `excess_loss` (when weight decay was asked for, even γ = 0).
+    public var objective = false
+    /// With a sequence of tasks (≥ 2), the columns loss_task1…loss_taskK after `excess_loss`
+    /// (and `objective`): the loss on each task's data; `loss` is that of the task being trained.
+    public var taskCount = 0
 
     public struct Diagnostics: OptionSet, Sendable {
         public let rawValue: Int
         public init(rawValue: Int) { self.rawValue = rawValue }
         /// Singular values of the end-to-end map, `sv_1 ≥ sv_2 ≥ …`.
         public static let singularValues = Diagnostics(rawValue: 1)
-        /// max_l ‖W_{l+1}ᵀW_{l+1} − W_l W_lᵀ‖_F, conserved by the exact flow.
+        /// max_l ‖W_{l+1}ᵀW_{l+1}/r_{l+1} − W_l W_lᵀ/r_l‖_F, conserved by the exact flow without
+        /// weight decay (``Weights/imbalance(rates:)``).
         public static let imbalance = Diagnostics(rawValue: 2)
         public static let all: Diagnostics = [.singularValues, .imbalance]
 
@@ -91,7 +100,10 @@ public struct TrajectoryLayout: Sendable {
     /// The row's quantities, in the order of ``columns``.
     public var blocks: [ColumnBlock] {
         var b = [ColumnBlock("t"), ColumnBlock("loss"), ColumnBlock("excess_loss")]
-            + (testLoss ? [ColumnBlock("test_loss")] : []) + weightBlocks.map(\.block)
+            + (testLoss ? [ColumnBlock("test_loss")] : [])
+        if objective { b.append(ColumnBlock("objective")) }
+        b += (0..<taskCount).map { ColumnBlock("loss_task\($0 + 1)") }
+        b += weightBlocks.map(\.block)
         if diagnostics.contains(.singularValues) { b.append(ColumnBlock("sv", shape: [rank])) }
         if diagnostics.contains(.imbalance) { b.append(ColumnBlock("imbalance")) }
         if kernel != nil { b.append(ColumnBlock("kernel_distance")) }
@@ -108,16 +120,19 @@ public struct TrajectoryLayout: Sendable {
     /// The imbalance of `weights` if this layout writes it, else nil (it costs products of
     /// every layer with itself).
     public func imbalance(of weights: Weights) -> Double? {
-        diagnostics.contains(.imbalance) ? weights.imbalance : nil
+        diagnostics.contains(.imbalance) ? weights.imbalance(rates: terms.layerRates) : nil
     }
 
     /// One row's values, in the order of ``blocks``, with `trailing` values after the layout's
     /// own (e.g. `descend`'s sharpness). `imbalance`, if the caller has it already
     /// (``imbalance(of:)``), is not computed again; `testLoss` is written when ``testLoss`` is set.
     public func values(time: Double, loss: Double, excess: Double, testLoss test: Double? = nil, weights w: Weights,
-                       imbalance: Double? = nil, trailing: [Double] = []) throws -> [Double] {
+                       imbalance: Double? = nil, taskLosses: [Double] = [], trailing: [Double] = []) throws -> [Double] {
         precondition(testLoss == (test != nil), "a test loss goes with the test_loss column")
+        precondition(taskLosses.count == taskCount)
         var r: [Double] = [time, loss, excess] + (test.map { [$0] } ?? [])
+        if objective { r.append(loss + terms.penalty(w)) }
+        r += taskLosses
         if weights == .all {
             r.append(contentsOf: w.flat)
         } else {
@@ -126,7 +141,7 @@ public struct TrajectoryLayout: Sendable {
         if diagnostics.contains(.singularValues) {
             r.append(contentsOf: try SingularValueDecomposition(w.endToEnd).values)
         }
-        if diagnostics.contains(.imbalance) { r.append(imbalance ?? w.imbalance) }
+        if diagnostics.contains(.imbalance) { r.append(imbalance ?? w.imbalance(rates: terms.layerRates)) }
         if let kernel { r.append(kernel.distance(at: w)) }
         if let modes { r.append(contentsOf: modes.strengths(of: w.endToEnd)) }
         r.append(contentsOf: trailing)

@@ -4,7 +4,9 @@
 ///
 /// i.e. θ_{k+1} = θ_k − η∇L(θ_k) + β(θ_k − θ_{k−1}); β = 0 is plain descent W ← W − η∇L(W).
 /// The gradient is whatever ``GradientFlow/evaluate(_:_:)`` of `gradientSource` gives (it writes
-/// −∇L), so a minibatch step is this same step after ``GradientFlow/setGradientCorrelations(_:)``.
+/// −∇L), so a minibatch step is this same step after ``GradientFlow/setGradientCorrelations(_:)``,
+/// and with the source's ``GradientFlow/terms`` the step of layer l is −ηr_l(∇_l L + γW_l)
+/// (biases −ηr_l∇_{b_l}L), momentum included: weight decay and per-layer steps η r_l.
 ///
 /// Step k sits at time t = kη, the time axis of the flow dθ/dt = −∇L that descent approximates.
 /// With momentum, a Taylor expansion of θ(t ± η) in the update gives the damped second-order ODE

@@ -8,6 +8,11 @@
 ///
 /// H∇L is the exact Hessian-vector product: with g = −∇L from ``GradientFlow/evaluate(_:_:)``,
 /// H∇L = −Hg (``HessianProduct``, allocation-free), so the right-hand side is g + (η/2)·Hg.
+///
+/// With weight decay and per-layer rates (``GradientFlow/terms``) descent is θ ← θ + ηf(θ) with
+/// f = −R(∇L + γDθ) (R the rates, D the identity on weights and 0 on biases), and the same
+/// analysis gives dθ/dt = f − (η/2) f′f with f′ = −R(H + γD): the right-hand side is
+/// f + (η/2)·R(Hf + γDf), which is the above for R = I, γ = 0.
 public final class ModifiedFlow: ODESystem {
     public let flow: GradientFlow
     public let learningRate: Double
@@ -30,9 +35,19 @@ public final class ModifiedFlow: ODESystem {
     public func evaluate(_ y: UnsafePointer<Double>, _ dydt: UnsafeMutablePointer<Double>) -> Bool {
         let n = dimension
         guard g.withUnsafeMutableBufferPointer({ flow.evaluate(y, $0.baseAddress!) }) else { return false }
-        // dθ/dt = g − (η/2)H∇L = g + (η/2)Hg.
+        // dθ/dt = g − (η/2) f′g with f′g = −R(Hg + γDg) (= −Hg for the plain flow).
         hessianProduct.prepare(at: y)
-        g.withUnsafeBufferPointer { pg in hg.withUnsafeMutableBufferPointer { hessianProduct.apply(pg.baseAddress!, into: $0.baseAddress!) } }
+        let terms = flow.terms, architecture = flow.architecture
+        g.withUnsafeBufferPointer { pg in
+            hg.withUnsafeMutableBufferPointer { phg in
+                hessianProduct.apply(pg.baseAddress!, into: phg.baseAddress!)
+                if !terms.isPlain {
+                    for i in 0..<n { phg[i] = -phg[i] }
+                    terms.apply(to: phg.baseAddress!, decaying: pg.baseAddress!, architecture: architecture)
+                    for i in 0..<n { phg[i] = -phg[i] }
+                }
+            }
+        }
         let half = 0.5 * learningRate
         for i in 0..<n { dydt[i] = g[i] + half * hg[i] }
         return allFinite(dydt, count: n)

@@ -18,11 +18,17 @@
 /// of moments that are large when the data sit far from the origin), back-propagated Q_L = E, Q_l = W_{l+1}ᵀ Q_{l+1}, and G_l = Q_l P_{l−1}ᵀ.
 /// The end-to-end map is formed once, raw samples are never touched, and every buffer is
 /// allocated up front: an evaluation allocates nothing.
+///
+/// ``terms`` add weight decay and per-layer rates (``FlowTerms``): the velocity is then
+/// −r_l(∂L/∂W_l + γW_l) (biases −r_l ∂L/∂b_l), applied to −∇L as the last step of an evaluation.
+/// The loss, its Hessian (``HessianProduct``) and ``leastSquares`` stay those of L alone.
 public final class GradientFlow: @unchecked Sendable {
     public let architecture: Architecture
     /// The correlations the chain sees: those of the data, or of x̃ = [x; 1] with biases.
     public let correlations: Correlations
     public let gemmPath: GemmPath
+    /// Weight decay and per-layer rates; plain gradient flow on L by default.
+    public let terms: FlowTerms
 
     /// ``Architecture/chainSizes``: the sizes of the (possibly augmented) chain.
     private let sizes: [Int]
@@ -70,8 +76,11 @@ public final class GradientFlow: @unchecked Sendable {
 
     /// `correlations` are those of the data (Σ11, Σ31 of x); with biases they must carry the
     /// means, and the flow works on their ``Correlations/augmented()`` form.
-    public init(architecture: Architecture, correlations data: Correlations, gemmPath: GemmPath = .automatic) throws {
+    public init(architecture: Architecture, correlations data: Correlations, terms: FlowTerms = FlowTerms(),
+                gemmPath: GemmPath = .automatic) throws {
         precondition(architecture.inputs == data.inputs && architecture.outputs == data.outputs)
+        try terms.check(depth: architecture.depth)
+        self.terms = terms
         let correlations = architecture.bias ? try data.augmented() : data
         leastSquares = try LeastSquares(correlations)
         self.architecture = architecture
@@ -144,7 +153,7 @@ public final class GradientFlow: @unchecked Sendable {
         return excess.isNaN ? (.nan, .nan) : (loss, excess)
     }
 
-    /// Writes dθ/dt = −∇L(θ) for the flat weights θ = `y` into `dydt`.
+    /// Writes dθ/dt = −∇L(θ) (with ``terms``: −r_l(∇_l L + γW_l)) for the flat weights θ = `y` into `dydt`.
     /// Returns false if any component is not finite.
     @discardableResult
     public func evaluate(_ y: UnsafePointer<Double>, _ dydt: UnsafeMutablePointer<Double>) -> Bool {
@@ -205,6 +214,7 @@ public final class GradientFlow: @unchecked Sendable {
             }
         }
         if bias { architecture.scatterChain(grad, into: dydt) }
+        terms.apply(to: dydt, decaying: y, architecture: architecture)
         return allFinite(dydt, count: dimension)
     }
 
@@ -219,7 +229,7 @@ public final class GradientFlow: @unchecked Sendable {
         lossFlags[1] = 1
     }
 
-    /// −∇L at `weights`, as a value (allocates; for set-up and tests).
+    /// The velocity dθ/dt at `weights` (−∇L for the plain flow), as a value (allocates; for set-up and tests).
     public func velocity(at weights: Weights) -> Weights {
         var out = [Double](repeating: 0, count: dimension)
         weights.flat.withUnsafeBufferPointer { y in
@@ -228,7 +238,8 @@ public final class GradientFlow: @unchecked Sendable {
         return Weights(architecture: architecture, flat: out)
     }
 
-    /// The directional derivative of −∇L at θ along v, i.e. −H(θ) v with H the Hessian of L
+    /// The directional derivative of −∇L at θ along v, i.e. −H(θ) v with H the Hessian of L alone
+    /// (``terms`` do not enter: this is the loss's curvature, which `sharpness` reports)
     /// (``HessianProduct``, which differentiates the evaluation order of ``evaluate(_:_:)`` term
     /// by term). Allocates; for one-off products and tests — repeated products at one θ should
     /// keep a ``HessianProduct``.
@@ -240,8 +251,9 @@ public final class GradientFlow: @unchecked Sendable {
         return Weights(architecture: architecture, flat: out.map { -$0 })
     }
 
-    /// The Jacobian of the flow, ∂(dθ/dt)/∂θ = −H, row-major dimension × dimension, built one
-    /// column at a time from exact Hessian-vector products (used by GSL's implicit steppers).
+    /// The Jacobian of the flow, ∂(dθ/dt)/∂θ = −H (with ``terms``: −R(H + γD), R the rates on
+    /// each layer's entries, D the identity on the weights and 0 on the biases), row-major
+    /// dimension × dimension, built from exact Hessian-vector products (used by GSL's implicit steppers).
     /// It costs `dimension` directional derivatives per call, so implicit steppers suit small
     /// networks (hundreds of weights, not tens of thousands).
     public func jacobian(at weights: Weights, into out: UnsafeMutablePointer<Double>) {
@@ -258,6 +270,18 @@ public final class GradientFlow: @unchecked Sendable {
             e[j] = 0
         }
         for i in 0..<(n * n) { out[i] = -out[i] }
+        guard !terms.isPlain else { return }
+        // Row i of −R(H + γD) is r_i times row i of −H, less γ r_i on the diagonal of a weight:
+        // the terms applied to each column of the transpose, with the unit vector as direction.
+        let column = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer { column.deallocate() }
+        for j in 0..<n {
+            for i in 0..<n { column[i] = out[i * n + j] }
+            e[j] = 1
+            terms.apply(to: column, decaying: e, architecture: architecture)
+            e[j] = 0
+            for i in 0..<n { out[i * n + j] = column[i] }
+        }
     }
 }
 

@@ -215,11 +215,16 @@ public struct Weights: Equatable, Sendable {
     /// biases). Gradient flow conserves each of these matrices exactly (they are the n_l × n_l
     /// blocks of W̃_{l+1}ᵀW̃_{l+1} − W̃_lW̃_lᵀ on the free units), so a change in this value
     /// measures integration error.
-    public var imbalance: Double {
+    public var imbalance: Double { imbalance(rates: nil) }
+
+    /// max over adjacent pairs of ‖W̃_{l+1}ᵀW̃_{l+1}/r_{l+1} − W̃_lW̃_lᵀ/r_l‖_F on the free units: the
+    /// quantity the flow with per-layer rates r_l conserves (``FlowTerms``); ``imbalance`` for nil.
+    public func imbalance(rates: [Double]?) -> Double {
         var worst = 0.0
         for l in 1..<architecture.depth {
             let a = chainLayer(l + 1), b = chainLayer(l), n = architecture.sizes[l]
-            let d = a.transposed * a - b * b.transposed
+            let r1 = rates?[l - 1] ?? 1, r2 = rates?[l] ?? 1
+            let d = (1 / r2) * (a.transposed * a) - (1 / r1) * (b * b.transposed)
             var block = Matrix(rows: n, cols: n)
             for r in 0..<n { for c in 0..<n { block[r, c] = d[r, c] } }
             worst = max(worst, block.frobeniusNorm)

@@ -17,6 +17,10 @@ public enum Setting: String, CaseIterable, Sendable {
     case hiddenWidth, layerSizes, bias, start, initialScale, seed, lambda
     // The flow and its integration.
     case endTime, samples, method, errorNorm, relativeTolerance, absoluteTolerance, maxSteps
+    // The terms of the flow beyond −∇L.
+    case weightDecay, layerRates
+    // Sequences of tasks.
+    case taskSequence
     // The closed forms.
     case closedForm, skipCheck
     // Descent.

@@ -16,23 +16,46 @@ public enum ClosedFormSolution {
     case riccati(RiccatiSolution)
 
     /// The form `kind` asks for, or the first that applies for `auto`; its refusal otherwise.
-    public init(_ kind: ClosedFormKind, start: Weights, white: WhiteInputs) throws {
+    /// `terms` (weight decay, rates) are those of the flow the form must solve.
+    public init(_ kind: ClosedFormKind, start: Weights, white: WhiteInputs, terms: FlowTerms = FlowTerms()) throws {
+        // Decay with unequal rates defeats every form: say so before trying any.
+        _ = try RateMetric(terms, depth: start.architecture.depth)
+        func riccati(anyLambda: Bool) throws -> RiccatiSolution {
+            if terms.weightDecay > 0 {
+                throw LinflowError.usage("with \(Setting.weightDecay) the Riccati closed forms do not hold (the imbalance decays as e^{−2γt}, so the start does not stay λ-balanced); only the aligned balanced two-layer form does (\(Setting.start) aligned)")
+            }
+            return try RiccatiSolution(start: start, white: white, anyLambda: anyLambda, terms: terms)
+        }
         switch kind {
-        case .modes: self = .modes(try AlignedModeSolution(start: start, white: white))
-        case .riccati: self = .riccati(try RiccatiSolution(start: start, white: white))
-        case .lambdaBalanced: self = .riccati(try RiccatiSolution(start: start, white: white, anyLambda: true))
+        case .modes: self = .modes(try AlignedModeSolution(start: start, white: white, terms: terms))
+        case .riccati: self = .riccati(try riccati(anyLambda: false))
+        case .lambdaBalanced: self = .riccati(try riccati(anyLambda: true))
         case .auto:
-            do { self = .modes(try AlignedModeSolution(start: start, white: white)) } catch let aligned {
+            do { self = .modes(try AlignedModeSolution(start: start, white: white, terms: terms)) } catch let aligned {
                 guard start.architecture.depth == 2, !start.architecture.bias else { throw aligned }
-                self = .riccati(try RiccatiSolution(start: start, white: white, anyLambda: true))
+                self = .riccati(try riccati(anyLambda: true))
             }
         }
     }
 
     public var description: String {
+        let metric: RateMetric
         switch self {
+        case .modes(let m): metric = m.metric
+        case .riccati(let r): metric = r.metric
+        }
+        guard !metric.isIdentity else { return plainDescription }
+        return plainDescription + "; with the layer rates in V_l = W_l√(ρ/r_l) on the time ρt, ρ = (Π r_l)^{1/L} = \(fmt(metric.rho))"
+    }
+
+    private var plainDescription: String {
+        switch self {
+        case .modes(let m) where m.depth == 2 && m.decay > 0:
+            return "Saxe et al., aligned balanced start, weight decay: u(t) = s′e^{2s′t}/(e^{2s′t} − 1 + s′/u0) with s′ = s − γ for every mode"
         case .modes(let m) where m.depth == 2:
             return "Saxe et al., aligned balanced start: u(t) = s e^{2st}/(e^{2st} − 1 + s/u0) for every mode"
+        case .modes(let m) where m.depth == 1 && m.decay > 0:
+            return "one layer, aligned start, weight decay: a(t) = a∞ + (a0 − a∞) e^{−(1+γ)t}, a∞ = s/(1 + γ), for every mode"
         case .modes(let m) where m.depth == 1:
             return "one layer, aligned start: a(t) = s + (a0 − s) e^{−t} for every mode"
         case .modes(let m):

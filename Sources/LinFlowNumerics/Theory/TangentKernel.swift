@@ -16,12 +16,16 @@
 /// columns of the parameter rows of layer l (the clamped constant unit is no parameter), which
 /// adds exactly the bias derivatives ∂f_a/∂(b_l)_i = (A_l)_{ai}. N² is dropped: it cancels in
 /// every normalised quantity.
+///
+/// With per-layer rates r_l (``FlowTerms``) the network's outputs move as df/dt = −K_r ∇_f L with
+/// K_r = Σ_l r_l (A_lA_lᵀ) ⊗ (x B_lᵀB_l x): each layer's term weighted by its rate, G_l ↦ r_l G_l.
+/// That is the kernel of the dynamics, and the one the `kernel_distance` column compares.
 public struct TangentKernel: Sendable {
     /// G_l and C_l for l = 1…L.
     let factors: [(g: Matrix, c: Matrix)]
 
     /// `sigma11` is Σ11, or Σ̃11 = E[x̃x̃ᵀ] for an affine network (``Correlations/augmented()``).
-    public init(weights: Weights, sigma11: Matrix) {
+    public init(weights: Weights, sigma11: Matrix, rates: [Double]? = nil) {
         let L = weights.architecture.depth
         let chain = (1...L).map { weights.chainLayer($0) }
         var below = [Matrix.identity(sigma11.rows)]  // below[l-1] = B_l
@@ -31,7 +35,7 @@ public struct TangentKernel: Sendable {
         for l in stride(from: L, through: 1, by: -1) {
             let parameters = above.leadingColumns(weights.architecture.sizes[l])
             let b = below[l - 1]
-            factors[l - 1] = (parameters * parameters.transposed, b.transposed * b * sigma11)
+            factors[l - 1] = ((rates?[l - 1] ?? 1) * (parameters * parameters.transposed), b.transposed * b * sigma11)
             above = above * chain[l - 1]
         }
         self.factors = factors
@@ -61,16 +65,19 @@ public struct KernelDistance: Sendable {
     let reference: TangentKernel
     let referenceNorm: Double
     let sigma11: Matrix
+    let rates: [Double]?
 
-    /// The reference kernel at `start`, on the training inputs of `correlations`.
-    public init(start: Weights, correlations: Correlations) throws {
+    /// The reference kernel at `start`, on the training inputs of `correlations`; with `rates`,
+    /// the rate-weighted kernel K_r of ``TangentKernel``.
+    public init(start: Weights, correlations: Correlations, rates: [Double]? = nil) throws {
         sigma11 = start.architecture.bias ? try correlations.augmented().sigma11 : correlations.sigma11
-        reference = TangentKernel(weights: start, sigma11: sigma11)
+        self.rates = rates
+        reference = TangentKernel(weights: start, sigma11: sigma11, rates: rates)
         referenceNorm = reference.inner(reference).squareRoot()
     }
 
     public func distance(at weights: Weights) -> Double {
-        let k = TangentKernel(weights: weights, sigma11: sigma11)
+        let k = TangentKernel(weights: weights, sigma11: sigma11, rates: rates)
         let norm = k.inner(k).squareRoot()
         guard norm > 0, referenceNorm > 0 else { return 0 }
         // Clamped at 0: the cosine of equal kernels can round to just above 1.

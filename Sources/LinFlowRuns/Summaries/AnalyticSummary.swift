@@ -13,6 +13,8 @@ public struct AnalyticSummary: Sendable {
         /// Time at which a_α reaches target/2: on the closed form, and on the numerical flow.
         public var predicted: Double?
         public var measured: Double?
+        /// Weight decay at least the mode's strength (s ≤ γ): it dies, never learned.
+        public var neverLearned = false
     }
 
     public var architecture: Architecture
@@ -28,6 +30,8 @@ public struct AnalyticSummary: Sendable {
     /// end-to-end map, of the weights (or of QQᵀ for the Riccati form), and of the loss.
     public var deviation: (endToEnd: Double, weights: Double, loss: Double)?
     public var weightsLabel: String
+    /// The heading of what each mode converges to: s_α/c, or with weight decay its own limit.
+    public var limitLabel = "s_α/c"
     /// With held-out data: where they come from, and the test loss over the rows.
     public var test: (source: String, figures: TestLossFigures)?
 
@@ -37,17 +41,18 @@ public struct AnalyticSummary: Sendable {
         var lines = [
             "linflow analytic: \(architecture.description) network on \(dataDescription), Σ11 = \(c)·I, t = \(fmt(startTime))…\(fmt(tEnd)): \(rows) rows → \(output ?? "stdout")",
             "  closed form: \(form)\(c == 1 ? "" : ", with s → s/c, t → c·t")",
-            "  mode  s_α          s_α/c        a_α(0)       t½ closed form   t½ numerical flow",
+            "  mode  s_α          \(limitLabel.padding(toLength: 12, withPad: " ", startingAt: 0)) a_α(0)       t½ closed form   t½ numerical flow",
         ]
         for (i, m) in modes.enumerated() {
-            let cells = [String(i + 1), fmt(m.s), fmt(m.target), fmt(m.initial), f(m.predicted),
-                         deviation == nil ? "- (\(Setting.skipCheck))" : f(m.measured)]
+            let never = "never (s ≤ γ)"
+            let cells = [String(i + 1), fmt(m.s), fmt(m.target), fmt(m.initial), m.neverLearned ? never : f(m.predicted),
+                         deviation == nil ? "- (\(Setting.skipCheck))" : m.neverLearned ? never : f(m.measured)]
             let widths = [4, 12, 12, 12, 16, 16]
             let line = zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " ")
             lines.append("  " + line.replacingOccurrences(of: " +$", with: "", options: .regularExpression))
         }
         let gaps = modes.compactMap { m in m.predicted.flatMap { p in m.measured.map { abs(p - $0) } } }
-        lines.append("  (t½: when a_α = u_αᵀWv_α first reaches half of s_α/c)" + (gaps.isEmpty ? "" : "; largest |Δt½| = \(fmt(gaps.max()!))"))
+        lines.append("  (t½: when a_α = u_αᵀWv_α first reaches half of \(limitLabel))" + (gaps.isEmpty ? "" : "; largest |Δt½| = \(fmt(gaps.max()!))"))
         if let test { lines.append(test.figures.line(test.source)) }
         if let d = deviation {
             let tol = Analytic.checkTolerances

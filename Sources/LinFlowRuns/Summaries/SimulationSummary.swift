@@ -29,6 +29,10 @@ public struct SimulationSummary: Sendable {
     /// flow cannot leave such a point, so a longer run would not help.
     public var finalGradientNorm: Double?
     public var stationary = false
+    /// γ of `--weight-decay` and the objective L + (γ/2)Σ‖W_l‖² at the last row: with decay the
+    /// loss settles above its floor, at a minimum of the objective, and no longer run changes that.
+    public var weightDecay = 0.0
+    public var finalObjective: Double?
     /// With held-out data: where they come from, and the test loss over the rows.
     public var test: (source: String, figures: TestLossFigures)?
 
@@ -46,7 +50,9 @@ public struct SimulationSummary: Sendable {
         }
         let excess0 = initialLoss - lossFloor, excess = finalLoss - lossFloor
         // A NaN excess (a diverged run) is not "above the floor": the error said what happened.
-        if excess0 > 0, excess > 1e-3 * excess0, excess > 1e-12 {
+        if weightDecay > 0, let finalObjective {
+            lines.append("  weight decay γ = \(fmt(weightDecay)): the flow minimises the objective L + (γ/2)Σ‖W_l‖²_F, \(fmt(finalObjective)) at the last row; its loss stays above the floor")
+        } else if excess0 > 0, excess > 1e-3 * excess0, excess > 1e-12 {
             if stationary {
                 lines.append("  note: the loss is still \(fmt(excess)) above its floor, but the run sits at a stationary point (‖∇L‖ = \(fmt(finalGradientNorm ?? 0)) at the last row, zero to rounding): a saddle, which the flow does not leave however long it runs (zero weights are one); start elsewhere, e.g. with a nonzero \(Setting.initialScale)")
             } else {
