@@ -8,12 +8,19 @@
 public enum Setting: String, CaseIterable, Sendable {
     // The data.
     case dataFile, builtinDataset, inputColumns, outputColumns, header, delimiter
+    // Held-out data.
+    case testFile, testFraction, splitSeed
+    // The teacher–student generator.
+    case teacherInputs, teacherOutputs, teacherSingularValues, teacherRank, teacherScale, inputSpectrum, noise,
+         trainSamples, testSamples
     // The network and its start.
     case hiddenWidth, layerSizes, bias, start, initialScale, seed, lambda
     // The flow and its integration.
     case endTime, samples, method, errorNorm, relativeTolerance, absoluteTolerance, maxSteps
     // The closed forms.
     case closedForm, skipCheck
+    // The theory of train and test error.
+    case networkDepth
     // Descent.
     case learningRate, steps, every, batchSize, shuffleSeed, momentum, skipSharpness
     // What is written.
