@@ -216,7 +216,9 @@ struct PanelLayout {
     func defaultColumns(_ header: [String]) -> [String] {
         switch kind {
         case nil, .loss:
-            return header.contains("loss") ? ["loss"] : header.filter { $0.hasPrefix("loss_") }
+            // With held-out data the test loss is drawn beside the loss it mirrors.
+            if header.contains("loss") { return ["loss"] + (header.contains("test_loss") ? ["test_loss"] : []) }
+            return header.filter { $0.hasPrefix("loss_") || $0.hasPrefix("test_loss_") }
         case .weights:
             return header.filter(Self.isWeight)
         case .modes:
@@ -225,7 +227,7 @@ struct PanelLayout {
         case .product:
             return header.filter { $0.hasPrefix("sv_") }
         case .compare:
-            return header.filter { $0.hasPrefix("loss_") || $0.hasPrefix("gap_") }
+            return header.filter { $0.hasPrefix("loss_") || $0.hasPrefix("test_loss_") || $0.hasPrefix("gap_") }
         case .heatmap:
             return []  // drawn by HeatmapScript, never planned as curves
         }
@@ -270,7 +272,7 @@ struct PanelLayout {
         case .single: break
         }
         let all = { (test: (String) -> Bool) in !columns.isEmpty && columns.allSatisfy(test) }
-        if all({ $0 == "loss" || $0.hasPrefix("loss_") }) { return "loss" }
+        if all({ $0 == "loss" || $0.hasPrefix("loss_") || $0 == "test_loss" || $0.hasPrefix("test_loss_") }) { return "loss" }
         if all({ $0.hasPrefix("gap_") }) { return "gap" }
         if all(Self.isWeight) { return "weight" }
         if all({ $0.hasPrefix("mode_") }) { return "mode strength" }
@@ -280,7 +282,7 @@ struct PanelLayout {
     }
 
     static func isLossLike(_ name: String) -> Bool {
-        name == "loss" || name.hasPrefix("loss_") || name.hasPrefix("gap_")
+        name == "loss" || name.hasPrefix("loss_") || name.hasPrefix("gap_") || name == "test_loss" || name.hasPrefix("test_loss_")
     }
 
     /// `W21_3_4`, `W10.9_1_2`: a layer's name, then 1-based row and column.

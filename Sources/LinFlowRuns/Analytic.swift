@@ -36,15 +36,17 @@ public struct Analytic {
         var closedStrengths: [[Double]] = [], numericStrengths: [[Double]] = []
         var numericStates: [[Double]] = [], riccatiStates: [RiccatiSolution] = []
         var deviation = (endToEnd: 0.0, weights: 0.0, loss: 0.0)
-        var figures = TrajectoryFigures(), last = w0
+        var figures = TrajectoryFigures(test: setup.test.map { _ in TestLossFigures() }), last = w0
         let out = try setup.request.storage.open(setup.request.output, blocks: layout.blocks, rows: times.count,
                                                  fewerRows: .samples, notice: notice)
         do {
             for (t, rowTime) in zip(times, rowTimes) {
                 let w = try solution.weights(at: t)
                 let (loss, excess) = flow.lossAndExcess(at: w), imbalance = layout.imbalance(of: w)
-                try out.write(row: try layout.values(time: rowTime, loss: loss, excess: excess, weights: w, imbalance: imbalance))
+                let test = setup.testLoss(at: w)
+                try out.write(row: try layout.values(time: rowTime, loss: loss, excess: excess, testLoss: test, weights: w, imbalance: imbalance))
                 figures.add(loss: loss, imbalance: imbalance)
+                if let test { figures.test?.add(test, time: rowTime) }
                 last = w
                 closedStrengths.append(modes.strengths(of: w.endToEnd))
                 if case .riccati(let r) = solution { riccatiStates.append(r) }
@@ -100,6 +102,7 @@ public struct Analytic {
             form: solution.description, tEnd: rowTimes.last!, rows: times.count, output: out.path, modes: table,
             deviation: choice.check ? deviation : nil, weightsLabel: isRiccati ? "QQᵀ" : "weights")
         summary.startTime = t0
+        summary.test = figures.test.map { (setup.data.test!.description, $0) }
         return summary
     }
 

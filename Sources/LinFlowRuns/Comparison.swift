@@ -38,7 +38,7 @@ public struct Comparison {
             return Weights(architecture: architecture, flat: i.state)
         }
 
-        let layout = ComparisonLayout(architecture: architecture)
+        let layout = ComparisonLayout(architecture: architecture, testLoss: setup.test != nil)
         let out = try request.storage.open(request.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
                                            fewerRows: .every, notice: notice)
         var summary = ComparisonSummary(
@@ -47,8 +47,18 @@ public struct Comparison {
             finalLosses: (loop.initialLoss, loop.initialLoss, loop.initialLoss), wallSeconds: 0)
         let descent = GradientDescent(gradientSource: flowModel, initial: setup.start, learningRate: eta)
         var diverged = false
+        // With held-out data: the test loss of descent, flow and modified flow over the rows.
+        var tests = setup.test.map { _ in [TestLossFigures(), TestLossFigures(), TestLossFigures()] }
         let provenance = { (status: String) in
             let l = summary.finalLosses
+            var result: [String: Any] = [
+                "rows": summary.rows, "diverged": diverged,
+                "final_loss": l.descent, "final_loss_gd": l.descent, "final_loss_flow": l.flow, "final_loss_modified": l.modified,
+                "max_gap_flow": summary.flowGap.value, "max_gap_modified": summary.modifiedGap.value,
+            ]
+            // The unsuffixed figures are the descent's, as final_loss is.
+            for (figures, suffix) in zip(tests ?? [], ["", "_flow", "_modified"]) { result.merge(figures.record(suffix: suffix)) { $1 } }
+            if let gd = tests?[0] { result.merge(gd.record(suffix: "_gd")) { $1 } }
             return setup.record(status: status, settings: [
                 "lr": eta, "steps": loop.steps, "every": loop.every, "first_step": loop.firstStep,
                 "method": integration.method.rawValue, "rtol": tolerances.relative, "atol": tolerances.absolute,
@@ -57,11 +67,7 @@ public struct Comparison {
                 "stiffness": integration.method == .auto
                     ? ["flow": flow.stiffnessSwitch?.record as Any, "modified_flow": modified.stiffnessSwitch?.record as Any] as Any
                     : NSNull(),
-            ], result: [
-                "rows": summary.rows, "diverged": diverged,
-                "final_loss": l.descent, "final_loss_gd": l.descent, "final_loss_flow": l.flow, "final_loss_modified": l.modified,
-                "max_gap_flow": summary.flowGap.value, "max_gap_modified": summary.modifiedGap.value,
-            ])
+            ], result: result)
         }
         try loop.run(descent, to: out, label: "linflow compare",
                      rowsWritten: { summary.rows }, provenance: provenance, diverged: { diverged = true }) { k, t, gd, loss in
@@ -69,7 +75,9 @@ public struct Comparison {
             // Every loss as L* + excess (never below the floor), the descent's like `descend`'s rows.
             let losses = (loss.isNaN ? loss : flowModel.loss(at: gd), flowModel.loss(at: wf), flowModel.loss(at: wm))
             let df = layout.distances(gd, wf), dm = layout.distances(gd, wm)
-            try out.write(row: [t, losses.0, losses.1, losses.2] + df + dm)
+            let testLosses = tests == nil ? [] : [loss.isNaN ? loss : setup.testLoss(at: gd)!, setup.testLoss(at: wf)!, setup.testLoss(at: wm)!]
+            for i in testLosses.indices { tests![i].add(testLosses[i], time: t) }
+            try out.write(row: [t, losses.0, losses.1, losses.2] + testLosses + df + dm)
             summary.rows += 1
             summary.finalLosses = losses
             summary.flowGap.update(df[0], step: k, time: t)
@@ -79,6 +87,7 @@ public struct Comparison {
                 summary.modifiedLayerGap.update(dm[l + 1], step: k, time: t, layer: name)
             }
         }
+        summary.test = tests.map { (setup.data.test!.description, $0[0], $0[1], $0[2]) }
         summary.firstStep = loop.firstStep
         summary.wallSeconds = loop.elapsedSeconds
         return summary

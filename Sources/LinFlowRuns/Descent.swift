@@ -22,7 +22,7 @@ public struct Descent {
         var batches: (samples: SampleSet, sampler: MinibatchSampler)?
         var gradientSource = setup.flow
         if let b = choice.batchSize {
-            let samples = try SampleSet.load(setup.request.data.source)
+            let samples = try SampleSet.load(setup.request.data.source, holdingOut: setup.request.heldOut.split)
             guard b <= samples.count else {
                 throw LinflowError.usage("\(Setting.batchSize) \(b) exceeds the \(samples.count) samples of the data")
             }
@@ -61,7 +61,7 @@ public struct Descent {
         let layout = DescentLayout(trajectory: try setup.trajectoryLayout(), sharpness: choice.trackSharpness)
         let out = try setup.request.storage.open(setup.request.output, blocks: layout.blocks, rows: loop.rowsAfterStart + 1,
                                                  fewerRows: .every, notice: notice)
-        var figures = TrajectoryFigures(), top = (value: initialSharpness, time: setup.startTime), diverged = false
+        var figures = TrajectoryFigures(test: setup.test.map { _ in TestLossFigures() }), top = (value: initialSharpness, time: setup.startTime), diverged = false
         var last = setup.start
         let ls = setup.flow.leastSquares
         let provenance = { (status: String) in
@@ -91,8 +91,11 @@ public struct Descent {
             // The step's loss (read off the gradient, or NaN on divergence) decides divergence;
             // the row gets L* + excess, never below the floor, like every command's.
             let (loss, excess) = loss.isNaN ? (loss, loss) : setup.flow.lossAndExcess(at: weights)
-            try out.write(row: try layout.values(time: t, loss: loss, excess: excess, weights: weights, imbalance: imbalance, sharpness: s))
+            let test = setup.testLoss(at: weights)
+            try out.write(row: try layout.values(time: t, loss: loss, excess: excess, testLoss: test, weights: weights,
+                                                 imbalance: imbalance, sharpness: s))
             figures.add(loss: loss, imbalance: imbalance)
+            if let test { figures.test?.add(test, time: t) }
             last = weights
         }
         var summary = DescentSummary(
@@ -106,6 +109,7 @@ public struct Descent {
             initialSharpness: initialSharpness, largestSharpness: top,
             gradientEvaluations: gradientSource.evaluations, hessianProducts: sharpness.products,
             wallSeconds: loop.elapsedSeconds)
+        summary.test = figures.test.map { (setup.data.test!.description, $0) }
         summary.setupSeconds = loop.setupSeconds
         summary.sharpnessSeconds = sharpness.seconds
         summary.sharpnessTracked = choice.trackSharpness

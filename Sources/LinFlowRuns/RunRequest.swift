@@ -9,6 +9,8 @@ import LinFlowPlot
 public struct RunRequest: Sendable {
     public var command: RunCommand
     public var data = DataChoice()
+    /// `--test`, `--test-fraction`, `--split-seed` (simulate, descend, compare, analytic).
+    public var heldOut = HeldOutChoice()
     public var network = NetworkChoice()
     public var start = StartChoice()
     public var integration: IntegrationChoice?
@@ -39,6 +41,7 @@ public struct RunRequest: Sendable {
     /// Checks every choice and their combinations, before any data are read.
     public func validate() throws(LinflowError) {
         try data.validate()
+        try heldOut.validate(data: data)
         try network.validate()
         try start.validate()
         try integration?.validate()

@@ -21,6 +21,10 @@ public struct RunSetup {
     /// The `--init` file's last rows, when the start comes from one.
     public let resume: ResumePoint?
     public let flow: GradientFlow
+    /// With held-out data: the least-squares problem of the held-out samples (their correlations,
+    /// augmented like the training ones for a network with biases), whose ``LeastSquares/loss(endToEnd:)``
+    /// is the `test_loss` column (``testLoss(at:)``).
+    public let test: LeastSquares?
     /// Reading the data (its streaming pass) and the rest of the set-up, in seconds.
     public let dataSeconds: Double
     public let setupSeconds: Double
@@ -32,7 +36,7 @@ public struct RunSetup {
         let clock = DispatchTime.now()
         try request.validate()
         self.request = request
-        data = try request.data.source.correlations()
+        data = try request.data.source.correlations(heldOut: request.heldOut)
         dataSeconds = seconds(since: clock)
         let c = data.correlations
         initialization = try request.initialization()
@@ -48,6 +52,8 @@ public struct RunSetup {
             (startTime, resume) = (0, nil)
         }
         flow = try GradientFlow(architecture: architecture, correlations: c)
+        let bias = architecture.bias
+        test = try data.test.map { try LeastSquares(bias ? $0.correlations.augmented() : $0.correlations) }
         setupSeconds = seconds(since: clock) - dataSeconds
     }
 
@@ -68,6 +74,15 @@ public struct RunSetup {
         if a.bias && !network.bias {
             throw LinflowError.usage("\(path): its weights form a \(a.description) network (with bias columns); add \(Setting.bias), or drop \(Setting.hiddenWidth)/\(Setting.layerSizes) to take the network from the file")
         }
+    }
+
+    /// ½ E_test‖y − f(x)‖² at `weights`, computed as the `loss` column is (L*_test + the excess
+    /// over it, ``LeastSquares/loss(endToEnd:)``) on the held-out samples; nil without them. NaN
+    /// weights give NaN.
+    public func testLoss(at weights: Weights) -> Double? {
+        guard let test else { return nil }
+        let (loss, excess) = test.loss(endToEnd: weights.effectiveMap)
+        return excess.isNaN ? .nan : loss
     }
 
     /// The horizon `simulate` covers by default: the dataset's suggestion, or 80.
@@ -102,12 +117,13 @@ public struct RunSetup {
         return try TrajectoryLayout(architecture: architecture, diagnostics: columns.diagnostics,
                                     modes: columns.modes ? try ModeBasis(flow: flow) : nil,
                                     kernel: columns.kernelDistance ? try KernelDistance(start: start, correlations: data.correlations) : nil,
-                                    weights: request.storage.weights)
+                                    weights: request.storage.weights, testLoss: test != nil)
     }
 
-    /// The input files whose bytes the run depends on: the data file and the `--init` file.
+    /// The input files whose bytes the run depends on: the data file, the test file and the `--init` file.
     public var inputFiles: [(role: String, identity: FileIdentity)] {
-        (data.file.map { [("data", $0)] } ?? []) + (resume.map { [("init", $0.identity)] } ?? [])
+        (data.file.map { [("data", $0)] } ?? []) + (data.test?.file.map { [("test", $0)] } ?? [])
+            + (resume.map { [("init", $0.identity)] } ?? [])
     }
 
     /// The run record: every setting that changes the output bytes, the inputs' checksums and
@@ -129,14 +145,16 @@ public struct RunSetup {
         var outcome = result
         outcome["status"] = status
         outcome["loss_floor"] = flow.leastSquares.lossFloor
-        return RunRecord(command: request.command.rawValue, arguments: request.arguments, settings: [
+        var entries: [String: Any] = [
             "data": data.record,
             "network": ["sizes": architecture.sizes, "bias": architecture.bias],
             "initialization": start,
             "settings": all,
             "inputs": inputFiles.map { ["role": $0.role, "path": $0.identity.path, "sha256": $0.identity.sha256] },
             "result": outcome,
-        ])
+        ]
+        if let test = data.test { entries["test"] = test.record }
+        return RunRecord(command: request.command.rawValue, arguments: request.arguments, settings: entries)
     }
 }
 

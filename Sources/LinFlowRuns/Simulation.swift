@@ -26,7 +26,7 @@ public struct Simulation {
         let setupSeconds = setup.setupSeconds + seconds(since: clockStart)
         let progress = Progress(label: "linflow simulate")
         var weights = setup.start
-        var figures = TrajectoryFigures()
+        var figures = TrajectoryFigures(test: setup.test.map { _ in TestLossFigures() })
         let initialLoss = flow.loss(at: weights)
         let provenance = { (status: String) in
             setup.record(status: status, settings: [
@@ -46,8 +46,10 @@ public struct Simulation {
                     weights.flat = integrator.state
                 }
                 let (loss, excess) = flow.lossAndExcess(at: weights), imbalance = layout.imbalance(of: weights)
-                try out.write(row: try layout.values(time: t, loss: loss, excess: excess, weights: weights, imbalance: imbalance))
+                let test = setup.testLoss(at: weights)
+                try out.write(row: try layout.values(time: t, loss: loss, excess: excess, testLoss: test, weights: weights, imbalance: imbalance))
                 figures.add(loss: loss, imbalance: imbalance)
+                if let test { figures.test?.add(test, time: t) }
                 if InterruptFlag.shared.isSet { throw LinflowError.interrupted("interrupted at t = \(t)") }
                 progress.update(fraction: Double(i) / Double(times.count - 1),
                                 detail: "t = \(fmt(t)) of \(fmt(times.last!)), loss \(fmt(loss))")
@@ -62,6 +64,7 @@ public struct Simulation {
             steps: integrator.steps, evaluations: flow.evaluations,
             wallSeconds: setup.dataSeconds + setup.setupSeconds + seconds(since: clockStart),
             sigma11Singular: ls.sigma11IsSingular)
+        summary.test = figures.test.map { (setup.data.test!.description, $0) }
         summary.dataSeconds = setup.dataSeconds
         summary.setupSeconds = setupSeconds
         summary.integrationSeconds = integrator.seconds

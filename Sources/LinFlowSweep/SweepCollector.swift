@@ -14,6 +14,9 @@ import LinFlowIO
 /// - `imbalance_drift`: max over rows of |imbalance(t) − imbalance(0)|;
 /// - `diverged` (1 or 0) and `max_sharpness` for `descend`;
 /// - `final_loss_gd`, `final_loss_flow`, `final_loss_modified` for `compare`;
+/// - `final_test_loss`, `min_test_loss`, `t_min_test_loss` with held-out data (`--test`,
+///   `--test-fraction`): the last and the smallest `test_loss` over the rows and the time of the
+///   smallest (for `compare`, the descent's), the figures of an overtraining diagram;
 /// - `final_kernel_distance`: the last row's `kernel_distance` (with `--kernel-distance`), the
 ///   lazy-against-rich figure of a λ × scale sweep;
 /// - `half_time_1…r`: the record's `half_times` (`analytic`: per mode, the closed form's time to
@@ -34,7 +37,7 @@ public struct SweepCollector {
     /// Figures every summary has, then those of particular commands (present if any task has them).
     static let commonFigures = ["final_loss", "loss_floor", "distance_to_ls", "imbalance_drift"]
     static let optionalFigures = ["final_excess_loss", "diverged", "max_sharpness", "final_loss_gd", "final_loss_flow", "final_loss_modified",
-                                  "final_kernel_distance"]
+                                  "final_test_loss", "min_test_loss", "t_min_test_loss", "final_kernel_distance"]
 
     public func csv() throws -> String {
         try refuseMixedInputs()
@@ -72,7 +75,8 @@ public struct SweepCollector {
             result = r
         }
         var f: [String: String] = [:]
-        for key in Self.commonFigures + ["max_sharpness", "final_loss_gd", "final_loss_flow", "final_loss_modified"] {
+        for key in Self.commonFigures + ["max_sharpness", "final_loss_gd", "final_loss_flow", "final_loss_modified",
+                                         "final_test_loss", "min_test_loss", "t_min_test_loss"] {
             if let v = result[key]?.text { f[key] = v }
         }
         if plan.command == "descend" || plan.command == "compare" {
@@ -86,12 +90,13 @@ public struct SweepCollector {
         let trajectory = CSVTrajectoryFigures(path: csvPath)
         let fromCSV: [(String, String)] = [("final_loss", "loss"), ("final_excess_loss", "excess_loss"), ("final_loss_gd", "loss_gd"),
                                           ("final_loss_flow", "loss_flow"), ("final_loss_modified", "loss_modified"),
-                                          ("final_kernel_distance", "kernel_distance")]
+                                          ("final_kernel_distance", "kernel_distance"), ("final_test_loss", "test_loss")]
         for (key, column) in fromCSV where f[key] == nil {
             if let v = trajectory?.last(column) { f[key] = Self.format(v) }
         }
         if f["imbalance_drift"] == nil, let v = trajectory?.largestDrift("imbalance") { f["imbalance_drift"] = Self.format(v) }
         if f["max_sharpness"] == nil, let v = trajectory?.largest("sharpness") { f["max_sharpness"] = Self.format(v) }
+        if f["min_test_loss"] == nil, let v = trajectory?.values("test_loss")?.min() { f["min_test_loss"] = Self.format(v) }
         return f
     }
 
@@ -156,7 +161,7 @@ struct CSVTrajectoryFigures {
     /// The columns a summary reads, by name (nil for a cell that is not a number).
     let columns: [String: [Double?]]
     static let read = ["loss", "loss_gd", "loss_flow", "loss_modified", "kernel_distance", "imbalance",
-                       "sharpness", "excess_loss"]
+                       "sharpness", "excess_loss", "test_loss"]
 
     init?(path: String) {
         var header: [String] = []

@@ -32,6 +32,7 @@ extension Linflow {
                 """)
 
         @OptionGroup(title: "Data") var dataOptions: DataOptions
+        @OptionGroup(title: "Data") var heldOut: HeldOutOptions
         @OptionGroup(title: "Network and start") var network: NetworkShapeOptions
         @OptionGroup(title: "Network and start") var start: StartOptions<Self>
         @OptionGroup(title: "Closed form") var closedForm: ClosedFormOptions
@@ -48,6 +49,7 @@ extension Linflow {
 
         var request: RunRequest {
             var r = RunRequest(command: .analytic, arguments: Invocation.arguments)
+            r.heldOut = heldOut.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.sampling, r.columns, r.output) = (sampling.choice, columns.choice, output.out)
             r.storage = storage.choice

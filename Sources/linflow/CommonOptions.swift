@@ -58,6 +58,27 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+/// `--test`, `--test-fraction`, `--split-seed`: held-out samples and the column test_loss
+/// (simulate, descend, compare, analytic; docs/generalisation.md). ``HeldOutChoice`` checks them.
+struct HeldOutOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Held-out samples with the columns of --data (read with the same --inputs, --outputs, --header, --delimiter): adds the column test_loss.",
+        valueName: "file"))
+    var test: String?
+
+    @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: ArgumentHelp(
+        "Hold out this fraction of --data's rows instead (each row with probability F, decided by --split-seed): adds test_loss, and training leaves them out.",
+        valueName: "F"))
+    var testFraction: Double?
+
+    @Option(name: .customLong("split-seed"), parsing: .unconditional, help: ArgumentHelp(
+        "Seed of --test-fraction's split (default \(HeldOutChoice.defaultSplitSeed)): the same seed holds out the same rows.",
+        valueName: "S"))
+    var splitSeed: UInt64?
+
+    var choice: HeldOutChoice { HeldOutChoice(file: test, fraction: testFraction, splitSeed: splitSeed) }
+}
+
 /// `--hidden`, `--layers`: the network of a linear chain (analytic, whose closed forms have no
 /// biases, takes only these).
 struct NetworkShapeOptions: ParsableArguments {
@@ -208,6 +229,7 @@ extension RunCommandOptions {
         var plan = FilePlan()
         let r = request
         if let data = r.data.file { plan.reads(data, as: "--data \(data)") }
+        if let test = r.heldOut.file { plan.reads(test, as: "--test \(test)") }
         if case .file(let path)? = try? r.initialization() { plan.reads(path, as: "--init \(path)") }
         plan.writesTrajectory(output.out, as: "--out \(output.out ?? "")")
         plan.writes(plotting.picture, as: "--plot \(plotting.picture ?? "")")

@@ -22,6 +22,7 @@ extension Linflow {
                 """)
 
         @OptionGroup(title: "Data") var dataOptions: DataOptions
+        @OptionGroup(title: "Data") var heldOut: HeldOutOptions
         @OptionGroup(title: "Network and start") var network: NetworkOptions
         @OptionGroup(title: "Network and start") var start: StartOptions<Self>
         @OptionGroup(title: "Descent") var descent: DescentOptions
@@ -35,6 +36,7 @@ extension Linflow {
 
         var request: RunRequest {
             var r = RunRequest(command: .compare, arguments: Invocation.arguments)
+            r.heldOut = heldOut.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.integration, r.output) = (descent.choice, integration.choice, output.out)
             r.storage = TrajectoryStorage(format: storage.format)

@@ -68,6 +68,7 @@ extension Linflow {
                 """)
 
         @OptionGroup(title: "Data") var dataOptions: DataOptions
+        @OptionGroup(title: "Data") var heldOut: HeldOutOptions
         @OptionGroup(title: "Network and start") var network: NetworkOptions
         @OptionGroup(title: "Network and start") var start: StartOptions<Self>
         @OptionGroup(title: "Descent") var descent: DescentOptions
@@ -84,6 +85,7 @@ extension Linflow {
 
         var request: RunRequest {
             var r = RunRequest(command: .descend, arguments: Invocation.arguments)
+            r.heldOut = heldOut.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.columns, r.output) = (variants.choice(descent), columns.choice, output.out)
             r.storage = storage.choice

@@ -19,6 +19,7 @@ extension Linflow {
                 """)
 
         @OptionGroup(title: "Data") var dataOptions: DataOptions
+        @OptionGroup(title: "Data") var heldOut: HeldOutOptions
         @OptionGroup(title: "Network and start") var network: NetworkOptions
         @OptionGroup(title: "Network and start") var start: StartOptions<Self>
         @OptionGroup(title: "Integration") var integration: IntegrationOptions<Self>
@@ -35,6 +36,7 @@ extension Linflow {
 
         var request: RunRequest {
             var r = RunRequest(command: .simulate, arguments: Invocation.arguments)
+            r.heldOut = heldOut.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.integration, r.sampling, r.columns) = (integration.choice, sampling.choice, columns.choice)
             r.output = output.out

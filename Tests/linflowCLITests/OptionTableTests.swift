@@ -76,6 +76,30 @@ import Testing
         add(["simulate", "descend", "compare", "stats"], "--dataset", ["--dataset", "seed-affine"], .changesOutput)
         add(["analytic"], "--dataset", ["--dataset", "seed-affine"], .fails(65, "need whitened inputs"))
 
+        // Held-out data (h.csv is its own test file here: test_loss is then the loss).
+        add(flows, "--test", h + ["--test", "h.csv"], .record("\"role\" : \"test\""))
+        add(flows, "--test", ["--test", "h.csv"], .refused("--test needs a --data file"))
+        add(["simulate", "descend", "compare"], "--test-fraction", h + ["--test-fraction", "0.5"], .record("\"held_out\""))
+        add(flows, "--test-fraction", h + ["--test-fraction", "1"], .refused("--test-fraction must lie strictly between 0 and 1"))
+        add(flows, "--test-fraction", h + ["--test-fraction", "0.5", "--test", "h.csv"], .refused("give either --test or --test-fraction"))
+        add(["simulate", "descend", "compare"], "--split-seed", h + ["--test-fraction", "0.5", "--split-seed", "3"],
+            .differsFrom(h + ["--test-fraction", "0.5"]))
+        add(flows, "--split-seed", h + ["--split-seed", "3"], .refused("--split-seed goes with --test-fraction"))
+
+        // The teacher–student generator (`datasets teacher`; refused with another name).
+        let teacher: [(String, [String], [String])] = [
+            ("--input-dim", ["--input-dim", "3"], []), ("--output-dim", ["--output-dim", "2"], []),
+            ("--singular-values", ["--singular-values", "2,1"], []), ("--rank", ["--rank", "2"], []),
+            ("--scale", ["--scale", "3"], []), ("--input-spectrum", ["--input-dim", "2", "--input-spectrum", "1,4"], ["--input-dim", "2"]),
+            ("--noise", ["--noise", "0.5"], []), ("--train-samples", ["--train-samples", "7"], []),
+            ("--test-samples", ["--test-samples", "7"], []), ("--seed", ["--seed", "2"], []),
+        ]
+        for (option, arguments, base) in teacher {
+            add(["datasets"], option, ["teacher"] + arguments, .differsFrom(["teacher"] + base))
+        }
+        add(["datasets"], "--noise", ["--noise", "0.5"], .refused("apply to linflow datasets teacher only"))
+        add(["datasets"], "--rank", ["teacher", "--rank", "9"], .refused("--rank must be between 1 and min(--output-dim, --input-dim) = 5"))
+
         // Network and start.
         add(flows, "--hidden", ["--hidden", "3", "--init", "balanced"], .record("\"sizes\" : [\n      8,\n      3,\n      15"))
         add(flows, "--layers", ["--layers", "8,4,4,15"], .record("\"sizes\" : [\n      8,\n      4,\n      4,\n      15"))
@@ -250,6 +274,8 @@ import Testing
         let dir = Self.fixture
         // The row's option replaces the baseline's own value of it (an option given twice is refused).
         var base = Self.baselines[row.command]!
+        // `datasets teacher` replaces the built-in dataset of the baseline.
+        if row.arguments.first == "teacher" { base = ["datasets"] }
         if let name = row.arguments.first, name.hasPrefix("--"), let i = base.firstIndex(of: name) { base.removeSubrange(i...(i + 1)) }
         let (r, table) = try Self.outcome(base + row.arguments, command: row.command, in: dir)
         func baseline(_ extra: [String] = []) throws -> Data { try Self.outcome(base + extra, command: row.command, in: dir).1 }

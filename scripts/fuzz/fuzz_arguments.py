@@ -41,6 +41,10 @@ def main():
         "--form": ["auto", "modes", "riccati", "x"], "--no-check": None,
         "--inputs": numbers + ["x", "c1,c2", "c*", "a,,b", "*"], "--header": ["auto", "yes", "no", "x", ""],
         "--delimiter": ["comma", "tab", "semicolon", ";", "|", "ab", "5", ""],
+        "--test": files, "--test-fraction": numbers, "--split-seed": numbers,
+        "--input-dim": numbers, "--output-dim": numbers, "--rank": numbers, "--scale": numbers, "--noise": numbers,
+        "--train-samples": numbers, "--test-samples": numbers,
+        "--singular-values": ["1,2", "2", "a", "", "0", "1,,2"], "--input-spectrum": ["1,2", "1", "x", "", "-1"],
     }
     options["--outputs"] = numbers + ["y", "c2", "c*", "?", "x,y"]
     subcommands = ["simulate", "descend", "compare", "analytic", "stats", "datasets", "bogus", ""]

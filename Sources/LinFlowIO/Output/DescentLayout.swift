@@ -14,8 +14,9 @@ public struct DescentLayout: Sendable {
     public var blocks: [ColumnBlock] { trajectory.blocks + (sharpness ? [ColumnBlock("sharpness")] : []) }
     public var columns: [String] { blocks.columnNames }
 
-    public func values(time: Double, loss: Double, excess: Double, weights: Weights, imbalance: Double?, sharpness value: Double?) throws -> [Double] {
-        try trajectory.values(time: time, loss: loss, excess: excess, weights: weights, imbalance: imbalance,
+    public func values(time: Double, loss: Double, excess: Double, testLoss: Double? = nil, weights: Weights,
+                       imbalance: Double?, sharpness value: Double?) throws -> [Double] {
+        try trajectory.values(time: time, loss: loss, excess: excess, testLoss: testLoss, weights: weights, imbalance: imbalance,
                               trailing: sharpness ? value.map { [$0] } ?? [] : [])
     }
 }

@@ -1,15 +1,17 @@
 import LinFlowNumerics
 /// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
 ///
-///     t,loss,excess_loss,W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
+///     t,loss,excess_loss[,test_loss],W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
 ///
 /// `loss` is L* + `excess_loss`, the excess L − L* ≥ 0 over the floor (``LeastSquares/loss(endToEnd:)``).
+/// `test_loss` (with held-out data, ``testLoss``) is the same function of the end-to-end map on
+/// the held-out samples' correlations.
 /// Weight columns are 1-based and row-major (`W32_r_c` is row r, column c of W32), layer by
 /// layer from the input side; with biases each layer's `bXY_r` columns follow its W columns,
 /// in the order of the flat parameter vector. Optional diagnostic columns follow the weights;
 /// `mode_α` (``ModeBasis``) come last. ``weights`` (`--weights`) leaves weight blocks out.
 ///
-/// The same row as HDF5 datasets (``blocks``): `t`, `loss`, `excess_loss`, `W21` (n1×n0 per row), `b21`, …,
+/// The same row as HDF5 datasets (``blocks``): `t`, `loss`, `excess_loss`, `test_loss`, `W21` (n1×n0 per row), `b21`, …,
 /// `sv` (r), `imbalance`, `mode` (r).
 public struct TrajectoryLayout: Sendable {
     public let architecture: Architecture
@@ -20,6 +22,8 @@ public struct TrajectoryLayout: Sendable {
     public let weights: WeightSelection
     /// When set, the column kernel_distance (``KernelDistance``) against its start.
     public let kernel: KernelDistance?
+    /// Whether the column test_loss follows excess_loss (a run with held-out data).
+    public var testLoss = false
 
     public struct Diagnostics: OptionSet, Sendable {
         public let rawValue: Int
@@ -56,14 +60,16 @@ public struct TrajectoryLayout: Sendable {
     }
 
     /// A layout with only the weight blocks `weights` names; refuses names the network lacks.
+    /// `testLoss`: the column test_loss (a run with held-out data).
     public init(architecture: Architecture, diagnostics: Diagnostics, modes: ModeBasis? = nil,
-                kernel: KernelDistance? = nil, weights: WeightSelection) throws {
+                kernel: KernelDistance? = nil, weights: WeightSelection, testLoss: Bool = false) throws {
         try weights.check(for: architecture)
         self.architecture = architecture
         self.diagnostics = diagnostics
         self.modes = modes
         self.kernel = kernel
         self.weights = weights
+        self.testLoss = testLoss
     }
 
     /// The weight and bias blocks of the flat parameter vector, in its order, with the offset
@@ -84,7 +90,8 @@ public struct TrajectoryLayout: Sendable {
 
     /// The row's quantities, in the order of ``columns``.
     public var blocks: [ColumnBlock] {
-        var b = [ColumnBlock("t"), ColumnBlock("loss"), ColumnBlock("excess_loss")] + weightBlocks.map(\.block)
+        var b = [ColumnBlock("t"), ColumnBlock("loss"), ColumnBlock("excess_loss")]
+            + (testLoss ? [ColumnBlock("test_loss")] : []) + weightBlocks.map(\.block)
         if diagnostics.contains(.singularValues) { b.append(ColumnBlock("sv", shape: [rank])) }
         if diagnostics.contains(.imbalance) { b.append(ColumnBlock("imbalance")) }
         if kernel != nil { b.append(ColumnBlock("kernel_distance")) }
@@ -106,10 +113,11 @@ public struct TrajectoryLayout: Sendable {
 
     /// One row's values, in the order of ``blocks``, with `trailing` values after the layout's
     /// own (e.g. `descend`'s sharpness). `imbalance`, if the caller has it already
-    /// (``imbalance(of:)``), is not computed again.
-    public func values(time: Double, loss: Double, excess: Double, weights w: Weights, imbalance: Double? = nil,
-                       trailing: [Double] = []) throws -> [Double] {
-        var r: [Double] = [time, loss, excess]
+    /// (``imbalance(of:)``), is not computed again; `testLoss` is written when ``testLoss`` is set.
+    public func values(time: Double, loss: Double, excess: Double, testLoss test: Double? = nil, weights w: Weights,
+                       imbalance: Double? = nil, trailing: [Double] = []) throws -> [Double] {
+        precondition(testLoss == (test != nil), "a test loss goes with the test_loss column")
+        var r: [Double] = [time, loss, excess] + (test.map { [$0] } ?? [])
         if weights == .all {
             r.append(contentsOf: w.flat)
         } else {
@@ -127,8 +135,9 @@ public struct TrajectoryLayout: Sendable {
 
     /// One CSV row of ``values(time:loss:excess:weights:imbalance:trailing:)``. Doubles are written in
     /// Swift's shortest form that reads back to the same bits.
-    public func row(time: Double, loss: Double, excess: Double, weights: Weights, imbalance: Double? = nil,
-                    trailing: [Double] = []) throws -> String {
-        CSVRow.line(try values(time: time, loss: loss, excess: excess, weights: weights, imbalance: imbalance, trailing: trailing))
+    public func row(time: Double, loss: Double, excess: Double, testLoss: Double? = nil, weights: Weights,
+                    imbalance: Double? = nil, trailing: [Double] = []) throws -> String {
+        CSVRow.line(try values(time: time, loss: loss, excess: excess, testLoss: testLoss, weights: weights,
+                               imbalance: imbalance, trailing: trailing))
     }
 }

@@ -28,6 +28,8 @@ public struct AnalyticSummary: Sendable {
     /// end-to-end map, of the weights (or of QQᵀ for the Riccati form), and of the loss.
     public var deviation: (endToEnd: Double, weights: Double, loss: Double)?
     public var weightsLabel: String
+    /// With held-out data: where they come from, and the test loss over the rows.
+    public var test: (source: String, figures: TestLossFigures)?
 
     public var text: String {
         // nil: not reached by --t-end (the closed form of the modes gives its time beyond it).
@@ -46,6 +48,7 @@ public struct AnalyticSummary: Sendable {
         }
         let gaps = modes.compactMap { m in m.predicted.flatMap { p in m.measured.map { abs(p - $0) } } }
         lines.append("  (t½: when a_α = u_αᵀWv_α first reaches half of s_α/c)" + (gaps.isEmpty ? "" : "; largest |Δt½| = \(fmt(gaps.max()!))"))
+        if let test { lines.append(test.figures.line(test.source)) }
         if let d = deviation {
             let tol = Analytic.checkTolerances
             lines.append("  largest |closed form − numerical flow| over the rows (\(Analytic.checkMethod.rawValue), rtol \(tol.relative), atol \(tol.absolute)): end-to-end map \(fmt(d.endToEnd)), \(weightsLabel) \(fmt(d.weights)), loss \(fmt(d.loss))")

@@ -33,16 +33,25 @@ public struct ComparisonSummary: Sendable {
     public var flowGap = LargestGap(), flowLayerGap = LargestGap()
     public var modifiedGap = LargestGap(), modifiedLayerGap = LargestGap()
     public var wallSeconds: Double
+    /// With held-out data: where they come from, and the test loss of each trajectory over the rows.
+    public var test: (source: String, descent: TestLossFigures, flow: TestLossFigures, modified: TestLossFigures)?
 
     public var text: String {
         let dest = output.map { "→ \($0)" } ?? "→ stdout"
         let l = finalLosses
-        return [
+        var lines = [
             "linflow: \(architecture.description) network on \(dataDescription): descent η = \(fmt(learningRate)), \(firstStep == 0 ? "" : "from step \(firstStep) ")\(steps) steps to t = \(fmt(Double(firstStep + steps) * learningRate)), beside the flow and the modified flow (\(method.rawValue)): \(rows) rows \(dest)",
             "  final loss: descent \(fmt(l.descent)), flow \(fmt(l.flow)), modified flow \(fmt(l.modified))",
+        ]
+        if let t = test {
+            lines += [t.descent.line(t.source, label: " of descent"), t.flow.line(t.source, label: " of the flow"),
+                      t.modified.line(t.source, label: " of the modified flow")]
+        }
+        lines += [
             "  largest gap to the flow ‖W_gd − W_flow‖_F = \(flowGap.text); per layer: \(flowLayerGap.layer ?? "-") \(flowLayerGap.text)",
             "  largest gap to the modified flow ‖W_gd − W_mod‖_F = \(modifiedGap.text); per layer: \(modifiedLayerGap.layer ?? "-") \(modifiedLayerGap.text)",
             "  \(String(format: "%.3f", wallSeconds)) s",
-        ].joined(separator: "\n")
+        ]
+        return lines.joined(separator: "\n")
     }
 }

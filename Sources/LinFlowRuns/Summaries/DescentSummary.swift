@@ -41,6 +41,8 @@ public struct DescentSummary: Sendable {
     public var wallSeconds: Double
     /// Of ``wallSeconds``: reading the data and the set-up before the first step.
     public var setupSeconds = 0.0
+    /// With held-out data: where they come from, and the test loss over the rows.
+    public var test: (source: String, figures: TestLossFigures)?
 
     public var text: String {
         let dest = output.map { "→ \($0)" } ?? "→ stdout"
@@ -58,6 +60,7 @@ public struct DescentSummary: Sendable {
                 : "  sharpness λ_max \(fmt(initialSharpness)) at the start (to 1e-4; not tracked along the run: \(Setting.skipSharpness))",
             "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products (\(String(format: "%.3f", sharpnessSeconds)) s), \(String(format: "%.3f", wallSeconds)) s (data and set-up \(String(format: "%.3f", setupSeconds)) s)",
         ]
+        if let test { lines.insert(test.figures.line(test.source), at: 2) }
         if learningRate > 2 / top.value, learningRate <= 2 / initialSharpness {
             lines.append("  note: the sharpness grew past 2/η = \(fmt(2 / learningRate)) along the run: descent reached the edge of stability")
         }

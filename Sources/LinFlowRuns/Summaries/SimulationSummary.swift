@@ -29,6 +29,8 @@ public struct SimulationSummary: Sendable {
     /// flow cannot leave such a point, so a longer run would not help.
     public var finalGradientNorm: Double?
     public var stationary = false
+    /// With held-out data: where they come from, and the test loss over the rows.
+    public var test: (source: String, figures: TestLossFigures)?
 
     /// The lines printed on stderr after a run.
     public var text: String {
@@ -38,6 +40,7 @@ public struct SimulationSummary: Sendable {
             "  loss \(fmt(initialLoss)) → \(fmt(finalLoss)); floor \(fmt(lossFloor)); ‖W − W*‖_F = \(fmt(distanceToLeastSquares))",
             "  \(steps) steps, \(evaluations) RHS evaluations, \(String(format: "%.3f", wallSeconds)) s (data \(String(format: "%.3f", dataSeconds)) s, set-up \(String(format: "%.3f", setupSeconds)) s, integration \(String(format: "%.6f", integrationSeconds)) s)",
         ]
+        if let test { lines.append(test.figures.line(test.source)) }
         if sigma11Singular {
             lines.append("  note: Σ11 is singular; W* is the minimum-norm least-squares map Σ31Σ11⁺")
         }
