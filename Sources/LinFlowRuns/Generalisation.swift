@@ -20,7 +20,8 @@ public struct GeneralisationChoice: Sendable, Equatable {
     public var tEnd: Double?
     public var samples: Int?
 
-    public static let defaultNoise = 1.0
+    /// The teacher generator's (`datasets teacher`), so that both describe the same task.
+    public static var defaultNoise: Double { TeacherChoice.defaultNoise }
     public static let defaultDepth = 2
     /// The horizon of a run on a data file (``RunSetup/defaultHorizon``).
     public static var defaultEndTime: Double { RunSetup.defaultHorizon }
@@ -92,12 +93,17 @@ public struct GeneralisationRun {
         let file = try OutputFile(path: output)
         var best = (t: 0.0, test: Double.infinity), last = (train: 0.0, test: 0.0)
         do {
+            // Streamed in blocks of rows: a long table never sits in memory whole.
             var text = "t,loss,test_loss\n"
-            for t in times {
+            for (i, t) in times.enumerated() {
                 let (train, test) = theory.losses(at: t)
                 text += "\(t),\(train),\(test)\n"
                 if test < best.test { best = (t, test) }
                 last = (train, test)
+                if i % 1024 == 1023 {
+                    try file.write(text)
+                    text = ""
+                }
             }
             try file.write(text)
         } catch {
