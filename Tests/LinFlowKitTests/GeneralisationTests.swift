@@ -121,6 +121,7 @@ import Testing
         #expect(throws: LinflowError.self) { try GeneralisationTheory(task: task(N: 50), network: .twoLayer(hidden: 100), initialScale: 1e-3) }
         #expect(throws: LinflowError.self) { try GeneralisationTheory(task: task(N: 200), network: .twoLayer(hidden: 5), initialScale: 1e-3) }
         #expect(throws: LinflowError.self) { try GeneralisationTheory(task: task(N: 200), network: .twoLayer(hidden: 100), initialScale: 0) }
+        #expect(throws: LinflowError.self) { try GeneralisationTheory(task: task(N: 200), network: .twoLayer(hidden: 100), initialScale: 1e-300) }
         #expect(throws: LinflowError.self) { try task(m: 2, N: 200, s: [3, 2, 1]) }
         #expect(throws: LinflowError.self) { try task(N: 200, s: [3, -1]) }
         var choice = GeneralisationChoice()

@@ -112,6 +112,10 @@ public struct GeneralisationTheory: Sendable {
             guard initialScale > 0 else {
                 throw .usage("a two-layer network from \(Setting.initialScale) 0 never leaves the saddle at W = 0; give a small scale > 0")
             }
+            // The modes grow from a0 = hσ0²/2, which must be a (normal) number.
+            guard (Double(hidden) * initialScale * initialScale / 2).isNormal else {
+                throw .usage("\(Setting.initialScale) \(initialScale) is too small for the two-layer theory: its modes' start hσ0²/2 underflows")
+            }
         }
         (self.task, self.network, self.initialScale) = (task, network, initialScale)
     }
