@@ -21,7 +21,7 @@ struct Linflow: ParsableCommand {
             Example: linflow simulate -o run.csv --plot loss.png
             """,
         version: LinflowVersion.string,
-        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Rerun.self, Stats.self, Datasets.self, Plot.self, Sweep.self, Export.self],
+        subcommands: [Simulate.self, Descend.self, Compare.self, Analytic.self, Theory.self, Rerun.self, Stats.self, Datasets.self, Plot.self, Sweep.self, Export.self],
         defaultSubcommand: nil
     )
 

@@ -43,6 +43,7 @@ extension Setting {
         case .taskSequence: "--then"
         case .closedForm: "--form"
         case .skipCheck: "--no-check"
+        case .networkDepth: "--depth"
         case .learningRate: "--lr"
         case .steps: "--steps"
         case .every: "--every"

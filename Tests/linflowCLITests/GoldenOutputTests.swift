@@ -9,7 +9,7 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
     static let updating = ProcessInfo.processInfo.environment["LINFLOW_UPDATE_GOLDEN"] == "1"
 
-    static let helps = ["", "simulate", "descend", "compare", "analytic", "rerun", "stats", "datasets", "plot", "export",
+    static let helps = ["", "simulate", "descend", "compare", "analytic", "theory", "rerun", "stats", "datasets", "plot", "export",
                         "sweep", "sweep plan", "sweep run", "sweep slurm", "sweep status", "sweep collect"]
 
     /// Usage errors: each one line on stderr, exit 64 (65/66 for data and files).
@@ -36,6 +36,7 @@ import Testing
         ["compare", "--plot", "p.png", "--plot-kind", "weights", "-o", "c.csv"],
         ["analytic", "--bias"],
         ["analytic", "--dataset", "seed-affine"],
+        ["theory", "--input-dim", "100", "--output-dim", "10", "--train-samples", "50", "--singular-values", "3"],
         ["stats", "--outputs", "2"],
         ["rerun", "missing.json"],
         ["simulate", "--sed", "1"],

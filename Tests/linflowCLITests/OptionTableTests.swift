@@ -41,6 +41,7 @@ import Testing
         "descend": ["descend", "--steps", "6", "--every", "2"],
         "compare": ["compare", "--steps", "6", "--every", "2"],
         "analytic": ["analytic", "--samples", "4", "--t-end", "5"],
+        "theory": ["theory", "--input-dim", "20", "--output-dim", "5", "--train-samples", "40", "--singular-values", "3", "--samples", "4"],
         "stats": ["stats"],
         "datasets": ["datasets", "hierarchy"],
         "plot": ["plot", "run.csv", "--script", "p.gp"],
@@ -49,7 +50,7 @@ import Testing
     ]
 
     /// Whether the command writes its table to `-o out.csv` in every row (else stdout is compared).
-    static let writesFile: Set<String> = ["simulate", "descend", "compare", "analytic", "datasets", "rerun"]
+    static let writesFile: Set<String> = ["simulate", "descend", "compare", "analytic", "theory", "datasets", "rerun"]
 
     static let rows: [Row] = {
         var rows: [Row] = []
@@ -172,6 +173,29 @@ import Testing
         add(["analytic"], "--form", ["--form", "riccati"], .stderr("Braun et al."))
         add(["analytic"], "--check", ["--check"], .stderr("largest |closed form − numerical flow|"))
         add(["analytic"], "--no-check", ["--no-check"], .stderr("- (--no-check)"))
+
+        // Theory's own: the task, the network, the rows.
+        add(["theory"], "--input-dim", ["--input-dim", "30"], .record("\"inputs\" : 30"))
+        add(["theory"], "--input-dim", ["--input-dim", "0"], .refused("--input-dim must be at least 1"))
+        add(["theory"], "--output-dim", ["--output-dim", "4"], .record("\"outputs\" : 4"))
+        add(["theory"], "--train-samples", ["--train-samples", "60"], .changesOutput)
+        add(["theory"], "--train-samples", ["--train-samples", "10"], .refused("needs --train-samples >= --input-dim"))
+        add(["theory"], "--singular-values", ["--singular-values", "3,2"], .changesOutput)
+        add(["theory"], "--singular-values", ["--singular-values", "3,x"], .refused("--singular-values takes numbers"))
+        add(["theory"], "--noise", ["--noise", "0.5"], .changesOutput)
+        add(["theory"], "--noise", ["--noise", "-1"], .refused("--noise must be a finite number >= 0"))
+        add(["theory"], "--depth", ["--depth", "1"], .stderr("one layer"))
+        add(["theory"], "--depth", ["--depth", "3"], .refused("--depth must be 1 or 2"))
+        add(["theory"], "--hidden", ["--hidden", "40"], .record("\"hidden\" : 40"))
+        add(["theory"], "--hidden", ["--hidden", "3"], .refused("--hidden must be at least min(n, m)"))
+        add(["theory"], "--hidden", ["--depth", "1", "--hidden", "40"], .refused("--hidden 40 has no effect with --depth 1"))
+        add(["theory"], "--init-scale", ["--init-scale", "0.01"], .changesOutput)
+        add(["theory"], "--init-scale", ["--init-scale", "-1"], .refused("--init-scale must be a finite number >= 0"))
+        add(["theory"], "--t-end", ["--t-end", "7"], .record("\"t_end\" : 7"))
+        add(["theory"], "--t-end", ["--t-end", "-1"], .refused("--t-end must be > 0"))
+        add(["theory"], "--samples", ["--samples", "2"], .record("\"intervals\" : 2"))
+        add(["theory"], "--out", ["--out", "other.csv"], .file("other.csv", containing: "t,loss,test_loss"))
+        add(["theory"], "--out", ["--out", "other.h5"], .refused("theory writes CSV"))
 
         // Output and pictures.
         add(flows + ["datasets"], "--out", ["--out", "other.csv"], .file("other.csv", containing: "t"))

@@ -113,7 +113,7 @@ import Testing
 
     /// An unknown option is answered with the commands that take it, not a far-off name.
     @Test(arguments: [
-        (["descend", "--t-end", "3"], "unknown option '--t-end' for descend; it is an option of simulate, analytic"),
+        (["descend", "--t-end", "3"], "unknown option '--t-end' for descend; it is an option of simulate, analytic, theory"),
         (["compare", "--modes"], "unknown option '--modes' for compare; it is an option of simulate, descend, analytic"),
         (["simulate", "--sed", "3"], "unknown option '--sed' for simulate; did you mean '--seed'?"),
     ])

@@ -13,7 +13,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from linflow_exe import locate  # noqa: E402
 
-COMMANDS = ["simulate", "descend", "compare", "analytic", "stats", "datasets", "plot", "rerun", "export"]
+COMMANDS = ["simulate", "descend", "compare", "analytic", "theory", "stats", "datasets", "plot", "rerun", "export"]
 
 
 def options(exe, command):

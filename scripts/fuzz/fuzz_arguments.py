@@ -45,9 +45,10 @@ def main():
         "--input-dim": numbers, "--output-dim": numbers, "--rank": numbers, "--scale": numbers, "--noise": numbers,
         "--train-samples": numbers, "--test-samples": numbers,
         "--singular-values": ["1,2", "2", "a", "", "0", "1,,2"], "--input-spectrum": ["1,2", "1", "x", "", "-1"],
+        "--depth": numbers,
     }
     options["--outputs"] = numbers + ["y", "c2", "c*", "?", "x,y"]
-    subcommands = ["simulate", "descend", "compare", "analytic", "stats", "datasets", "bogus", ""]
+    subcommands = ["simulate", "descend", "compare", "analytic", "theory", "stats", "datasets", "bogus", ""]
     start, runs, failures = time.time(), 0, []
     with tempfile.TemporaryDirectory() as d:
         while time.time() - start < seconds:
@@ -62,7 +63,7 @@ def main():
             # The last value of an option wins: these caps keep every run short.
             if sub in ("simulate", "compare"):
                 args += ["--max-steps", "300"]
-            if sub in ("simulate", "analytic"):
+            if sub in ("simulate", "analytic", "theory"):
                 args += ["--samples", "3", "-o", os.path.join(d, "out.csv")]
                 if "--t-end" not in " ".join(args):
                     args += ["--t-end", "2"]

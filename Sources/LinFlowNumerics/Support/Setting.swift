@@ -23,6 +23,8 @@ public enum Setting: String, CaseIterable, Sendable {
     case taskSequence
     // The closed forms.
     case closedForm, skipCheck
+    // The theory of train and test error.
+    case networkDepth
     // Descent.
     case learningRate, steps, every, batchSize, shuffleSeed, momentum, skipSharpness
     // What is written.
