@@ -17,7 +17,7 @@ public struct Comparison {
         let tolerances = integration.tolerances(for: .compare)
         let loop = DescentLoop(setup)
         let flowModel = setup.flow, eta = loop.learningRate, architecture = setup.architecture
-        if let w = stabilityWarning(learningRate: eta, sharpness: SharpnessEstimator(flow: flowModel).estimate(at: setup.start)) {
+        if let w = stabilityWarning(learningRate: eta, at: setup.start, flow: flowModel, sharpness: SharpnessEstimator(flow: flowModel).estimate(at: setup.start)) {
             notice(w)
         }
         func integrator(_ system: ODESystem) throws -> ODEIntegrator {

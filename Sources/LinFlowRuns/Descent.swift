@@ -46,7 +46,7 @@ public struct Descent {
         // (relative) is ample and costs a fraction of the products (784-1000-10: 348 at 1e-7).
         let sharpness = SharpnessEstimator(flow: setup.flow, tolerance: choice.trackSharpness ? 1e-7 : 1e-4)
         let initialSharpness = sharpness.estimate(at: setup.start)
-        if let w = stabilityWarning(learningRate: loop.learningRate, sharpness: initialSharpness) { notice(w) }
+        if let w = stabilityWarning(learningRate: loop.learningRate, at: setup.start, flow: setup.flow, sharpness: initialSharpness) { notice(w) }
         if choice.trackSharpness {
             // Each written row repeats an estimate like this one; on large networks that can
             // dwarf the descent itself (784-1000-10: ~1.4 s per row), so say so before starting.

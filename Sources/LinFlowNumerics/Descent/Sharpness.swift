@@ -34,8 +34,30 @@ public final class SharpnessEstimator {
     /// Allocation-free Hessian-vector products.
     private let hessianProduct: HessianProduct
 
-    public init(flow: GradientFlow, tolerance: Double = 1e-7, maxIterations: Int = 2000) {
+    /// Whether the estimate is of the descent step's operator instead of the loss's Hessian
+    /// (``init(flow:tolerance:maxIterations:ofStep:)``).
+    public let ofStep: Bool
+    /// √r_l on every entry of layer l (weights and biases), and 1 on weights, 0 on biases (what
+    /// the decay reaches); empty when ``ofStep`` is false or the flow is plain.
+    private let rootRates: [Double], decayed: [Double]
+
+    /// `ofStep`: estimate instead the top eigenvalue of R(H + γD), the operator whose η-multiple
+    /// descent's step subtracts near θ under ``GradientFlow/terms`` (per-layer rates R, decay γ
+    /// on the weights D, not the biases), through its symmetric form R^{1/2}(H + γD)R^{1/2}:
+    /// descent is stable at θ only while η·λ_max of it ≤ 2. For a plain flow it is λ_max(H).
+    public init(flow: GradientFlow, tolerance: Double = 1e-7, maxIterations: Int = 2000, ofStep: Bool = false) {
         self.flow = flow
+        self.ofStep = ofStep && !flow.terms.isPlain
+        var roots: [Double] = [], decayed: [Double] = []
+        if self.ofStep {
+            let a = flow.architecture
+            for l in 1...a.depth {
+                let (rows, cols) = a.shape(ofLayer: l), r = flow.terms.rate(ofLayer: l).squareRoot()
+                roots += [Double](repeating: r, count: rows * cols + (a.bias ? rows : 0))
+                decayed += [Double](repeating: 1, count: rows * cols) + [Double](repeating: 0, count: a.bias ? rows : 0)
+            }
+        }
+        (rootRates, self.decayed) = (roots, decayed)
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         vector = Array(repeating: 0, count: flow.dimension)
@@ -48,7 +70,7 @@ public final class SharpnessEstimator {
         normalized((0..<flow.dimension).map { _ in random.next(standardDeviation: 1) })
     }
 
-    /// λ_max(∇²L) at `weights`.
+    /// λ_max(∇²L) at `weights` (with ``ofStep``, λ_max(R^{1/2}(∇²L + γD)R^{1/2})).
     public func estimate(at weights: Weights) -> Double {
         let start = DispatchTime.now()
         defer { seconds += LinFlowNumerics.seconds(since: start) }
@@ -56,10 +78,20 @@ public final class SharpnessEstimator {
         // estimate; each product then runs on preallocated buffers (``HessianProduct``).
         let n = flow.dimension
         weights.flat.withUnsafeBufferPointer { hessianProduct.prepare(at: $0.baseAddress!) }
+        let γ = flow.terms.weightDecay
         func hessianTimes(_ v: [Double], _ out: inout [Double]) {
-            v.withUnsafeBufferPointer { pv in
-                out.withUnsafeMutableBufferPointer { hessianProduct.apply(pv.baseAddress!, into: $0.baseAddress!) }
+            guard ofStep else {
+                v.withUnsafeBufferPointer { pv in
+                    out.withUnsafeMutableBufferPointer { hessianProduct.apply(pv.baseAddress!, into: $0.baseAddress!) }
+                }
+                return
             }
+            // R^{1/2}(H + γD)R^{1/2} v
+            let u = (0..<n).map { rootRates[$0] * v[$0] }
+            u.withUnsafeBufferPointer { pu in
+                out.withUnsafeMutableBufferPointer { hessianProduct.apply(pu.baseAddress!, into: $0.baseAddress!) }
+            }
+            for i in 0..<n { out[i] = rootRates[i] * (out[i] + γ * decayed[i] * u[i]) }
         }
         let steps = min(maxIterations, n)
         var q = normalized(zip(vector, freshVector()).map(+)), previous = [Double](repeating: 0, count: n)
