@@ -188,6 +188,16 @@ struct TaskSequenceOptions: ParsableArguments {
     var choice: TaskSequenceChoice? { then.isEmpty ? nil : TaskSequenceChoice(switches: then) }
 }
 
+/// `--then FILE@T`, repeatable: a sequence of tasks on the descent's t = kη axis (descend).
+struct DescentTaskSequenceOptions: ParsableArguments {
+    @Option(name: .customLong("then"), parsing: .singleValue, help: ArgumentHelp(
+        "Train on FILE's data from time T on (repeatable, increasing T, each at most the last step's start, (K−1)η; default: --data alone), read with --data's column options: the step from θ_k at t_k = kη uses the task of the last T ≤ t_k, so steps with t_k ≥ T train on FILE. Momentum's velocity carries over a switch; with --batch-size each task's minibatches are drawn from its own file, the sampler restarting with --shuffle-seed at the switch. Adds the columns loss_task1… (each task's loss); loss is the task being trained's.",
+        valueName: "FILE@T"), transform: parsed(TaskSequenceChoice.Switch.parse))
+    var then: [TaskSequenceChoice.Switch] = []
+
+    var choice: TaskSequenceChoice? { then.isEmpty ? nil : TaskSequenceChoice(switches: then) }
+}
+
 /// `--t-end` and `--samples`: the times at which a flow's rows are written (simulate, analytic),
 /// so that both commands' CSVs share one time axis.
 struct SamplingOptions: ParsableArguments {
