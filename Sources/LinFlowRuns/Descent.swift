@@ -127,8 +127,8 @@ public struct Descent {
             // The step's loss (read off the gradient, or NaN on divergence) decides divergence;
             // the row gets L* + excess, never below the floor, like every command's.
             let (loss, excess) = loss.isNaN ? (loss, loss) : tasks[current].flow.lossAndExcess(at: weights)
-            let test = setup.testLoss(at: weights)
-            let taskLosses = layout.trajectory.taskCount > 0 ? tasks.map { $0.flow.loss(at: weights) } : []
+            let test = setup.testLoss(at: weights, task: current)
+            let taskLosses = setup.taskLosses(at: weights)
             try out.write(row: try layout.values(time: t, loss: loss, excess: excess, testLoss: test, weights: weights,
                                                  imbalance: imbalance, taskLosses: taskLosses, sharpness: s))
             figures.add(loss: loss, imbalance: imbalance)

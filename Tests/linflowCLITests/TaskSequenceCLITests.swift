@@ -65,7 +65,11 @@ import Testing
             (["--data", "A.csv", "--outputs", "15", "--then", "B.csv@90", "--t-end", "80"], 64, "the switch is not before --t-end 80"),
             (["--data", "A.csv", "--outputs", "15", "--then", "B.csv@0"], 64, "the switch must come after the start"),
             (["--then", "B.csv@3"], 64, "--then needs --data"),
-            (["--data", "A.csv", "--outputs", "15", "--then", "B.csv@3:T.csv"], 64, "FILE@T:TESTFILE form"),
+            (["--data", "A.csv", "--outputs", "15", "--then", "B.csv@3:T.csv"], 64, "FILE@T:TESTFILE needs --test for the first task's test file"),
+            (["--data", "A.csv", "--outputs", "15", "--test", "A.csv", "--then", "B.csv@3:B.csv", "--then", "A.csv@4"], 64,
+             "--then A.csv@4 has no test file but B.csv@3 has one"),
+            (["--data", "A.csv", "--outputs", "15", "--test-fraction", "0.25", "--then", "B.csv@3"], 64, "--test-fraction with --then"),
+            (["--data", "A.csv", "--outputs", "15", "--test", "A.csv", "--then", "B.csv@3:"], 64, "the test file after ':' is empty"),
             (["--data", "A.csv", "--outputs", "15", "--then", "B.csv"], 64, "--then takes FILE@T"),
             (["--data", "A.csv", "--outputs", "15", "--then", "C.csv@3"], 65, "every task of --then must have the same"),
         ]
@@ -211,5 +215,59 @@ import Testing
         }
         let r = try CLI.run(["compare", "--data", "A.csv", "--outputs", "15", "--then", "B.csv@0.5", "--steps", "10", "-o", "x.csv"], in: dir)
         #expect(r.status == 64 && r.stderr.contains("--then B.csv@0.5: compare takes one task") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
+
+    // MARK: FILE@T:TESTFILE
+
+    /// At.csv and Bt.csv: held-out versions of A and B (the same inputs, the targets scaled by 0.5
+    /// and 0.8), so that each test loss differs from its task's training loss.
+    static func testFiles(in dir: URL) throws {
+        for (name, test, scale) in [("A.csv", "At.csv", 0.5), ("B.csv", "Bt.csv", 0.8)] {
+            let lines = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
+            let rows = lines.dropFirst().map { line in
+                line.split(separator: ",").enumerated().map { j, v in j < 8 ? String(v) : "\(Double(v)! * scale)" }.joined(separator: ",")
+            }
+            try (([String(lines[0])] + rows).joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent(test), atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// `--test At.csv --then B.csv@13.7:Bt.csv`: test_loss_task1, test_loss_task2 beside loss_task1,
+    /// loss_task2, each ½·mean‖y − f(x)‖² over that task's test samples computed here (1e-12
+    /// relative); test_loss is the test loss of the task being trained; the record lists each test
+    /// file with its SHA-256 and rerun repeats the run to the byte. descend takes the same form.
+    @Test func eachTaskHasItsTestFile() throws {
+        let dir = try Self.tasks()
+        try Self.testFiles(in: dir)
+        let runs: [(String, [String], Double)] = [
+            ("simulate", ["--t-end", "30", "--samples", "6", "--then", "B.csv@13.7:Bt.csv"] + Self.common.dropFirst(2), 13.7),
+            ("descend", ["--steps", "10", "--then", "B.csv@0.55:Bt.csv"] + Self.descentCommon.dropFirst(2), 0.55),
+        ]
+        for (command, arguments, switchTime) in runs {
+            let r = try CLI.run([command, "--data", "A.csv", "--outputs", "15", "--test", "At.csv", "-o", "seq.csv"] + arguments, in: dir)
+            #expect(r.status == 0, "\(command): \(r.stderr)")
+            let (h, rows) = parseCSV(try String(contentsOf: dir.appendingPathComponent("seq.csv"), encoding: .utf8))
+            #expect(Array(h.prefix(8)) == ["t", "loss", "excess_loss", "test_loss", "loss_task1", "loss_task2", "test_loss_task1", "test_loss_task2"], "\(h.prefix(8))")
+            for row in rows {
+                for (k, file) in ["A.csv", "B.csv", "At.csv", "Bt.csv"].enumerated() {
+                    let expected = try Self.loss(ofFile: dir.appendingPathComponent(file), header: h, row: row)
+                    #expect(abs(row[4 + k] - expected) <= 1e-12 * expected, "\(command) t = \(row[0]) \(file): \(row[4 + k]) vs \(expected)")
+                }
+                let current = row[0] < switchTime ? 0 : 1
+                #expect(row[1] == row[4 + current] && row[3] == row[6 + current], "\(command) t = \(row[0])")
+                #expect(row[6] != row[4] && row[7] != row[5])
+            }
+            let record = try String(contentsOf: dir.appendingPathComponent("seq.csv.json"), encoding: .utf8)
+            #expect(record.contains("\"test\" : \"Bt.csv\"") && record.contains("\"role\" : \"test2\"") && record.contains("\"test\" : \"At.csv\""))
+            #expect(record.components(separatedBy: "\"test_sha256\"").count == 3)
+            let again = try CLI.run(["rerun", "seq.csv.json", "-o", "again.csv"], in: dir)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(FileManager.default.contents(atPath: dir.appendingPathComponent("again.csv").path)
+                    == FileManager.default.contents(atPath: dir.appendingPathComponent("seq.csv").path))
+        }
+        // rerun checks the test files' bytes: a changed Bt.csv is refused, naming it.
+        try (try String(contentsOf: dir.appendingPathComponent("Bt.csv"), encoding: .utf8) + "0,0,0,0,0,0,0,1" + String(repeating: ",0", count: 15) + "\n")
+            .write(to: dir.appendingPathComponent("Bt.csv"), atomically: true, encoding: .utf8)
+        let changed = try CLI.run(["rerun", "seq.csv.json", "-o", "again2.csv"], in: dir)
+        #expect(changed.status != 0 && changed.stderr.contains("Bt.csv"), "\(changed.status) \(changed.stderr)")
     }
 }
