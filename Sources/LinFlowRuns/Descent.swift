@@ -19,17 +19,46 @@ public struct Descent {
 
         // Minibatches need the samples; their gradients come from a second flow whose
         // correlations are those of the batch. Losses and sharpness use the full data.
+        // With a sequence of tasks each task's minibatches come from its own file, drawn by a
+        // sampler started afresh with the same seed at its switch.
+        let tasks = setup.tasks
         var batches: (samples: SampleSet, sampler: MinibatchSampler)?
+        var taskSamples: [SampleSet] = []
         var gradientSource = setup.flow
         if let b = choice.batchSize {
-            let samples = try SampleSet.load(setup.request.data.source, holdingOut: setup.request.heldOut.split)
-            guard b <= samples.count else {
-                throw LinflowError.usage("\(Setting.batchSize) \(b) exceeds the \(samples.count) samples of the data")
+            for (i, task) in tasks.enumerated() {
+                var source = setup.request.data
+                if i > 0 { source.file = setup.request.tasks!.switches[i - 1].file }
+                let samples = try SampleSet.load(source.source, holdingOut: i == 0 ? setup.request.heldOut.split : nil)
+                guard b <= samples.count else {
+                    let of = i == 0 ? "the data" : "task \(i + 1) (\(task.data.description))"
+                    throw LinflowError.usage("\(Setting.batchSize) \(b) exceeds the \(samples.count) samples of \(of)")
+                }
+                taskSamples.append(samples)
             }
-            batches = (samples, MinibatchSampler(sampleCount: samples.count, batchSize: b, seed: shuffleSeed))
+            batches = (taskSamples[0], MinibatchSampler(sampleCount: taskSamples[0].count, batchSize: b, seed: shuffleSeed))
             gradientSource = try GradientFlow(architecture: setup.architecture, correlations: setup.data.correlations,
                                               terms: setup.flow.terms)
         }
+        // Every switch must move a step: T at most the time of the last step's start.
+        if tasks.count > 1, let last = tasks.last, !(last.start <= loop.clock.time(ofStep: loop.lastStep - 1)) {
+            throw LinflowError.usage("\(Setting.taskSequence) \(last.data.description)@\(fmt(last.start)): the switch is not before the descent's last step, which starts at t = \(fmt(loop.clock.time(ofStep: loop.lastStep - 1))) (\(Setting.steps) × \(Setting.learningRate))")
+        }
+        // The step from θ_k (at t_k = kη) trains on the task of t_k: the last whose switch T ≤ t_k.
+        var current = 0
+        let atStep: ((Int) throws -> Void)? = tasks.count > 1 ? { k in
+            let i = setup.task(at: loop.clock.time(ofStep: k))
+            guard i != current else { return }
+            current = i
+            if var b = batches {
+                b.samples = taskSamples[i]
+                b.sampler = MinibatchSampler(sampleCount: taskSamples[i].count, batchSize: b.sampler.batchSize, seed: shuffleSeed)
+                batches = b
+            } else {
+                tasks[i].flow.recordsLoss = true
+            }
+        } : nil
+        defer { if batches == nil { for task in tasks.dropFirst() { task.flow.recordsLoss = false } } }
 
         // Heavy ball carries a velocity θ_k − θ_{k−1}: a file gives it when its last two rows
         // are consecutive steps of this η.
@@ -45,6 +74,8 @@ public struct Descent {
         // Without the column the estimate only decides the stability warning, for which 1e-4
         // (relative) is ample and costs a fraction of the products (784-1000-10: 348 at 1e-7).
         let sharpness = SharpnessEstimator(flow: setup.flow, tolerance: choice.trackSharpness ? 1e-7 : 1e-4)
+        // A sequence of tasks: the column is the Hessian of the loss of the task being trained.
+        let taskSharpness = [sharpness] + setup.tasks.dropFirst().map { SharpnessEstimator(flow: $0.flow, tolerance: 1e-7) }
         let initialSharpness = sharpness.estimate(at: setup.start)
         if let w = stabilityWarning(learningRate: loop.learningRate, at: setup.start, flow: setup.flow, sharpness: initialSharpness) { notice(w) }
         if choice.trackSharpness {
@@ -64,7 +95,8 @@ public struct Descent {
                                                  fewerRows: .every, notice: notice)
         var figures = TrajectoryFigures(test: setup.test.map { _ in TestLossFigures() }), top = (value: initialSharpness, time: setup.startTime), diverged = false
         var last = setup.start
-        let ls = setup.flow.leastSquares
+        // The floor and W* reported are those of the task trained last, as simulate's.
+        let ls = tasks.last!.flow.leastSquares
         let provenance = { (status: String) in
             var result = figures.record(final: last, leastSquares: ls)
             result["diverged"] = diverged
@@ -79,22 +111,26 @@ public struct Descent {
         }
         try loop.run(descent, to: out, label: "linflow descend", rowsWritten: { figures.rows },
                      provenance: provenance, diverged: { diverged = true },
-                     beforeStep: batches.map { batches in {
-                         try gradientSource.setGradientCorrelations(batches.samples.correlations(of: batches.sampler.next()))
-                     } }) { k, t, weights, loss in
+                     beforeStep: batches.map { _ in {
+                         try gradientSource.setGradientCorrelations(batches!.samples.correlations(of: batches!.sampler.next()))
+                     } }, atStep: atStep.map { atStep in { k in
+                         try atStep(k)
+                         if batches == nil { descent.train(on: tasks[current].flow) }
+                     } }, lossFlow: { tasks[current].flow }) { k, t, weights, loss in
             var s: Double?
             if choice.trackSharpness {
-                let v = k == loop.firstStep ? initialSharpness : sharpness.estimate(at: weights)
+                let v = k == loop.firstStep ? initialSharpness : taskSharpness[current].estimate(at: weights)
                 if v > top.value { top = (v, t) }
                 s = v
             }
             let imbalance = layout.trajectory.imbalance(of: weights)
             // The step's loss (read off the gradient, or NaN on divergence) decides divergence;
             // the row gets L* + excess, never below the floor, like every command's.
-            let (loss, excess) = loss.isNaN ? (loss, loss) : setup.flow.lossAndExcess(at: weights)
-            let test = setup.testLoss(at: weights)
+            let (loss, excess) = loss.isNaN ? (loss, loss) : tasks[current].flow.lossAndExcess(at: weights)
+            let test = setup.testLoss(at: weights, task: current)
+            let taskLosses = setup.taskLosses(at: weights)
             try out.write(row: try layout.values(time: t, loss: loss, excess: excess, testLoss: test, weights: weights,
-                                                 imbalance: imbalance, sharpness: s))
+                                                 imbalance: imbalance, taskLosses: taskLosses, sharpness: s))
             figures.add(loss: loss, imbalance: imbalance)
             if let test { figures.test?.add(test, time: t) }
             last = weights
@@ -108,11 +144,12 @@ public struct Descent {
             loss: LossChange(initial: loop.initialLoss, final: figures.finalLoss, floor: ls.lossFloor,
                              distanceToLeastSquares: (descent.weights.effectiveMap - ls.map).frobeniusNorm),
             initialSharpness: initialSharpness, largestSharpness: top,
-            gradientEvaluations: gradientSource.evaluations, hessianProducts: sharpness.products,
+            gradientEvaluations: gradientSource.evaluations + tasks.dropFirst().reduce(0) { $0 + $1.flow.evaluations },
+            hessianProducts: taskSharpness.reduce(0) { $0 + $1.products },
             wallSeconds: loop.elapsedSeconds)
         summary.test = figures.test.map { (setup.data.test!.description, $0) }
         summary.setupSeconds = loop.setupSeconds
-        summary.sharpnessSeconds = sharpness.seconds
+        summary.sharpnessSeconds = taskSharpness.reduce(0) { $0 + $1.seconds }
         summary.sharpnessTracked = choice.trackSharpness
         return summary
     }

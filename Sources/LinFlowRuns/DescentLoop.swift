@@ -107,9 +107,14 @@ struct DescentLoop {
     /// θ_K gets one more evaluation for its loss. Row 0 keeps ``initialLoss`` (from
     /// ``GradientFlow/loss(at:)``); later losses may differ from it in the last bits.
     /// Minibatches: the loss is that of the full data, from ``GradientFlow/loss(at:)``.
+    ///
+    /// `atStep(k)` runs before the gradient at θ_k is taken, the one step k + 1 follows (a
+    /// sequence of tasks changes the descent's source there, ``GradientDescent/train(on:)``);
+    /// `lossFlow` gives the flow whose loss a minibatch run's rows report (default the data's).
     func run(_ descent: GradientDescent, to out: TrajectorySink, label: String,
              rowsWritten: () -> Int, provenance: (_ status: String) -> RunRecord, diverged: () -> Void = {},
-             beforeStep: (() throws -> Void)? = nil,
+             beforeStep: (() throws -> Void)? = nil, atStep: ((_ step: Int) throws -> Void)? = nil,
+             lossFlow: (() -> GradientFlow)? = nil,
              record: (_ step: Int, _ time: Double, _ weights: Weights, _ loss: Double) throws -> Void) throws {
         let divergence = DivergenceCheck(initialLoss: initialLoss)
         let progress = Progress(label: label)
@@ -117,24 +122,30 @@ struct DescentLoop {
         let fullBatch = beforeStep == nil
         if fullBatch { flow.recordsLoss = true }
         defer { if fullBatch { flow.recordsLoss = false } }
+        let lossFlow = lossFlow ?? { [dataFlow = setup.flow] in dataFlow }
         // Locals, not `self`: the loop below ran a value-witness copy of this struct per step.
-        let (firstStep, lastStep, every, clock, start, initialLoss, dataFlow) = (firstStep, lastStep, every, clock, setup.start, initialLoss, setup.flow)
+        let (firstStep, lastStep, every, clock, start, initialLoss) = (firstStep, lastStep, every, clock, setup.start, initialLoss)
         try writingRows(to: out, rowsWritten: rowsWritten, provenance: provenance) {
             defer { progress.finish() }
             try record(firstStep, clock.time(ofStep: firstStep), start, initialLoss)
             // Full batch: the gradient at θ_{k−1}, evaluated one step ahead.
+            try atStep?(firstStep)
             var finiteGradient = fullBatch ? descent.evaluateGradient() : true
             for k in firstStep + 1...lastStep {
                 let finite: Bool, loss: Double
                 if fullBatch {
                     finite = descent.step(finiteGradient: finiteGradient)
                     // The gradient at θ_k (for step k + 1) and L(θ_k).
-                    if finite { finiteGradient = descent.evaluateGradient() }
-                    loss = finite ? flow.lossAtLastEvaluation : .nan
+                    if finite {
+                        try atStep?(k)
+                        finiteGradient = descent.evaluateGradient()
+                    }
+                    loss = finite ? descent.gradientSource.lossAtLastEvaluation : .nan
                 } else {
                     try beforeStep?()
                     finite = descent.advance()
-                    loss = finite ? dataFlow.loss(at: descent.weights) : .nan
+                    if finite { try atStep?(k) }
+                    loss = finite ? lossFlow().loss(at: descent.weights) : .nan
                 }
                 let t = clock.time(ofStep: k)
                 if let why = divergence.failure(step: k, time: t, loss: loss, finiteWeights: finite) {

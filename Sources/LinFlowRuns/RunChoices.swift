@@ -145,27 +145,36 @@ public struct DynamicsChoice: Sendable, Equatable {
 /// T₂, and so on; each file is read with `--data`'s column options. The switch times are
 /// integration boundaries, not rows.
 public struct TaskSequenceChoice: Sendable, Equatable {
-    /// One switch: from `time` on, the data of `file`.
+    /// One switch: from `time` on, the data of `file` (and, with `FILE@T:TESTFILE`, its held-out
+    /// samples in `test`).
     public struct Switch: Sendable, Equatable {
         public var file: String
         public var time: Double
+        public var test: String?
 
-        public init(file: String, time: Double) { (self.file, self.time) = (file, time) }
+        public init(file: String, time: Double, test: String? = nil) { (self.file, self.time, self.test) = (file, time, test) }
 
-        /// `FILE@T`, split at the last '@' (a file name may contain one). `FILE@T:TESTFILE`, the
-        /// form that will name a held-out file of each task, is refused until held-out losses exist.
+        /// `FILE@T` or `FILE@T:TESTFILE`, split at the last '@' followed by a number (a file name
+        /// may contain '@' or ':'), the test file after the first ':' that follows it.
         public static func parse(_ text: String) throws(LinflowError) -> Switch {
-            guard let at = text.lastIndex(of: "@"), at != text.startIndex else {
-                throw .usage("\(Setting.taskSequence) takes FILE@T (the data of FILE from time T on), got '\(text)'")
+            let ats = text.indices.filter { text[$0] == "@" && $0 != text.startIndex }
+            guard let last = ats.last else {
+                throw .usage("\(Setting.taskSequence) takes FILE@T or FILE@T:TESTFILE (the data of FILE from time T on), got '\(text)'")
             }
-            let file = String(text[..<at]), rest = text[text.index(after: at)...]
-            if rest.contains(":") {
-                throw .usage("\(Setting.taskSequence) \(text): the FILE@T:TESTFILE form (a held-out file per task) is not available; give FILE@T")
+            func split(_ at: String.Index) -> (file: String, time: Substring, test: String?) {
+                let rest = text[text.index(after: at)...]
+                guard let colon = rest.firstIndex(of: ":") else { return (String(text[..<at]), rest, nil) }
+                return (String(text[..<at]), rest[..<colon], String(rest[rest.index(after: colon)...]))
             }
+            let at = ats.last(where: { Double(split($0).time).map(\.isFinite) == true }) ?? last
+            let (file, rest, test) = split(at)
             guard let time = Double(rest), time.isFinite else {
                 throw .usage("\(Setting.taskSequence) \(text): T must be a finite number, got '\(rest)'")
             }
-            return Switch(file: file, time: time)
+            if let test, test.isEmpty {
+                throw .usage("\(Setting.taskSequence) \(text): the test file after ':' is empty; give FILE@T:TESTFILE or FILE@T")
+            }
+            return Switch(file: file, time: time, test: test)
         }
     }
 
@@ -173,9 +182,23 @@ public struct TaskSequenceChoice: Sendable, Equatable {
 
     public init(switches: [Switch] = []) { self.switches = switches }
 
-    /// Times increasing and before `tEnd` (when given); a data file to take the column options from.
-    public func validate(data: DataChoice, tEnd: Double?) throws(LinflowError) {
+    /// Whether every task has a held-out file (`--test` and each switch's TESTFILE).
+    public var hasTests: Bool { !switches.isEmpty && switches.allSatisfy { $0.test != nil } }
+
+    /// Times increasing and before `tEnd` (when given); a data file to take the column options
+    /// from; test files for every task or none, and no split of `--data`.
+    public func validate(data: DataChoice, heldOut: HeldOutChoice = HeldOutChoice(), tEnd: Double?) throws(LinflowError) {
         guard !switches.isEmpty else { return }
+        if heldOut.fraction != nil {
+            throw .usage("\(Setting.testFraction) with \(Setting.taskSequence): a split of \(Setting.dataFile) would hold out the first task's samples only; give each task a test file, \(Setting.testFile) FILE and \(Setting.taskSequence) FILE@T:TESTFILE")
+        }
+        let withTest = switches.filter { $0.test != nil }
+        if let without = switches.first(where: { $0.test == nil }), !withTest.isEmpty {
+            throw .usage("\(Setting.taskSequence) \(without.file)@\(fmt(without.time)) has no test file but \(withTest[0].file)@\(fmt(withTest[0].time)) has one: give every task a test file (FILE@T:TESTFILE) or none")
+        }
+        if !withTest.isEmpty && heldOut.file == nil {
+            throw .usage("\(Setting.taskSequence) FILE@T:TESTFILE needs \(Setting.testFile) for the first task's test file: give every task a test file or none")
+        }
         if data.file == nil {
             throw .usage("\(Setting.taskSequence) needs \(Setting.dataFile) for the first task: the files of the sequence are read as it is (\(Setting.inputColumns), \(Setting.outputColumns), \(Setting.header), \(Setting.delimiter))")
         }

@@ -16,7 +16,7 @@ public struct RunRequest: Sendable {
     public var integration: IntegrationChoice?
     /// `--weight-decay`, `--layer-rates` (simulate, descend, compare, analytic).
     public var dynamics: DynamicsChoice?
-    /// `--then FILE@T` (simulate).
+    /// `--then FILE@T` (simulate, descend; compare refuses it).
     public var tasks: TaskSequenceChoice?
     public var sampling: SamplingChoice?
     public var columns: ColumnChoice?
@@ -52,7 +52,10 @@ public struct RunRequest: Sendable {
         try sampling?.validate()
         try descent?.validate()
         try dynamics?.validate(network: network)
-        try tasks?.validate(data: data, tEnd: sampling?.tEnd)
+        if command == .compare, let first = tasks?.switches.first {
+            throw .usage("\(Setting.taskSequence) \(first.file)@\(fmt(first.time)): compare takes one task: its modified flow is a correction of one loss's gradient flow, which a switch of data breaks at O(1), not O(η); compare each task from the state at its switch (\(Setting.start) FILE of a descent's row) instead")
+        }
+        try tasks?.validate(data: data, heldOut: heldOut, tEnd: sampling?.tEnd)
         // From a file the start's t is known once the file is read (RunSetup checks the switch against it).
         if let first = tasks?.switches.first, !(first.time > 0) {
             if case .file = try initialization() {} else {

@@ -25,11 +25,13 @@ public struct RunSetup {
     /// file from its switch time (one task without `--then`).
     public let tasks: [Task]
 
-    /// One task of a sequence: its data, its flow (the run's terms), and when training on it starts.
+    /// One task of a sequence: its data, its flow (the run's terms), and when training on it
+    /// starts; with test files for every task, its held-out least-squares problem.
     public struct Task {
         public let start: Double
         public let data: LoadedData
         public let flow: GradientFlow
+        public var test: LeastSquares? = nil
     }
     /// With held-out data: the least-squares problem of the held-out samples (their correlations,
     /// augmented like the training ones for a network with biases), whose ``LeastSquares/loss(endToEnd:)``
@@ -74,16 +76,21 @@ public struct RunSetup {
             }
             var choice = request.data
             choice.file = s.file
-            let loaded = try choice.source.correlations()
+            let loaded = try choice.source.correlations(heldOut: HeldOutChoice(file: s.test))
             let t = loaded.correlations
             guard t.inputs == c.inputs, t.outputs == c.outputs else {
                 throw LinflowError.data("\(s.file): \(t.inputs) inputs and \(t.outputs) outputs, but the first task has \(c.inputs) and \(c.outputs); every task of \(Setting.taskSequence) must have the same")
             }
             tasks.append(Task(start: s.time, data: loaded, flow: try GradientFlow(architecture: architecture, correlations: t, terms: terms)))
         }
-        self.tasks = tasks
         let bias = architecture.bias
         test = try data.test.map { try LeastSquares(bias ? $0.correlations.augmented() : $0.correlations) }
+        if request.tasks?.hasTests == true {
+            for i in tasks.indices {
+                tasks[i].test = i == 0 ? test : try tasks[i].data.test.map { try LeastSquares(bias ? $0.correlations.augmented() : $0.correlations) }
+            }
+        }
+        self.tasks = tasks
         setupSeconds = seconds(since: clock) - dataSeconds
     }
 
@@ -111,6 +118,24 @@ public struct RunSetup {
     /// weights give NaN.
     public func testLoss(at weights: Weights) -> Double? {
         guard let test else { return nil }
+        return Self.loss(of: test, at: weights)
+    }
+
+    /// `test_loss` of a sequence of tasks: with test files for every task, the test loss of the
+    /// task being trained (``Task/test``), else ``testLoss(at:)``.
+    public func testLoss(at weights: Weights, task: Int) -> Double? {
+        guard let taskTest = tasks[task].test else { return testLoss(at: weights) }
+        return Self.loss(of: taskTest, at: weights)
+    }
+
+    /// The columns loss_task1…loss_taskK and, with test files for every task,
+    /// test_loss_task1…test_loss_taskK, at `weights`; empty for one task.
+    public func taskLosses(at weights: Weights) -> [Double] {
+        guard tasks.count > 1 else { return [] }
+        return tasks.map { $0.flow.loss(at: weights) } + tasks.compactMap { $0.test.map { Self.loss(of: $0, at: weights) } }
+    }
+
+    private static func loss(of test: LeastSquares, at weights: Weights) -> Double {
         let (loss, excess) = test.loss(endToEnd: weights.effectiveMap)
         return excess.isNaN ? .nan : loss
     }
@@ -151,6 +176,7 @@ public struct RunSetup {
         layout.terms = flow.terms
         layout.objective = request.dynamics?.weightDecay != nil
         layout.taskCount = tasks.count > 1 ? tasks.count : 0
+        layout.taskTestLosses = tasks.count > 1 && tasks.allSatisfy { $0.test != nil }
         return layout
     }
 
@@ -158,7 +184,17 @@ public struct RunSetup {
     public var inputFiles: [(role: String, identity: FileIdentity)] {
         (data.file.map { [("data", $0)] } ?? []) + (data.test?.file.map { [("test", $0)] } ?? [])
             + (resume.map { [("init", $0.identity)] } ?? [])
-            + tasks.enumerated().dropFirst().compactMap { k, task in task.data.file.map { ("task\(k + 1)", $0) } }
+            + taskFiles
+    }
+
+    /// Each later task's file (`task2`, …) and test file (`test2`, …).
+    private var taskFiles: [(role: String, identity: FileIdentity)] {
+        var files: [(role: String, identity: FileIdentity)] = []
+        for (k, task) in tasks.enumerated().dropFirst() {
+            if let f = task.data.file { files.append(("task\(k + 1)", f)) }
+            if let f = task.data.test?.file { files.append(("test\(k + 1)", f)) }
+        }
+        return files
     }
 
     /// The task being trained at time t (the last that started at or before t).
@@ -186,7 +222,9 @@ public struct RunSetup {
         }
         if tasks.count > 1 {
             all["tasks"] = tasks.map { task -> [String: Any] in
-                ["source": task.data.file?.path ?? task.data.description, "sha256": task.data.file?.sha256 ?? "", "from_t": task.start]
+                var entry: [String: Any] = ["source": task.data.file?.path ?? task.data.description, "sha256": task.data.file?.sha256 ?? "", "from_t": task.start]
+                if task.test != nil, let file = (task.data.test ?? data.test)?.file { (entry["test"], entry["test_sha256"]) = (file.path, file.sha256) }
+                return entry
             }
         }
         var outcome = result

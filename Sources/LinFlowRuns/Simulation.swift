@@ -61,8 +61,8 @@ public struct Simulation {
                     weights.flat = integrator.state
                 }
                 let (loss, excess) = tasks[current].flow.lossAndExcess(at: weights), imbalance = layout.imbalance(of: weights)
-                let taskLosses = layout.taskCount > 0 ? tasks.map { $0.flow.loss(at: weights) } : []
-                let test = setup.testLoss(at: weights)
+                let taskLosses = setup.taskLosses(at: weights)
+                let test = setup.testLoss(at: weights, task: current)
                 try out.write(row: try layout.values(time: t, loss: loss, excess: excess, testLoss: test, weights: weights,
                                                      imbalance: imbalance, taskLosses: taskLosses))
                 figures.add(loss: loss, imbalance: imbalance)

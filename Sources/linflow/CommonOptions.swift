@@ -178,11 +178,21 @@ struct DynamicsOptions: ParsableArguments {
     var choice: DynamicsChoice { DynamicsChoice(weightDecay: weightDecay, layerRates: layerRates) }
 }
 
-/// `--then FILE@T`, repeatable: a sequence of tasks (simulate).
+/// `--then FILE@T[:TESTFILE]`, repeatable: a sequence of tasks (simulate).
 struct TaskSequenceOptions: ParsableArguments {
     @Option(name: .customLong("then"), parsing: .singleValue, help: ArgumentHelp(
-        "Train on FILE's data from time T on (repeatable, increasing T, each before --t-end; default: --data alone): a sequence of tasks, read with --data's column options. Adds the columns loss_task1… (each task's loss); loss is the task being trained's.",
-        valueName: "FILE@T"), transform: parsed(TaskSequenceChoice.Switch.parse))
+        "Train on FILE's data from time T on (repeatable, increasing T, each before --t-end; default: --data alone): a sequence of tasks, read with --data's column options. Adds the columns loss_task1… (each task's loss); loss is the task being trained's. FILE@T:TESTFILE gives the task held-out samples: with --test for the first task and a TESTFILE for every other, adds test_loss_task1… (test_loss is then the task being trained's); not with --test-fraction.",
+        valueName: "FILE@T[:TESTFILE]"), transform: parsed(TaskSequenceChoice.Switch.parse))
+    var then: [TaskSequenceChoice.Switch] = []
+
+    var choice: TaskSequenceChoice? { then.isEmpty ? nil : TaskSequenceChoice(switches: then) }
+}
+
+/// `--then FILE@T`, repeatable: a sequence of tasks on the descent's t = kη axis (descend).
+struct DescentTaskSequenceOptions: ParsableArguments {
+    @Option(name: .customLong("then"), parsing: .singleValue, help: ArgumentHelp(
+        "Train on FILE's data from time T on (repeatable, increasing T, each at most the last step's start, (K−1)η; default: --data alone), read with --data's column options: the step from θ_k at t_k = kη uses the task of the last T ≤ t_k, so steps with t_k ≥ T train on FILE. Momentum's velocity carries over a switch; with --batch-size each task's minibatches are drawn from its own file, the sampler restarting with --shuffle-seed at the switch. Adds the columns loss_task1… (each task's loss); loss is the task being trained's. FILE@T:TESTFILE as in simulate adds test_loss_task1….",
+        valueName: "FILE@T[:TESTFILE]"), transform: parsed(TaskSequenceChoice.Switch.parse))
     var then: [TaskSequenceChoice.Switch] = []
 
     var choice: TaskSequenceChoice? { then.isEmpty ? nil : TaskSequenceChoice(switches: then) }

@@ -31,6 +31,9 @@ extension Linflow {
         @OptionGroup(title: "Output") var output: OutputOptions
         @OptionGroup(title: "Output") var storage: FormatOptions
         @OptionGroup(title: "Plot") var plotting: PlotOptions<Self>
+        /// Refused with its reason (``RunRequest/validate()``), rather than as an unknown option.
+        @Option(name: .customLong("then"), parsing: .singleValue, help: .hidden, transform: parsed(TaskSequenceChoice.Switch.parse))
+        var then: [TaskSequenceChoice.Switch] = []
 
         static let runCommand = RunCommand.compare
         static let plotKinds: [PlotKind] = [.compare, .loss]
@@ -39,6 +42,7 @@ extension Linflow {
             var r = RunRequest(command: .compare, arguments: Invocation.arguments)
             r.dynamics = dynamics.choice
             r.heldOut = heldOut.choice
+            r.tasks = then.isEmpty ? nil : TaskSequenceChoice(switches: then)
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.integration, r.output) = (descent.choice, integration.choice, output.out)
             r.storage = TrajectoryStorage(format: storage.format)

@@ -74,6 +74,7 @@ extension Linflow {
         @OptionGroup(title: "Descent") var descent: DescentOptions
         @OptionGroup(title: "Descent") var variants: DescentVariantOptions
         @OptionGroup(title: "Descent") var dynamics: DynamicsOptions
+        @OptionGroup(title: "Data") var taskSequence: DescentTaskSequenceOptions
         @OptionGroup(title: "Output") var columns: ColumnOptions
         @OptionGroup(title: "Output") var output: OutputOptions
         @OptionGroup(title: "Output") var storage: StorageOptions
@@ -88,6 +89,7 @@ extension Linflow {
             var r = RunRequest(command: .descend, arguments: Invocation.arguments)
             r.dynamics = dynamics.choice
             r.heldOut = heldOut.choice
+            r.tasks = taskSequence.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.descent, r.columns, r.output) = (variants.choice(descent), columns.choice, output.out)
             r.storage = storage.choice

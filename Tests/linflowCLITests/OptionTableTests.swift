@@ -145,6 +145,13 @@ import Testing
         // Sequences of tasks.
         add(["simulate"], "--then", h + ["--then", "h.csv@2"], .column("loss_task2"))
         add(["simulate"], "--then", h + ["--then", "h.csv@9"], .refused("the switch is not before --t-end 5"))
+        add(["descend"], "--then", h + ["--then", "h.csv@0.2"], .column("loss_task2"))
+        add(["simulate"], "--then", h + ["--test", "h.csv", "--then", "h.csv@2:h.csv"], .column("test_loss_task2"))
+        add(["descend"], "--then", h + ["--test", "h.csv", "--then", "h.csv@0.2:h.csv"], .column("test_loss_task2"))
+        add(["simulate", "descend"], "--then", h + ["--test-fraction", "0.25", "--then", "h.csv@0.2"], .refused("--test-fraction with --then"))
+        add(["simulate", "descend"], "--then", h + ["--then", "h.csv@0.2:h.csv"], .refused("FILE@T:TESTFILE needs --test"))
+        add(["descend"], "--then", h + ["--then", "h.csv@0.6"], .refused("the switch is not before the descent's last step"))
+        add(["compare"], "--then", h + ["--then", "h.csv@0.2"], .refused("compare takes one task"))
 
         // Sampling of a flow.
         add(["simulate", "analytic"], "--t-end", ["--t-end", "7"], .record("\"t_end\" : 7"))

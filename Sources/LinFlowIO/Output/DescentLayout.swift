@@ -15,8 +15,9 @@ public struct DescentLayout: Sendable {
     public var columns: [String] { blocks.columnNames }
 
     public func values(time: Double, loss: Double, excess: Double, testLoss: Double? = nil, weights: Weights,
-                       imbalance: Double?, sharpness value: Double?) throws -> [Double] {
+                       imbalance: Double?, taskLosses: [Double] = [], sharpness value: Double?) throws -> [Double] {
         try trajectory.values(time: time, loss: loss, excess: excess, testLoss: testLoss, weights: weights, imbalance: imbalance,
+                              taskLosses: taskLosses,
                               trailing: sharpness ? value.map { [$0] } ?? [] : [])
     }
 }

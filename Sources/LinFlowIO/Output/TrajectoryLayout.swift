@@ -1,7 +1,7 @@
 import LinFlowNumerics
 /// The CSV layout shared by `simulate`, `descend`, `analytic` and `--init FILE`:
 ///
-///     t,loss,excess_loss[,test_loss][,objective][,loss_task1,…],W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
+///     t,loss,excess_loss[,test_loss][,objective][,loss_task1,…][,test_loss_task1,…],W21_1_1,…,W21_n1_n0,[b21_1,…,b21_n1,]W32_1_1,…[,sv_1,…,sv_r][,imbalance][,kernel_distance][,mode_1,…,mode_r]
 ///
 /// `loss` is L* + `excess_loss`, the excess L − L* ≥ 0 over the floor (``LeastSquares/loss(endToEnd:)``).
 /// `test_loss` (with held-out data, ``testLoss``) is the same function of the end-to-end map on
@@ -32,6 +32,8 @@ public struct TrajectoryLayout: Sendable {
     /// With a sequence of tasks (≥ 2), the columns loss_task1…loss_taskK after `excess_loss`
     /// (and `objective`): the loss on each task's data; `loss` is that of the task being trained.
     public var taskCount = 0
+    /// With test files for every task: the columns test_loss_task1…test_loss_taskK after loss_taskK.
+    public var taskTestLosses = false
 
     public struct Diagnostics: OptionSet, Sendable {
         public let rawValue: Int
@@ -103,6 +105,7 @@ public struct TrajectoryLayout: Sendable {
             + (testLoss ? [ColumnBlock("test_loss")] : [])
         if objective { b.append(ColumnBlock("objective")) }
         b += (0..<taskCount).map { ColumnBlock("loss_task\($0 + 1)") }
+        if taskTestLosses { b += (0..<taskCount).map { ColumnBlock("test_loss_task\($0 + 1)") } }
         b += weightBlocks.map(\.block)
         if diagnostics.contains(.singularValues) { b.append(ColumnBlock("sv", shape: [rank])) }
         if diagnostics.contains(.imbalance) { b.append(ColumnBlock("imbalance")) }
@@ -129,7 +132,7 @@ public struct TrajectoryLayout: Sendable {
     public func values(time: Double, loss: Double, excess: Double, testLoss test: Double? = nil, weights w: Weights,
                        imbalance: Double? = nil, taskLosses: [Double] = [], trailing: [Double] = []) throws -> [Double] {
         precondition(testLoss == (test != nil), "a test loss goes with the test_loss column")
-        precondition(taskLosses.count == taskCount)
+        precondition(taskLosses.count == taskCount * (taskTestLosses ? 2 : 1))
         var r: [Double] = [time, loss, excess] + (test.map { [$0] } ?? [])
         if objective { r.append(loss + terms.penalty(w)) }
         r += taskLosses

@@ -15,7 +15,8 @@
 ///
 /// whose leading order is the flow run faster by 1/(1 − β): θ̇ = −∇L/(1 − β).
 public final class GradientDescent {
-    public let gradientSource: GradientFlow
+    /// The flow whose gradient the next step takes (``train(on:)`` replaces it).
+    public private(set) var gradientSource: GradientFlow
     public let learningRate: Double
     public let momentum: Double
     /// θ_k.
@@ -39,6 +40,13 @@ public final class GradientDescent {
     }
 
     public var weights: Weights { Weights(architecture: gradientSource.architecture, flat: state) }
+
+    /// Takes the following steps' gradients from `source` (the next task of a sequence): θ, k and
+    /// momentum's velocity carry on unchanged, as if the data had changed under a running descent.
+    public func train(on source: GradientFlow) {
+        precondition(source.dimension == gradientSource.dimension)
+        gradientSource = source
+    }
 
     /// Takes one step; returns false if the gradient or the new weights are not finite.
     @discardableResult
