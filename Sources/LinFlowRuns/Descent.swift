@@ -147,7 +147,7 @@ public struct Descent {
             gradientEvaluations: gradientSource.evaluations + tasks.dropFirst().reduce(0) { $0 + $1.flow.evaluations },
             hessianProducts: taskSharpness.reduce(0) { $0 + $1.products },
             wallSeconds: loop.elapsedSeconds)
-        summary.test = figures.test.map { (setup.data.test!.description, $0) }
+        summary.test = figures.test.map { (setup.testDescription!, $0) }
         summary.setupSeconds = loop.setupSeconds
         summary.sharpnessSeconds = taskSharpness.reduce(0) { $0 + $1.seconds }
         summary.sharpnessTracked = choice.trackSharpness

@@ -37,6 +37,15 @@ public struct RunSetup {
     /// augmented like the training ones for a network with biases), whose ``LeastSquares/loss(endToEnd:)``
     /// is the `test_loss` column (``testLoss(at:)``).
     public let test: LeastSquares?
+    /// The summaries' name for the held-out samples behind `test_loss`: the `--test` file or
+    /// split, or with a test file per task (`FILE@T:TESTFILE`) each of them, since the column
+    /// then follows the task being trained.
+    public var testDescription: String? {
+        guard let first = data.test else { return nil }
+        guard request.tasks?.hasTests == true, tasks.count > 1 else { return first.description }
+        let files = tasks.compactMap { $0.data.test?.file?.path }
+        return "the test file of the task being trained (\(files.joined(separator: ", ")))"
+    }
     /// Reading the data (its streaming pass) and the rest of the set-up, in seconds.
     public let dataSeconds: Double
     public let setupSeconds: Double

@@ -81,7 +81,7 @@ public struct Simulation {
             steps: earlierSteps + integrator.steps, evaluations: tasks.reduce(0) { $0 + $1.flow.evaluations },
             wallSeconds: setup.dataSeconds + setup.setupSeconds + seconds(since: clockStart),
             sigma11Singular: ls.sigma11IsSingular)
-        summary.test = figures.test.map { (setup.data.test!.description, $0) }
+        summary.test = figures.test.map { (setup.testDescription!, $0) }
         summary.dataSeconds = setup.dataSeconds
         summary.setupSeconds = setupSeconds
         summary.integrationSeconds = earlierSeconds + integrator.seconds
