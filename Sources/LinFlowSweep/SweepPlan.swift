@@ -31,8 +31,18 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     /// The commands a sweep can run: those that write one trajectory CSV and its record.
     public static let commands = ["simulate", "descend", "compare", "analytic"]
 
-    /// Options the sweep sets itself (the output) or that would make tasks collide on one file.
-    static let reserved = ["o", "out", "format", "plot", "plot-script", "plot-kind", "representations", "help", "h", "version"]
+    /// The settings the sweep fixes itself (the output) or that would make tasks collide on one
+    /// file, each with why; in the order a plan names them.
+    static let reserved: [(setting: Setting, reason: String)] = [
+        (.output, "the sweep writes each task's output to DIR/tasks/ID/out.csv"),
+        // Collect reads each task's CSV and record; without the weights large tasks stay small.
+        (.format, "the sweep writes each task's output as DIR/tasks/ID/out.csv (\(Setting.weightBlocks) none keeps it small)"),
+        (.plot, collidingFigure), (.plotScript, collidingFigure), (.plotKind, collidingFigure),
+        (.representations, "every task would write its representations into the same file; run the task alone for them"),
+        (.help, doesNotRun), (.version, doesNotRun),
+    ]
+    private static let collidingFigure = "every task would draw into the same file; plot the tasks' out.csv afterwards"
+    private static let doesNotRun = "it does not run anything"
 
     /// The options of the grid, in column order.
     public var parameterNames: [String] { axes.flatMap(\.options) }
@@ -41,7 +51,9 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     /// the option's own check instead of reading as another option. `validate(command, arguments)`
     /// checks one task's options as the command would parse them; it throws an error whose
     /// description is one line naming the option.
-    public init(command: String, baseArguments: [String], axes: [SweepAxis],
+    ///
+    /// `options` tells the swept command's option names and spellings (``SweptOptions``).
+    public init(command: String, baseArguments: [String], axes: [SweepAxis], options: SweptOptions,
                 validate: (_ command: String, _ arguments: [String]) throws -> Void) throws {
         guard Self.commands.contains(command) else {
             throw LinflowError.usage("a sweep runs one of \(Self.commands.joined(separator: ", ")) after '--', got '\(command)'")
@@ -50,13 +62,15 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         let names = axes.flatMap(\.options)
         for name in names {
             if names.filter({ $0 == name }).count > 1 { throw LinflowError.usage("--\(name) is on two axes of the grid") }
-            if Self.reserved.contains(name) { throw LinflowError.usage("--\(name) cannot be swept: \(Self.reservedReason(name))") }
-            if Self.mentions(baseArguments, name) {
+            if let setting = options.setting(name), let reason = Self.reserved.first(where: { $0.setting == setting })?.reason {
+                throw LinflowError.usage("\(setting) cannot be swept: \(reason)")
+            }
+            if options.mentions(baseArguments, name) {
                 throw LinflowError.usage("--\(name) is both swept and among the base options after '--'")
             }
         }
-        for name in Self.reserved where Self.mentions(baseArguments, name) {
-            throw LinflowError.usage("\(name.count == 1 ? "-" : "--")\(name) cannot be among a sweep's options: \(Self.reservedReason(name))")
+        for (setting, reason) in Self.reserved where options.names(setting).contains(where: { options.mentions(baseArguments, $0) }) {
+            throw LinflowError.usage("\(setting) cannot be among a sweep's options: \(reason)")
         }
         self.command = command
         self.baseArguments = baseArguments
@@ -82,23 +96,6 @@ public struct SweepPlan: Codable, Equatable, Sendable {
                 throw LinflowError.usage("task \(task.id) (\(describe(task))): \(error)")
             }
         }
-    }
-
-    static func reservedReason(_ name: String) -> String {
-        switch name {
-        case "o", "out": return "the sweep writes each task's output to DIR/tasks/ID/out.csv"
-        // Collect reads each task's CSV and record; --weights none keeps large tasks small.
-        case "format": return "the sweep writes each task's output as DIR/tasks/ID/out.csv (\(Setting.weightBlocks) none keeps it small)"
-        case "plot", "plot-script", "plot-kind": return "every task would draw into the same file; plot the tasks' out.csv afterwards"
-        case "representations": return "every task would write its representations into the same file; run the task alone for them"
-        default: return "it does not run anything"
-        }
-    }
-
-    /// Whether `arguments` give the option `name` (`--name`, `--name=…`, or `-n` for one letter).
-    static func mentions(_ arguments: [String], _ name: String) -> Bool {
-        let flag = name.count == 1 ? "-" + name : "--" + name
-        return arguments.contains { $0 == flag || $0.hasPrefix(flag + "=") || (name.count == 1 && $0.hasPrefix(flag) && !$0.hasPrefix("--")) }
     }
 
     /// `lr=0.1 init-scale=0.001`, in the axes' order.

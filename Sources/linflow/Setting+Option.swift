@@ -81,6 +81,8 @@ extension Setting {
         case .tasksPerJob: "--tasks-per-job"
         case .sbatchOption: "--sbatch-option"
         case .submit: "--submit"
+        case .help: "--help"
+        case .version: "--version"
         }
     }
 }

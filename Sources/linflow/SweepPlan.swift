@@ -39,7 +39,7 @@ extension Linflow.Sweep {
                 }
                 let axes = try grid.map(GridValues.grid) + zip.map(GridValues.zip)
                 let plan = try SweepPlan(command: name, baseArguments: Array(command.dropFirst()), axes: axes,
-                                         validate: validateTask)
+                                         options: .linflow, validate: validateTask)
                 let wrote = try plan.write(to: directory)
                 let shape = axes.map { "\($0.values.count)" }.joined(separator: " × ")
                 printToStandardError(wrote
@@ -48,4 +48,22 @@ extension Linflow.Sweep {
             }
         }
     }
+}
+
+extension SweptOptions {
+    /// linflow's own options: a name is a setting's option without its dashes (`out`), or a
+    /// short name (`o`, `h`).
+    static let linflow = SweptOptions(
+        setting: { name in
+            shortNames.first { $0.value == name }?.key ?? Setting.allCases.first { $0.option == "--" + name }
+        },
+        names: { setting in [String(setting.option.dropFirst(2))] + (shortNames[setting].map { [$0] } ?? []) },
+        mentions: { arguments, name in
+            // `--name`, `--name=…`, or for a one-letter name `-n`, `-nVALUE`.
+            let flag = name.count == 1 ? "-" + name : "--" + name
+            return arguments.contains { $0 == flag || $0.hasPrefix(flag + "=") || (name.count == 1 && $0.hasPrefix(flag) && !$0.hasPrefix("--")) }
+        })
+
+    /// The settings whose options also have a one-letter name.
+    private static let shortNames: [Setting: String] = [.output: "o", .help: "h"]
 }

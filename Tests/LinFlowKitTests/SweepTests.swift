@@ -14,6 +14,15 @@ import LinFlowTestSupport
 @Suite struct SweepTests {
     func accept(_ command: String, _ arguments: [String]) throws {}
 
+    /// A stand-in for the executable's option names (``SweptOptions``): those these tests use.
+    static let options = SweptOptions(
+        setting: { ["o": .output, "out": .output, "format": .format, "plot": .plot, "lr": .learningRate][$0] },
+        names: { [Setting.output: ["out", "o"], .format: ["format"], .plot: ["plot"], .learningRate: ["lr"]][$0] ?? [] },
+        mentions: { arguments, name in
+            let flag = name.count == 1 ? "-" + name : "--" + name
+            return arguments.contains { $0 == flag || $0.hasPrefix(flag + "=") }
+        })
+
     func temporaryDirectory() -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-sweep-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -67,7 +76,7 @@ import LinFlowTestSupport
     @Test func planIsTheProductWithTheLastAxisFastest() throws {
         let plan = try SweepPlan(command: "descend", baseArguments: ["--steps", "10"],
                                  axes: [try GridValues.grid("lr=0.1,0.2"), try GridValues.zip("init-scale=0.01,1,seed=3,4")],
-                                 validate: accept)
+                                 options: Self.options, validate: accept)
         #expect(plan.tasks.map(\.id) == [0, 1, 2, 3])
         #expect(plan.parameterNames == ["lr", "init-scale", "seed"])
         #expect(plan.tasks[1].arguments == ["--steps", "10", "--lr=0.1", "--init-scale=1", "--seed=4"])
@@ -83,14 +92,14 @@ import LinFlowTestSupport
                                       ("descend", [], [lr, lr]), ("descend", [], [try GridValues.grid("plot=a.png,b.png")]),
                                       ("descend", [], [])] {
             #expect(throws: LinflowError.self, "\(command) \(base)") {
-                try SweepPlan(command: command, baseArguments: base, axes: axes, validate: accept)
+                try SweepPlan(command: command, baseArguments: base, axes: axes, options: Self.options, validate: accept)
             }
         }
     }
 
     @Test func validationNamesTheTask() throws {
         let error = #expect(throws: LinflowError.self) {
-            try SweepPlan(command: "descend", baseArguments: [], axes: [try GridValues.grid("lr=0.1,-1")]) { _, args in
+            try SweepPlan(command: "descend", baseArguments: [], axes: [try GridValues.grid("lr=0.1,-1")], options: Self.options) { _, args in
                 if args.contains("--lr=-1") { throw LinflowError.usage("--lr must be a positive number, got -1.0") }
             }
         }
@@ -101,12 +110,12 @@ import LinFlowTestSupport
     @Test func samePlanIsANoOpAndADifferentOneIsRefused() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let plan = try SweepPlan(command: "simulate", baseArguments: [], axes: [try GridValues.grid("seed=1,2")], validate: accept)
+        let plan = try SweepPlan(command: "simulate", baseArguments: [], axes: [try GridValues.grid("seed=1,2")], options: Self.options, validate: accept)
         #expect(try plan.write(to: dir) == true)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/plan.json"))
         #expect(try plan.write(to: dir) == false)
         #expect(try SweepPlan.read(directory: dir) == plan)
-        let other = try SweepPlan(command: "simulate", baseArguments: [], axes: [try GridValues.grid("seed=1,3")], validate: accept)
+        let other = try SweepPlan(command: "simulate", baseArguments: [], axes: [try GridValues.grid("seed=1,3")], options: Self.options, validate: accept)
         #expect(throws: LinflowError.self) { try other.write(to: dir) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/plan.json")) == bytes)
     }
@@ -168,7 +177,7 @@ import LinFlowTestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let sweep = dir + "/sw"
         let plan = try SweepPlan(command: "simulate", baseArguments: ["--samples", "2"],
-                                 axes: [try GridValues.grid("seed=11,12,13,14")], validate: accept)
+                                 axes: [try GridValues.grid("seed=11,12,13,14")], options: Self.options, validate: accept)
         try plan.write(to: sweep)
         let d = SweepDirectory(sweep)
         // Task 3 finished earlier (by hand here): it must not run again.
@@ -235,7 +244,7 @@ import LinFlowTestSupport
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let plan = try SweepPlan(command: "simulate", baseArguments: ["--samples", "2"],
-                                 axes: [try GridValues.grid("seed=11,12,13,14")], validate: accept)
+                                 axes: [try GridValues.grid("seed=11,12,13,14")], options: Self.options, validate: accept)
         try plan.write(to: dir)
         let d = SweepDirectory(dir)
         let calls = Mutex<[[String]]>([])
@@ -273,7 +282,7 @@ import LinFlowTestSupport
     @Test func anExecutableThatCannotStartIsOneErrorAndLeavesNothing() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let plan = try SweepPlan(command: "simulate", baseArguments: [], axes: [try GridValues.grid("seed=1,2,3")], validate: accept)
+        let plan = try SweepPlan(command: "simulate", baseArguments: [], axes: [try GridValues.grid("seed=1,2,3")], options: Self.options, validate: accept)
         try plan.write(to: dir)
         var runner = SweepRunner(plan: plan, directory: SweepDirectory(dir), commandLine: Self.commandLine(dir + "/no-such-linflow"))
         runner.jobs = 2
@@ -284,7 +293,7 @@ import LinFlowTestSupport
     @Test func collectPrefersTheRecordsFigures() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let plan = try SweepPlan(command: "descend", baseArguments: [], axes: [try GridValues.grid("lr=1,2")], validate: accept)
+        let plan = try SweepPlan(command: "descend", baseArguments: [], axes: [try GridValues.grid("lr=1,2")], options: Self.options, validate: accept)
         try plan.write(to: dir)
         let d = SweepDirectory(dir)
         try FileManager.default.createDirectory(atPath: d.taskPath(1), withIntermediateDirectories: true)

@@ -34,6 +34,8 @@ public enum Setting: String, CaseIterable, Sendable {
          heatmapX, heatmapY, heatmapZ, mark, verticalLine, zScale, reduce
     // Sweeps.
     case grid, zip, jobs, task, arrayLimit, sbatchOption, submit, tasksPerJob
+    // What the command line answers without running anything.
+    case help, version
 
     static let open: Character = "\u{27E6}"  // ⟦
     static let close: Character = "\u{27E7}"  // ⟧
