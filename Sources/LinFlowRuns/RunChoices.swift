@@ -130,12 +130,7 @@ public struct DynamicsChoice: Sendable, Equatable {
 
     /// `--layer-rates r1,r2,…`: positive numbers separated by commas.
     public static func parseRates(_ text: String) throws(LinflowError) -> [Double] {
-        let words = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0.filter { $0 != " " }) }
-        var rates: [Double] = []
-        for w in words {
-            guard let r = Double(w) else { throw .usage("\(Setting.layerRates) must be numbers separated by commas, e.g. 1,4; got '\(text)'") }
-            rates.append(r)
-        }
+        let rates = try numberList(text, .layerRates)
         try FlowTerms.check(layerRates: rates)
         return rates
     }

@@ -57,15 +57,6 @@ struct TeacherOptions: ParsableArguments {
     }
 }
 
-/// A comma list of numbers, refused in one line naming `setting`.
-private func numberList(_ text: String, _ setting: Setting) throws -> [Double] {
-    let cells = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    return try cells.map { cell in
-        guard let x = Double(cell) else { throw LinflowError.usage("\(setting) takes comma-separated numbers, got '\(cell)' in '\(text)'") }
-        return x
-    }
-}
-
 extension Linflow {
     struct Datasets: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -30,7 +30,7 @@ extension Linflow {
         var trainSamples: Int?
 
         @Option(name: .customLong("singular-values"), help: ArgumentHelp("The teacher W̄'s non-zero singular values, e.g. 3,2 (required).", valueName: "s1,s2,…"),
-                transform: parsed(Self.numbers))
+                transform: parsed { try numberList($0, .teacherSingularValues) })
         var singularValues: [Double]?
 
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
@@ -68,15 +68,6 @@ extension Linflow {
         }
 
         /// "3,2.5": the list of numbers.
-        static func numbers(_ text: String) throws -> [Double] {
-            try text.split(separator: ",", omittingEmptySubsequences: false).map { word in
-                guard let x = Double(word.trimmingCharacters(in: .whitespaces)) else {
-                    throw LinflowError.usage("\(Setting.teacherSingularValues) takes numbers separated by commas, e.g. 3,2; got '\(text)'")
-                }
-                return x
-            }
-        }
-
         func validate() throws {
             do { try choice.validate() } catch { throw ValidationError(rendered(error)) }
             // The table is CSV: a name that says otherwise would be misread by the next reader.

@@ -188,7 +188,7 @@ import Testing
         add(["theory"], "--train-samples", ["--train-samples", "60"], .changesOutput)
         add(["theory"], "--train-samples", ["--train-samples", "10"], .refused("needs --train-samples >= --input-dim"))
         add(["theory"], "--singular-values", ["--singular-values", "3,2"], .changesOutput)
-        add(["theory"], "--singular-values", ["--singular-values", "3,x"], .refused("--singular-values takes numbers"))
+        add(["theory"], "--singular-values", ["--singular-values", "3,x"], .refused("--singular-values takes comma-separated numbers"))
         add(["theory"], "--noise", ["--noise", "0.5"], .changesOutput)
         add(["theory"], "--noise", ["--noise", "-1"], .refused("--noise must be a finite number >= 0"))
         add(["theory"], "--depth", ["--depth", "1"], .stderr("one layer"))
