@@ -40,6 +40,8 @@ public final class SharpnessEstimator {
     /// √r_l on every entry of layer l (weights and biases), and 1 on weights, 0 on biases (what
     /// the decay reaches); empty when ``ofStep`` is false or the flow is plain.
     private let rootRates: [Double], decayed: [Double]
+    /// R^{1/2}v for the product at hand (with ``ofStep``), allocated once.
+    private var scaled: [Double]
 
     /// `ofStep`: estimate instead the top eigenvalue of R(H + γD), the operator whose η-multiple
     /// descent's step subtracts near θ under ``GradientFlow/terms`` (per-layer rates R, decay γ
@@ -58,6 +60,7 @@ public final class SharpnessEstimator {
             }
         }
         (rootRates, self.decayed) = (roots, decayed)
+        scaled = [Double](repeating: 0, count: self.ofStep ? flow.dimension : 0)
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         vector = Array(repeating: 0, count: flow.dimension)
@@ -87,11 +90,11 @@ public final class SharpnessEstimator {
                 return
             }
             // R^{1/2}(H + γD)R^{1/2} v
-            let u = (0..<n).map { rootRates[$0] * v[$0] }
-            u.withUnsafeBufferPointer { pu in
+            for i in 0..<n { scaled[i] = rootRates[i] * v[i] }
+            scaled.withUnsafeBufferPointer { pu in
                 out.withUnsafeMutableBufferPointer { hessianProduct.apply(pu.baseAddress!, into: $0.baseAddress!) }
             }
-            for i in 0..<n { out[i] = rootRates[i] * (out[i] + γ * decayed[i] * u[i]) }
+            for i in 0..<n { out[i] = rootRates[i] * (out[i] + γ * decayed[i] * scaled[i]) }
         }
         let steps = min(maxIterations, n)
         var q = normalized(zip(vector, freshVector()).map(+)), previous = [Double](repeating: 0, count: n)
