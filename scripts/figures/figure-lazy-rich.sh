@@ -27,40 +27,6 @@ for lambda in "${grid[@]}"; do
     printf '%s %s\n' "$lambda" "$(tail -n 1 "$csv" | awk -F, '{print $NF}')" >>"$WORK/final.dat"
 done
 
-plots=()
-for lambda in "${curves[@]}"; do
-    plots+=("'$WORK/lambda_$lambda.csv' using \"t\":\"loss\" with lines lw 2 title 'λ = $lambda'")
-done
-joined=$(IFS=,; echo "${plots[*]}")
-
-cat >"$WORK/figure.gp" <<GP
-set terminal pngcairo size 1200,520 font 'DejaVu Sans,11'
-set output '$WORK/figure-lazy-rich.png'
-set datafile separator ','
-set multiplot layout 1,2 title 'From rich to lazy learning: 8-8-15 network on the hierarchical dataset, λ-balanced starts (σ = 0.01, exact solution)'
-set logscale y
-set format y '10^{%T}'
-set xlabel 't'
-set ylabel 'loss'
-# The legend sits below the panel, in two rows, off the curves.
-set key outside bottom center horizontal maxrows 2 Left reverse samplen 2
-set grid
-# The hierarchy is fitted exactly (floor 0); once converged, the loss computed from the moments
-# is rounding, 0 to about 1e-15 (docs/cli.md, "The loss"), which would draw as noise that
-# changes with the last bits: the axis stops at 1e-14, above it.
-set yrange [1e-14:*]
-plot $joined
-set datafile separator whitespace
-unset logscale y
-set format y '%g'
-set xlabel 'λ  (W_{32}^T W_{32} − W_{21} W_{21}^T = λ I)'
-set ylabel 'kernel distance at t = 80'
-set autoscale y
-set yrange [0:*]
-unset key
-plot '$WORK/final.dat' using 1:2 with linespoints lw 2 pt 7
-unset multiplot
-GP
-gnuplot "$WORK/figure.gp"
-mv "$WORK/figure-lazy-rich.png" "$FIGURES/figure-lazy-rich.png"
-column -t "$WORK/final.dat" >&2
+kernel_distance_figure figure-lazy-rich.png \
+    'From rich to lazy learning: 8-8-15 network on the hierarchical dataset, λ-balanced starts (σ = 0.01, exact solution)' \
+    'λ  (W_{32}^T W_{32} − W_{21} W_{21}^T = λ I)' '' lambda λ "${curves[@]}"

@@ -24,37 +24,9 @@ for q in "${ratios[@]}"; do
     printf '%s %s\n' "$q" "$(tail -n 1 "$WORK/ratio_$q.csv" | awk -F, '{print $NF}')" >>"$WORK/final.dat"
 done
 
-plots=()
-for q in "${curves[@]}"; do
-    plots+=("'$WORK/ratio_$q.csv' using \"t\":\"loss\" with lines lw 2 title 'r_2/r_1 = $q'")
-done
-joined=$(IFS=,; echo "${plots[*]}")
-
-cat >"$WORK/figure.gp" <<GP
-set terminal pngcairo size 1200,520 font 'DejaVu Sans,11'
-set output '$WORK/figure-rates-lazy-rich.png'
-set datafile separator ','
-set multiplot layout 1,2 title 'Rich and lazy by layer rates: 8-8-15 network, hierarchical data, random start σ = 0.3, r_1 r_2 = 1'
-set logscale y
-set format y '10^{%T}'
-set xlabel 't'
-set ylabel 'loss'
-set key outside bottom center horizontal maxrows 2 Left reverse samplen 2
-set grid
-set yrange [1e-14:*]
-plot $joined
-set datafile separator whitespace
-set logscale x 4
-set xtics ('1/256' 0.00390625, '1/64' 0.015625, '1/16' 0.0625, '1/4' 0.25, '1' 1, '4' 4, '16' 16, '64' 64, '256' 256)
-unset logscale y
-set format y '%g'
-set xlabel 'r_2/r_1  (r_1 r_2 = 1)'
-set ylabel 'kernel distance at t = 80'
-set yrange [0:*]
-unset key
-plot '$WORK/final.dat' using 1:2 with linespoints lw 2 pt 7
-unset multiplot
-GP
-gnuplot "$WORK/figure.gp"
-mv "$WORK/figure-rates-lazy-rich.png" "$FIGURES/figure-rates-lazy-rich.png"
-column -t "$WORK/final.dat" >&2
+kernel_distance_figure figure-rates-lazy-rich.png \
+    'Rich and lazy by layer rates: 8-8-15 network, hierarchical data, random start σ = 0.3, r_1 r_2 = 1' \
+    'r_2/r_1  (r_1 r_2 = 1)' \
+    "set logscale x 4
+set xtics ('1/256' 0.00390625, '1/64' 0.015625, '1/16' 0.0625, '1/4' 0.25, '1' 1, '4' 4, '16' 16, '64' 64, '256' 256)" \
+    ratio r_2/r_1 "${curves[@]}"
