@@ -61,7 +61,8 @@ public struct Analytic {
                     let n = Weights(architecture: architecture, flat: numeric.state)
                     numericStates.append(n.flat)
                     numericStrengths.append(piece.modes.strengths(of: n.endToEnd))
-                    guard row != nil else { continue }
+                    // Over the rows and, with a sequence of tasks, the switches that bound the
+                    // piece (a task may hold no row at all).
                     deviation.endToEnd = max(deviation.endToEnd, (w.endToEnd - n.endToEnd).maxAbs)
                     deviation.weights = max(deviation.weights, isRiccati ? (gram(w) - gram(n)).maxAbs
                                             : zip(w.flat, n.flat).reduce(0) { max($0, abs($1.0 - $1.1)) })

@@ -151,7 +151,7 @@ import Testing
                              "--then", "B.csv@30", "--t-end", "60", "--samples", "60", "-o", "x.csv"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("  task 1: A.csv") && r.stderr.contains("  task 2: B.csv"))
-        #expect(r.stderr.components(separatedBy: "largest |closed form − numerical flow| over the task's rows").count == 3)
+        #expect(r.stderr.components(separatedBy: "largest |closed form − numerical flow| over the task's rows and switches").count == 3)
         #expect(r.stderr.components(separatedBy: "  mode  s_α").count == 3)
         // Task 2's half-times come after its switch.
         let task2 = r.stderr.components(separatedBy: "  task 2: ")[1]

@@ -29,7 +29,7 @@ public struct AnalyticSummary: Sendable {
         /// Whether a later task follows (a half-time not reached is then cut by the switch).
         public var switchesAway = false
         public var modes: [Mode]
-        /// Largest |closed form − numerical flow| over the task's rows (nil without the check):
+        /// Largest |closed form − numerical flow| over the task's rows and switches (nil without the check):
         /// of the end-to-end map, of the weights (or of QQᵀ for the Riccati form), and of the loss.
         public var deviation: (endToEnd: Double, weights: Double, loss: Double)?
         public var weightsLabel: String
@@ -98,7 +98,7 @@ extension AnalyticSummary.Task {
         lines.append("  (t½: when a_α = u_αᵀWv_α first reaches half of \(limitLabel))" + origin + (gaps.isEmpty ? "" : "; largest |Δt½| = \(fmt(gaps.max()!))"))
         if let d = deviation {
             let tol = Analytic.checkTolerances
-            lines.append("  largest |closed form − numerical flow| over the\(heading == nil ? "" : " task's") rows (\(Analytic.checkMethod.rawValue), rtol \(tol.relative), atol \(tol.absolute)): end-to-end map \(fmt(d.endToEnd)), \(weightsLabel) \(fmt(d.weights)), loss \(fmt(d.loss))")
+            lines.append("  largest |closed form − numerical flow| over the \(heading == nil ? "rows" : "task's rows and switches") (\(Analytic.checkMethod.rawValue), rtol \(tol.relative), atol \(tol.absolute)): end-to-end map \(fmt(d.endToEnd)), \(weightsLabel) \(fmt(d.weights)), loss \(fmt(d.loss))")
         }
         return lines
     }
