@@ -5,7 +5,10 @@ import LinFlowPlot
 
 /// Writes a closed-form trajectory in the layout of `simulate` and, unless told not to,
 /// integrates the flow beside it to measure learning times and the largest deviation. From a
-/// start at t0 (an `--init` file) the closed form runs in t − t0: the flow is autonomous.
+/// start at t0 (an `--init` file) the closed form runs in t − t0: the flow is autonomous. With a
+/// sequence of tasks (`--then`) each task's closed form is restarted from the state at its switch
+/// (``ClosedFormPiece``), the switch a boundary, not a row; the numerical check is restarted there
+/// on the next task's flow, and the learning times and deviations are given per task.
 public struct Analytic {
     public let setup: RunSetup
 
@@ -18,50 +21,73 @@ public struct Analytic {
     /// `notice` receives warnings as they arise.
     public func run(notice: @escaping (String) -> Void) throws -> AnalyticSummary {
         let choice = setup.request.analytic ?? AnalyticChoice()
-        let c = setup.data.correlations, architecture = setup.architecture, flow = setup.flow
-        let white = try WhiteInputs(c)
-        let w0 = setup.start, t0 = setup.startTime
-        var solution = try ClosedFormSolution(choice.form, start: w0, white: white, terms: flow.terms)
+        let architecture = setup.architecture, tasks = setup.tasks
         let layout = try setup.trajectoryLayout()
         let rowTimes = try setup.rowTimes()
-        // The closed forms' own clock, from 0 at the start.
-        let times = rowTimes.map { $0 - t0 }
-        // The table's modes: Σ31's singular vectors, in which the closed forms are written.
-        let basis = try SingularValueDecomposition(c.sigma31)
-        let modes = ModeBasis(u: basis.u, v: basis.v, values: basis.values.map { $0 / white.c })
-        // What each mode converges to: the data's ŝ, or with weight decay the aligned form's own limit.
-        var limits = modes.values
-        if case .modes(let m) = solution { limits = m.limits }
-        let numeric = try choice.check ? checkIntegrator(flow, w0, 0) : nil
-        let isRiccati: Bool
-        if case .riccati = solution { isRiccati = true } else { isRiccati = false }
+        let pieces = try ClosedFormPiece.pieces(of: setup, form: choice.form, tEnd: rowTimes.last!)
 
-        var closedStrengths: [[Double]] = [], numericStrengths: [[Double]] = []
-        var numericStates: [[Double]] = [], riccatiStates: [RiccatiSolution] = []
-        var deviation = (endToEnd: 0.0, weights: 0.0, loss: 0.0)
-        var figures = TrajectoryFigures(test: setup.test.map { _ in TestLossFigures() }), last = w0
-        let out = try setup.request.storage.open(setup.request.output, blocks: layout.blocks, rows: times.count,
+        var figures = TrajectoryFigures(test: setup.test.map { _ in TestLossFigures() }), last = setup.start
+        var parts: [AnalyticSummary.Task] = [], perTask: [[String: Any]] = []
+        let out = try setup.request.storage.open(setup.request.output, blocks: layout.blocks, rows: rowTimes.count,
                                                  fewerRows: .samples, notice: notice)
         do {
-            for (t, rowTime) in zip(times, rowTimes) {
-                let w = try solution.weights(at: t)
-                let (loss, excess) = flow.lossAndExcess(at: w), imbalance = layout.imbalance(of: w)
-                let test = setup.testLoss(at: w)
-                try out.write(row: try layout.values(time: rowTime, loss: loss, excess: excess, testLoss: test, weights: w, imbalance: imbalance))
-                figures.add(loss: loss, imbalance: imbalance)
-                if let test { figures.test?.add(test, time: rowTime) }
-                last = w
-                closedStrengths.append(modes.strengths(of: w.endToEnd))
-                if case .riccati(let r) = solution { riccatiStates.append(r) }
-                guard let numeric else { continue }
-                try advance(numeric, to: t)
-                let n = Weights(architecture: architecture, flat: numeric.state)
-                numericStates.append(n.flat)
-                numericStrengths.append(modes.strengths(of: n.endToEnd))
-                deviation.endToEnd = max(deviation.endToEnd, (w.endToEnd - n.endToEnd).maxAbs)
-                deviation.weights = max(deviation.weights, isRiccati ? (gram(w) - gram(n)).maxAbs
-                                        : zip(w.flat, n.flat).reduce(0) { max($0, abs($1.0 - $1.1)) })
-                deviation.loss = max(deviation.loss, abs(loss - flow.loss(at: n)))
+            // The numerical check's state at the start of each piece.
+            var numericStart = setup.start
+            for piece in pieces {
+                let k = piece.task, flow = tasks[k].flow
+                var solution = piece.solution
+                let grid = piece.grid(rows: rowTimes, taskAt: setup.task(at:), last: k + 1 == pieces.count)
+                let isRiccati: Bool
+                if case .riccati = solution { isRiccati = true } else { isRiccati = false }
+                let numeric = try choice.check ? checkIntegrator(flow, numericStart, 0) : nil
+                var closedStrengths: [[Double]] = [], numericStrengths: [[Double]] = []
+                var numericStates: [[Double]] = [], riccatiStates: [RiccatiSolution] = []
+                var deviation = (endToEnd: 0.0, weights: 0.0, loss: 0.0)
+                for (tau, row) in grid {
+                    let w = try solution.weights(at: tau)
+                    closedStrengths.append(piece.modes.strengths(of: w.endToEnd))
+                    if case .riccati(let r) = solution { riccatiStates.append(r) }
+                    let (loss, excess) = flow.lossAndExcess(at: w)
+                    if let row {
+                        let imbalance = layout.imbalance(of: w), test = setup.testLoss(at: w, task: k)
+                        try out.write(row: try layout.values(time: rowTimes[row], loss: loss, excess: excess, testLoss: test, weights: w,
+                                                             imbalance: imbalance, taskLosses: setup.taskLosses(at: w)))
+                        figures.add(loss: loss, imbalance: imbalance)
+                        if let test { figures.test?.add(test, time: rowTimes[row]) }
+                        last = w
+                    }
+                    guard let numeric else { continue }
+                    try advance(numeric, to: tau)
+                    let n = Weights(architecture: architecture, flat: numeric.state)
+                    numericStates.append(n.flat)
+                    numericStrengths.append(piece.modes.strengths(of: n.endToEnd))
+                    // Over the rows and, with a sequence of tasks, the switches that bound the
+                    // piece (a task may hold no row at all).
+                    deviation.endToEnd = max(deviation.endToEnd, (w.endToEnd - n.endToEnd).maxAbs)
+                    deviation.weights = max(deviation.weights, isRiccati ? (gram(w) - gram(n)).maxAbs
+                                            : zip(w.flat, n.flat).reduce(0) { max($0, abs($1.0 - $1.1)) })
+                    deviation.loss = max(deviation.loss, abs(loss - flow.loss(at: n)))
+                }
+                if let numeric { numericStart = Weights(architecture: architecture, flat: numeric.state) }
+                let taus = grid.map(\.tau)
+                let table = try halfTimes(piece, taus: taus, closed: closedStrengths, riccati: riccatiStates, numeric: choice.check
+                                          ? (numericStrengths, numericStates) : nil, last: k + 1 == pieces.count)
+                var part = AnalyticSummary.Task(c: piece.white.c, form: solution.description, start: piece.start, end: piece.end,
+                                                modes: table, deviation: choice.check ? deviation : nil,
+                                                weightsLabel: isRiccati ? "QQᵀ" : "weights")
+                if case .modes(let m) = solution, m.decay > 0 { part.limitLabel = m.depth == 1 ? "s_α/(c+γ)" : "(s_α−γ)/c" }
+                part.switchesAway = k + 1 < pieces.count
+                if tasks.count > 1 {
+                    part.heading = "task \(k + 1): \(tasks[k].data.description) (N = \(tasks[k].data.correlations.sampleCount))"
+                }
+                parts.append(part)
+                var entry: [String: Any] = ["from_t": piece.start, "form": part.form,
+                                            "half_times": table.map { $0.predicted.map { $0 as Any } ?? NSNull() }]
+                if choice.check {
+                    entry["half_times_numerical"] = table.map { $0.measured.map { $0 as Any } ?? NSNull() }
+                    entry["deviation"] = ["end_to_end": deviation.endToEnd, "weights": deviation.weights, "loss": deviation.loss]
+                }
+                perTask.append(entry)
             }
         } catch {
             out.discard()
@@ -70,50 +96,62 @@ public struct Analytic {
         // Committed below with the record, which holds the learning times; a failure before
         // then discards the file (the sink's deinit).
 
-        var table: [AnalyticSummary.Mode] = []
-        for α in 0..<modes.values.count {
-            // A mode that weight decay kills (s ≤ γ) is never learned: no half-time.
-            guard limits[α] > 0 else {
-                table.append(.init(s: basis.values[α], target: 0, initial: closedStrengths[0][α], predicted: nil, measured: nil,
-                                   neverLearned: true))
-                continue
-            }
-            let level = limits[α] / 2
-            var predicted: Double?
-            switch solution {
-            case .modes(let m): predicted = try m.time(toReach: level, mode: α)
-            case .riccati:
-                predicted = try firstCrossing(times, closedStrengths.map { $0[α] }, level) { i, dt in
-                    var r = riccatiStates[i]
-                    try r.advance(to: times[i] + dt)
-                    return modes.strengths(of: r.weights.endToEnd)[α]
-                }
-            }
-            let measured = try choice.check ? firstCrossing(times, numericStrengths.map { $0[α] }, level) { i, dt in
-                let ode = try checkIntegrator(flow, Weights(architecture: architecture, flat: numericStates[i]), times[i])
-                try advance(ode, to: times[i] + dt)
-                return modes.strengths(of: Weights(architecture: architecture, flat: ode.state).endToEnd)[α]
-            } : nil
-            table.append(.init(s: basis.values[α], target: limits[α], initial: closedStrengths[0][α],
-                               predicted: predicted.map { $0 + t0 }, measured: measured.map { $0 + t0 }))
-        }
-        var result = figures.record(final: last, leastSquares: flow.leastSquares)
-        result["half_times"] = table.map { $0.predicted.map { $0 as Any } ?? NSNull() }
-        if choice.check {
-            result["half_times_numerical"] = table.map { $0.measured.map { $0 as Any } ?? NSNull() }
-            result["deviation"] = ["end_to_end": deviation.endToEnd, "weights": deviation.weights, "loss": deviation.loss]
+        var summary = AnalyticSummary(
+            architecture: architecture, dataDescription: "\(setup.data.description) (N = \(setup.data.correlations.sampleCount))",
+            tEnd: rowTimes.last!, rows: rowTimes.count, output: out.path, tasks: parts)
+        var result = figures.record(final: last, leastSquares: tasks.last!.flow.leastSquares)
+        if tasks.count == 1 {
+            result.merge(perTask[0].filter { ["half_times", "half_times_numerical", "deviation"].contains($0.key) }) { $1 }
+        } else {
+            // Per task, in the order of the record's tasks; the deviation over them all as well.
+            result["per_task"] = perTask
+            if let d = summary.deviation { result["deviation"] = ["end_to_end": d.endToEnd, "weights": d.weights, "loss": d.loss] }
         }
         try out.commit(record: setup.record(status: "complete", settings: [
             "form": "\(choice.form)", "check": choice.check, "t_end": rowTimes.last!, "samples": rowTimes.count - 1,
         ], result: result))
-        var summary = AnalyticSummary(
-            architecture: architecture, dataDescription: "\(setup.data.description) (N = \(c.sampleCount))", c: white.c,
-            form: solution.description, tEnd: rowTimes.last!, rows: times.count, output: out.path, modes: table,
-            deviation: choice.check ? deviation : nil, weightsLabel: isRiccati ? "QQᵀ" : "weights")
-        summary.startTime = t0
-        if case .modes(let m) = solution, m.decay > 0 { summary.limitLabel = m.depth == 1 ? "s_α/(c+γ)" : "(s_α−γ)/c" }
-        summary.test = figures.test.map { (setup.data.test!.description, $0) }
+        summary.test = figures.test.map { (setup.testDescription!, $0) }
         return summary
+    }
+
+    /// Each mode's time to reach half its limit on the piece (in the run's time): the closed
+    /// form's and, with `numeric` (strengths and states at the piece's `taus`), the flow's. A
+    /// time past the piece's switch is nil (not reached on this task).
+    private func halfTimes(_ piece: ClosedFormPiece, taus: [Double], closed: [[Double]], riccati: [RiccatiSolution],
+                           numeric: (strengths: [[Double]], states: [[Double]])?, last: Bool) throws -> [AnalyticSummary.Mode] {
+        let flow = setup.tasks[piece.task].flow, architecture = setup.architecture, modes = piece.modes
+        var table: [AnalyticSummary.Mode] = []
+        for α in 0..<modes.values.count {
+            // A mode that weight decay kills (s ≤ γ) is never learned: no half-time.
+            guard piece.limits[α] > 0 else {
+                table.append(.init(s: piece.s[α], target: 0, initial: closed[0][α], predicted: nil, measured: nil, neverLearned: true))
+                continue
+            }
+            let level = piece.limits[α] / 2
+            var predicted: Double?
+            switch piece.solution {
+            case .modes(let m):
+                predicted = try m.time(toReach: level, mode: α)
+                // The last task's form gives its time beyond --t-end; an earlier one's stops at the switch.
+                if !last, let p = predicted, p > taus.last! { predicted = nil }
+            case .riccati:
+                predicted = try firstCrossing(taus, closed.map { $0[α] }, level) { i, dt in
+                    var r = riccati[i]
+                    try r.advance(to: taus[i] + dt)
+                    return modes.strengths(of: r.weights.endToEnd)[α]
+                }
+            }
+            let measured = try numeric.flatMap { numeric in
+                try firstCrossing(taus, numeric.strengths.map { $0[α] }, level) { i, dt in
+                    let ode = try checkIntegrator(flow, Weights(architecture: architecture, flat: numeric.states[i]), taus[i])
+                    try advance(ode, to: taus[i] + dt)
+                    return modes.strengths(of: Weights(architecture: architecture, flat: ode.state).endToEnd)[α]
+                }
+            }
+            table.append(.init(s: piece.s[α], target: piece.limits[α], initial: closed[0][α],
+                               predicted: predicted.map { $0 + piece.start }, measured: measured.map { $0 + piece.start }))
+        }
+        return table
     }
 
     private func checkIntegrator(_ flow: GradientFlow, _ w: Weights, _ t: Double) throws -> ODEIntegrator {

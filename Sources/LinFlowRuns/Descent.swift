@@ -77,12 +77,19 @@ public struct Descent {
         // A sequence of tasks: the column is the Hessian of the loss of the task being trained.
         let taskSharpness = [sharpness] + setup.tasks.dropFirst().map { SharpnessEstimator(flow: $0.flow, tolerance: 1e-7) }
         let initialSharpness = sharpness.estimate(at: setup.start)
-        if let w = stabilityWarning(learningRate: loop.learningRate, at: setup.start, flow: setup.flow, sharpness: initialSharpness) { notice(w) }
+        // With decay or rates the step's stability is that of R(H + γD), not of H: tracked along
+        // the run beside the column (which stays H's), for the edge-of-stability note.
+        let stepSharpness = choice.trackSharpness && !setup.flow.terms.isPlain
+            ? setup.tasks.map { SharpnessEstimator(flow: $0.flow, tolerance: 1e-7, ofStep: true) } : nil
+        let initialStep = stepSharpness?[0].estimate(at: setup.start)
+        var stepEdge = initialStep.map { (initial: $0, largest: $0) }
+        if let w = stabilityWarning(learningRate: loop.learningRate, at: setup.start, flow: setup.flow, sharpness: initialSharpness,
+                                    stepSharpness: initialStep) { notice(w) }
         if choice.trackSharpness {
             // Each written row repeats an estimate like this one; on large networks that can
             // dwarf the descent itself (784-1000-10: ~1.4 s per row), so say so before starting.
             let rowsAhead = loop.rowsAfterStart
-            let projected = Double(rowsAhead) * sharpness.seconds
+            let projected = Double(rowsAhead) * (sharpness.seconds + (stepSharpness?[0].seconds ?? 0))
             if projected > 30 {
                 notice("linflow: note: the sharpness column will take about \(Int(projected.rounded())) s (\(rowsAhead) more rows at \(String(format: "%.2f", sharpness.seconds)) s each); \(Setting.skipSharpness) or a larger \(Setting.every) makes it cheaper")
             }
@@ -122,6 +129,7 @@ public struct Descent {
                 let v = k == loop.firstStep ? initialSharpness : taskSharpness[current].estimate(at: weights)
                 if v > top.value { top = (v, t) }
                 s = v
+                if k != loop.firstStep, let e = stepSharpness?[current].estimate(at: weights), e > stepEdge!.largest { stepEdge!.largest = e }
             }
             let imbalance = layout.trajectory.imbalance(of: weights)
             // The step's loss (read off the gradient, or NaN on divergence) decides divergence;
@@ -145,11 +153,12 @@ public struct Descent {
                              distanceToLeastSquares: (descent.weights.effectiveMap - ls.map).frobeniusNorm),
             initialSharpness: initialSharpness, largestSharpness: top,
             gradientEvaluations: gradientSource.evaluations + tasks.dropFirst().reduce(0) { $0 + $1.flow.evaluations },
-            hessianProducts: taskSharpness.reduce(0) { $0 + $1.products },
+            hessianProducts: (taskSharpness + (stepSharpness ?? [])).reduce(0) { $0 + $1.products },
             wallSeconds: loop.elapsedSeconds)
+        summary.stepEdge = stepEdge
         summary.test = figures.test.map { (setup.testDescription!, $0) }
         summary.setupSeconds = loop.setupSeconds
-        summary.sharpnessSeconds = taskSharpness.reduce(0) { $0 + $1.seconds }
+        summary.sharpnessSeconds = (taskSharpness + (stepSharpness ?? [])).reduce(0) { $0 + $1.seconds }
         summary.sharpnessTracked = choice.trackSharpness
         return summary
     }

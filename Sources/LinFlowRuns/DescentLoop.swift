@@ -165,12 +165,12 @@ struct DescentLoop {
 /// above 2/λ_max of the operator the step subtracts η times — the loss's Hessian H, or with
 /// weight decay or layer rates R(H + γD) (``SharpnessEstimator/ofStep``), whose top eigenvalue
 /// the `sharpness` column (always H's) does not give.
-func stabilityWarning(learningRate eta: Double, at start: Weights, flow: GradientFlow, sharpness: Double) -> String? {
+func stabilityWarning(learningRate eta: Double, at start: Weights, flow: GradientFlow, sharpness: Double, stepSharpness: Double? = nil) -> String? {
     guard !flow.terms.isPlain else {
         guard sharpness > 0, eta > 2 / sharpness else { return nil }
         return "linflow: warning: \(Setting.learningRate) \(fmt(eta)) exceeds 2/sharpness = \(fmt(2 / sharpness)) at the start (sharpness λ_max = \(fmt(sharpness))): descent is unstable there and may oscillate or diverge"
     }
-    let edge = SharpnessEstimator(flow: flow, tolerance: 1e-4, ofStep: true).estimate(at: start)
+    let edge = stepSharpness ?? SharpnessEstimator(flow: flow, tolerance: 1e-4, ofStep: true).estimate(at: start)
     guard edge > 0, eta > 2 / edge else { return nil }
     return "linflow: warning: \(Setting.learningRate) \(fmt(eta)) exceeds 2/λ_max = \(fmt(2 / edge)) at the start (λ_max = \(fmt(edge)) of R(H + γ), the loss's Hessian with \(Setting.weightDecay) and \(Setting.layerRates); the sharpness alone is \(fmt(sharpness))): descent is unstable there and may oscillate or diverge"
 }

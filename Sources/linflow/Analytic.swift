@@ -26,13 +26,16 @@ extension Linflow {
                 for two layers. Rows are at simulate's times for the same --t-end and --samples, so \
                 the two CSVs overlay. Unless --no-check, the flow is also integrated numerically \
                 (rk8pd, rtol 1e-12) and stderr compares, per mode, the times to reach half of s_α/c \
-                and the largest deviation. See docs/theory-closed-forms.md.
+                and the largest deviation. With --then, each task's closed form starts from the \
+                state at its switch (the imbalance is conserved, so a balanced start stays one) and \
+                the learning times and deviations are given per task. See docs/theory-closed-forms.md.
 
                 Example: linflow analytic --modes -o exact.csv --plot modes.png
                 """)
 
         @OptionGroup(title: "Data") var dataOptions: DataOptions
         @OptionGroup(title: "Data") var heldOut: HeldOutOptions
+        @OptionGroup(title: "Data") var taskSequence: TaskSequenceOptions
         @OptionGroup(title: "Network and start") var network: NetworkShapeOptions
         @OptionGroup(title: "Network and start") var start: StartOptions<Self>
         @OptionGroup(title: "Closed form") var closedForm: ClosedFormOptions
@@ -52,6 +55,7 @@ extension Linflow {
             var r = RunRequest(command: .analytic, arguments: Invocation.arguments)
             r.dynamics = dynamics.choice
             r.heldOut = heldOut.choice
+            r.tasks = taskSequence.choice
             (r.data, r.network, r.start) = (dataOptions.choice, network.choice, start.choice)
             (r.sampling, r.columns, r.output) = (sampling.choice, columns.choice, output.out)
             r.storage = storage.choice

@@ -178,10 +178,10 @@ struct DynamicsOptions: ParsableArguments {
     var choice: DynamicsChoice { DynamicsChoice(weightDecay: weightDecay, layerRates: layerRates) }
 }
 
-/// `--then FILE@T[:TESTFILE]`, repeatable: a sequence of tasks (simulate).
+/// `--then FILE@T[:TESTFILE]`, repeatable: a sequence of tasks (simulate, analytic).
 struct TaskSequenceOptions: ParsableArguments {
     @Option(name: .customLong("then"), parsing: .singleValue, help: ArgumentHelp(
-        "Train on FILE's data from time T on (repeatable, increasing T, each before --t-end; default: --data alone): a sequence of tasks, read with --data's column options. Adds the columns loss_task1… (each task's loss); loss is the task being trained's. FILE@T:TESTFILE gives the task held-out samples: with --test for the first task and a TESTFILE for every other, adds test_loss_task1… (test_loss is then the task being trained's); not with --test-fraction.",
+        "Train on FILE's data from time T on (repeatable, increasing T, each before --t-end; default: --data alone): a sequence of tasks, read with --data's column options. Adds the columns loss_task1… (each task's loss); loss is the task being trained's. FILE@T:TESTFILE gives the task held-out samples: with --test for the first task and a TESTFILE for every other, adds test_loss_task1… (test_loss is then the task being trained's); not with --test-fraction. In analytic each task's closed form starts from the state at its switch.",
         valueName: "FILE@T[:TESTFILE]"), transform: parsed(TaskSequenceChoice.Switch.parse))
     var then: [TaskSequenceChoice.Switch] = []
 

@@ -176,11 +176,11 @@ import LinFlowTestSupport
         request.sampling = SamplingChoice(samples: 80)
         request.output = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
         let summary = try Analytic(RunSetup(request)).run(notice: { _ in })
-        #expect(summary.modes.count == 8)
+        #expect(summary.tasks[0].modes.count == 8)
         // Beyond a bottleneck of width 6 the modes start at 0 and are never learned.
         let learned = sizes.dropFirst().dropLast().min()!
-        for m in summary.modes.dropFirst(learned) { #expect(m.predicted == nil && m.measured == nil) }
-        for m in summary.modes.prefix(learned) {
+        for m in summary.tasks[0].modes.dropFirst(learned) { #expect(m.predicted == nil && m.measured == nil) }
+        for m in summary.tasks[0].modes.prefix(learned) {
             let p = try #require(m.predicted), q = try #require(m.measured)
             #expect(abs(p - q) < 1e-7 * p, "\(kind) \(sizes): \(p) vs \(q)")
         }

@@ -52,6 +52,28 @@ func column(_ csv: (header: [String], rows: [[Double]]), _ name: String) -> [Dou
         #expect(lines.filter { $0.contains("warning") }.count == 1)
     }
 
+    /// With equal rates r on both layers the step subtracts ηr∇L, so its operator is R H = 2H for
+    /// r = 2: its λ_max is twice the sharpness column's at every row. At η = 1.1 (2/η = 1.818) the
+    /// column stays below 2/η along the run while twice it rises past it from below, so the
+    /// edge-of-stability note must come (a note read off the plain Hessian would not), name the
+    /// step's operator, and report twice the column's largest value.
+    @Test func edgeNoteUsesTheStepOperatorWithRates() throws {
+        let dir = CLI.temporaryDirectory()
+        let eta = 1.1
+        let r = try CLI.run(["descend", "--layer-rates", "2,2", "--init-scale", "0.01", "--steps", "200", "--lr", "\(eta)", "--every", "1",
+                             "-o", "d.csv"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let (header, rows) = parseCSV(try String(contentsOf: dir.appendingPathComponent("d.csv"), encoding: .utf8))
+        let sharpness = rows.map { $0[header.firstIndex(of: "sharpness")!] }
+        let top = sharpness.max()!
+        // The case separates the two operators: H below the edge throughout, 2H past it but not at the start.
+        try #require(top < 2 / eta && 2 * top > 2 / eta && 2 * sharpness[0] < 2 / eta, "H from \(sharpness[0]) to \(top)")
+        let note = try #require(r.stderr.split(separator: "\n").first { $0.contains("note: λ_max of the step's operator R(H + γ)") }, "\(r.stderr)")
+        #expect(note.contains("grew past 2/η = 1.81818"))
+        let largest = Double(note.components(separatedBy: "(largest ")[1].prefix { $0 != ")" })!
+        #expect(abs(largest - 2 * top) <= 1e-4 * 2 * top, "\(largest) vs 2 × \(top)")
+    }
+
     @Test func divergenceExitsThreeWithOneLineAndKeepsTheRows() throws {
         let dir = CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("out.csv").path

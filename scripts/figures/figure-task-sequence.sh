@@ -6,9 +6,9 @@
 # (--init lambda-balanced --lambda 0, σ = 0.01) trains on A until t = 30, on B until 60, and on
 # A again until 90. Solid: `linflow simulate --then B.csv@30 --then A.csv@60`, its columns
 # loss_task1 (A) and loss_task2 (B). Dashed: the closed form (Braun et al.'s Riccati solution),
-# restarted at each switch from the state there (`linflow analytic --init` of the previous piece
-# with the next task's data); the imbalance is conserved, so each restart is exact. The losses
-# of the closed form's weights on both tasks are computed here with numpy from the samples.
+# `linflow analytic --then B.csv@30 --then A.csv@60`, which restarts it at each switch from the
+# state there; the imbalance is conserved, so each restart is exact. The losses of the closed
+# form's weights on both tasks are computed here with numpy from the samples.
 #
 #     scripts/figures/figure-task-sequence.sh      → docs/figures/figure-task-sequence.png
 source "$(dirname "$0")/common.sh"
@@ -23,9 +23,8 @@ PY
 start=(--outputs 15 --hidden 8 --init lambda-balanced --lambda 0 --init-scale 0.01 --seed 1 --diagnostics none)
 linflow simulate --data A.csv "${start[@]}" --then B.csv@30 --then A.csv@60 --t-end 90 --samples 450 \
     --rtol 1e-10 --atol 1e-12 -o seq.csv 2>/dev/null
-linflow analytic --data A.csv "${start[@]}" --t-end 30 --samples 150 --no-check -o c1.csv 2>/dev/null
-linflow analytic --data B.csv --outputs 15 --diagnostics none --init c1.csv --t-end 60 --samples 150 --no-check -o c2.csv 2>/dev/null
-linflow analytic --data A.csv --outputs 15 --diagnostics none --init c2.csv --t-end 90 --samples 150 --no-check -o c3.csv 2>/dev/null
+linflow analytic --data A.csv "${start[@]}" --then B.csv@30 --then A.csv@60 --t-end 90 --samples 450 \
+    --no-check -o closed.csv 2>/dev/null
 python3 - <<'PY'
 import csv
 import numpy as np
@@ -37,17 +36,15 @@ def loss(w21, w32, task):
     x, y = task
     return 0.5 * np.sum((y - w32 @ w21 @ x) ** 2) / x.shape[1]
 with open("closed.dat", "w") as out:
-    for piece in ["c1.csv", "c2.csv", "c3.csv"]:
-        rows = list(csv.reader(open(piece)))
-        h = rows[0]
-        i21 = [h.index(f"W21_{r}_{c}") for r in range(1, 9) for c in range(1, 9)]
-        i32 = [h.index(f"W32_{r}_{c}") for r in range(1, 16) for c in range(1, 9)]
-        for r in rows[1:]:
-            v = [float(s) for s in r]
-            w21 = np.array([v[i] for i in i21]).reshape(8, 8)
-            w32 = np.array([v[i] for i in i32]).reshape(15, 8)
-            out.write(f"{v[0]},{loss(w21, w32, tasks[0])},{loss(w21, w32, tasks[1])}\n")
-        out.write("\n")
+    rows = list(csv.reader(open("closed.csv")))
+    h = rows[0]
+    i21 = [h.index(f"W21_{r}_{c}") for r in range(1, 9) for c in range(1, 9)]
+    i32 = [h.index(f"W32_{r}_{c}") for r in range(1, 16) for c in range(1, 9)]
+    for r in rows[1:]:
+        v = [float(s) for s in r]
+        w21 = np.array([v[i] for i in i21]).reshape(8, 8)
+        w32 = np.array([v[i] for i in i32]).reshape(15, 8)
+        out.write(f"{v[0]},{loss(w21, w32, tasks[0])},{loss(w21, w32, tasks[1])}\n")
 # The largest gap between the simulated and the closed-form losses at the simulated rows.
 sim = list(csv.DictReader(open("seq.csv")))
 closed = np.loadtxt("closed.dat", delimiter=",")
@@ -75,7 +72,7 @@ set arrow from 60, graph 0 to 60, graph 1 nohead dt 3 lc rgb '#666666'
 set datafile separator ','
 plot 'seq.csv' using "t":"loss_task1" with lines lw 2 lc 1 title 'task A (loss\\_task1), flow', \
      'seq.csv' using "t":"loss_task2" with lines lw 2 lc 2 title 'task B (loss\\_task2), flow', \
-     'closed.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'closed form, restarted at each switch' noenhanced, \
+     'closed.dat' using 1:2 with lines lw 2 dt 2 lc rgb 'black' title 'closed form (analytic --then)' noenhanced, \
      'closed.dat' using 1:3 with lines lw 2 dt 2 lc rgb 'black' notitle
 GP
 gnuplot figure.gp

@@ -32,6 +32,10 @@ public struct DescentSummary: Sendable {
     public var initialSharpness: Double
     /// The largest sharpness over the written rows, and the time of its row.
     public var largestSharpness: (value: Double, time: Double)
+    /// With weight decay or layer rates (and the sharpness tracked): λ_max of the step's operator
+    /// R^{1/2}(H + γD)R^{1/2} at the start and its largest over the written rows, which decide the
+    /// edge-of-stability note instead of the Hessian's.
+    public var stepEdge: (initial: Double, largest: Double)?
     public var gradientEvaluations: Int
     public var hessianProducts: Int
     /// Of ``wallSeconds``: the sharpness estimates (Hessian-vector products and Lanczos).
@@ -61,7 +65,11 @@ public struct DescentSummary: Sendable {
             "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products (\(String(format: "%.3f", sharpnessSeconds)) s), \(String(format: "%.3f", wallSeconds)) s (data and set-up \(String(format: "%.3f", setupSeconds)) s)",
         ]
         if let test { lines.insert(test.figures.line(test.source), at: 2) }
-        if learningRate > 2 / top.value, learningRate <= 2 / initialSharpness {
+        if let edge = stepEdge {
+            if learningRate > 2 / edge.largest, learningRate <= 2 / edge.initial {
+                lines.append("  note: λ_max of the step's operator R(H + γ) (the loss's Hessian with \(Setting.weightDecay) and \(Setting.layerRates)) grew past 2/η = \(fmt(2 / learningRate)) along the run (largest \(fmt(edge.largest))): descent reached the edge of stability")
+            }
+        } else if learningRate > 2 / top.value, learningRate <= 2 / initialSharpness {
             lines.append("  note: the sharpness grew past 2/η = \(fmt(2 / learningRate)) along the run: descent reached the edge of stability")
         }
         return lines.joined(separator: "\n")
