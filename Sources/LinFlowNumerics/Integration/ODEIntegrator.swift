@@ -260,7 +260,7 @@ public final class ODEIntegrator {
 
     /// Hands the run at the current time and state, with rkf45's last step, to linflow's NDF
     /// (ndf.c: one tridiagonal reduction of the exact, symmetric Jacobian serves every step size),
-    /// or, where the Jacobian is not symmetric (layer rates, the modified flow), to msbdf under
+    /// or, where the Jacobian is not symmetric (layer rates), to msbdf under
     /// GSL's standard control (msbdf tests each component's error itself, see
     /// ``ErrorNorm/check(with:)``).
     private func switchToImplicit() throws(IntegrationFailure) -> StiffnessSwitch.Stepper {

@@ -38,7 +38,7 @@ public struct StiffnessSwitch: Sendable, Equatable {
         /// linflow's variable-order NDF (ndf.c), whose Newton solves all use one tridiagonal
         /// reduction J = Q T Qᵀ of the symmetric Jacobian: the gradient flow (J = −H).
         case ndf
-        /// GSL's msbdf, where the Jacobian is not symmetric (layer rates, the modified flow).
+        /// GSL's msbdf, where the Jacobian is not symmetric (layer rates).
         case msbdf
 
         var description: String {
