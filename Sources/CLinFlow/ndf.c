@@ -5,7 +5,6 @@
 #include <string.h>
 #include <float.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_cblas.h>
 
 /* Variable-order (1–5) numerical differentiation formulas (NDF; Klopfenstein 1971, Shampine &
    Reichelt 1997, "The MATLAB ODE suite", as ode15s and scipy's BDF use them), for an autonomous
@@ -40,8 +39,14 @@ void dsytrd_(const char *uplo, const int *n, double *a, const int *lda, double *
              double *tau, double *work, const int *lwork, int *info, size_t uplo_len);
 void dgtsv_(const int *n, const int *nrhs, double *dl, double *d, double *du, double *b,
             const int *ldb, int *info);
+void dlarft_(const char *direct, const char *storev, const int *n, const int *k, const double *v,
+             const int *ldv, const double *tau, double *t, const int *ldt, size_t, size_t);
+void dlarfb_(const char *side, const char *trans, const char *direct, const char *storev,
+             const int *m, const int *n, const int *k, const double *v, const int *ldv,
+             const double *t, const int *ldt, double *c, const int *ldc, double *work,
+             const int *ldwork, size_t, size_t, size_t, size_t);
 
-enum { NDF_MAX_ORDER = 5, NDF_NEWTON_MAXITER = 4 };
+enum { NDF_MAX_ORDER = 5, NDF_NEWTON_MAXITER = 4, NDF_BLOCK = 32 };
 static const double ndf_min_factor = 0.2, ndf_max_factor = 10;
 /* κ_k, the NDF's modification of BDF's leading coefficient (κ_1…κ_4; order 5 is plain BDF). */
 static const double ndf_kappa[NDF_MAX_ORDER + 1] = {0, -0.1850, -1.0 / 9, -0.0823, -0.0415, 0};
@@ -55,7 +60,8 @@ struct linflow_ndf {
     double *dl, *dd, *du; /* I − cT, overwritten by each tridiagonal solve */
     double *work;
     int lwork;
-    double *y_predict, *y_new, *d, *f, *dy, *psi, *scale;
+    double *tblocks;      /* the triangular factors of Q's blocks of NDF_BLOCK reflectors */
+    double *y_predict, *y_new, *d, *f, *dy, *psi, *scale, *dy_work;
     double t, h;          /* time of D_0, step size D is scaled for */
     int order, equal_steps;
     int fixed;            /* a fixed step and order, no error control (convergence studies) */
@@ -77,13 +83,14 @@ linflow_ndf *linflow_ndf_alloc(size_t n) {
     s->D = malloc(sizeof(double) * (NDF_MAX_ORDER + 3) * n);
     s->J = malloc(sizeof(double) * n * n);
     s->work = malloc(sizeof(double) * (size_t)s->lwork);
-    w = malloc(sizeof(double) * 16 * n);
-    if (!s->D || !s->J || !s->work || !w) {
-        free(s->D); free(s->J); free(s->work); free(w); free(s);
+    s->tblocks = malloc(sizeof(double) * (n / NDF_BLOCK + 1) * NDF_BLOCK * NDF_BLOCK);
+    w = malloc(sizeof(double) * 16 * (n > NDF_BLOCK ? n : NDF_BLOCK));
+    if (!s->D || !s->J || !s->work || !s->tblocks || !w) {
+        free(s->D); free(s->J); free(s->work); free(s->tblocks); free(w); free(s);
         return NULL;
     }
     double **parts[] = {&s->dfdt, &s->td, &s->te, &s->tau, &s->dl, &s->dd, &s->du, &s->y_predict,
-                        &s->y_new, &s->d, &s->f, &s->dy, &s->psi, &s->scale};
+                        &s->y_new, &s->d, &s->f, &s->dy, &s->psi, &s->scale, &s->dy_work};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) *parts[i] = w + i * n;
     s->gamma[0] = 0;
     for (int k = 1; k <= NDF_MAX_ORDER; k++) s->gamma[k] = s->gamma[k - 1] + 1.0 / k;
@@ -96,7 +103,7 @@ linflow_ndf *linflow_ndf_alloc(size_t n) {
 
 void linflow_ndf_free(linflow_ndf *s) {
     if (!s) return;
-    free(s->D); free(s->J); free(s->work); free(s->dfdt); free(s);
+    free(s->D); free(s->J); free(s->work); free(s->tblocks); free(s->dfdt); free(s);
 }
 
 linflow_ndf_counts linflow_ndf_get_counts(const linflow_ndf *s) { return s->counts; }
@@ -136,23 +143,31 @@ static int refresh_jacobian(linflow_ndf *s, const gsl_odeiv2_system *sys, const 
     /* Row-major J is column-major Jᵀ = J: LAPACK reads its lower triangle. */
     dsytrd_("L", &in, s->J, &in, s->td, s->te, s->tau, s->work, &s->lwork, &info, 1);
     s->counts.reductions++;
-    return info == 0 ? GSL_SUCCESS : GSL_EFAILED;
+    if (info != 0) return GSL_EFAILED;
+    /* Q's reflectors in blocks of NDF_BLOCK, each as I − V T Vᵀ (LAPACK's compact WY form), so
+       that applying Q is a few matrix-vector products per block instead of a dot product and an
+       axpy per reflector. Reflector i acts on rows i+1…n−1 (its unit, not stored, at row i+1). */
+    for (size_t i0 = 0; i0 + 1 < n; i0 += NDF_BLOCK) {
+        int rows = (int)(n - 1 - i0), kb = (int)(n - 1 - i0 < NDF_BLOCK ? n - 1 - i0 : NDF_BLOCK), ldt = NDF_BLOCK;
+        dlarft_("F", "C", &rows, &kb, s->J + i0 * n + i0 + 1, &in, s->tau + i0,
+                s->tblocks + (i0 / NDF_BLOCK) * NDF_BLOCK * NDF_BLOCK, &ldt, 1, 1);
+    }
+    return GSL_SUCCESS;
 }
 
 /* Q = H_0 H_1 … H_{n−2}, H_i = I − τ_i u_i u_iᵀ with u_i = (0…0, 1 at i+1, column i of the
-   reduced J below the subdiagonal). transpose: v ← Qᵀ v (H_0 first), else v ← Q v. Each
-   reflector is one dot product and one axpy (BLAS: vectorised, which the dot's dependency
-   chain otherwise is not): 2n² flops for Q or Qᵀ. */
-static void apply_q(const linflow_ndf *s, double *v, int transpose) {
+   reduced J below the subdiagonal), applied a block of reflectors at a time (compact WY):
+   transpose: v ← Qᵀ v (first block first), else v ← Q v (last block first). 2n² flops. */
+static void apply_q(linflow_ndf *s, double *v, int transpose) {
     size_t n = s->n;
     if (n < 2) return;
-    for (size_t m = 0; m + 1 < n; m++) {
-        size_t i = transpose ? m : n - 2 - m;
-        const double *u = s->J + i * n + i + 2;
-        int len = (int)(n - i - 2);
-        double w = s->tau[i] * (v[i + 1] + cblas_ddot(len, u, 1, v + i + 2, 1));
-        v[i + 1] -= w;
-        cblas_daxpy(len, -w, u, 1, v + i + 2, 1);
+    size_t blocks = (n - 2) / NDF_BLOCK + 1;
+    int in = (int)n, one = 1, ldt = NDF_BLOCK;
+    for (size_t m = 0; m < blocks; m++) {
+        size_t b = transpose ? m : blocks - 1 - m, i0 = b * NDF_BLOCK;
+        int rows = (int)(n - 1 - i0), kb = (int)(n - 1 - i0 < NDF_BLOCK ? n - 1 - i0 : NDF_BLOCK);
+        dlarfb_("L", transpose ? "T" : "N", "F", "C", &rows, &one, &kb, s->J + i0 * n + i0 + 1, &in,
+                s->tblocks + b * NDF_BLOCK * NDF_BLOCK, &ldt, v + i0 + 1, &rows, s->dy_work, &one, 1, 1, 1, 1);
     }
 }
 

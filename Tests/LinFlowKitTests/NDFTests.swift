@@ -147,6 +147,23 @@ private let linearJacobian: @convention(c) (Double, UnsafePointer<Double>?, Unsa
         #expect(system.jacobians == 1)
     }
 
+    /// 80 unknowns (Q's reflectors in three blocks of 32): λ from 10⁻³ to 10⁴ evenly in log, to
+    /// t = 100 at rtol 1e-8, within 10·rtol of e^{At}y0 at every output time, with one Jacobian.
+    @Test func manyUnknownsSpanSeveralBlocksOfReflectors() throws {
+        let n = 80
+        let field = LinearField((0..<n).map { pow(10, -3 + 7 * Double($0) / Double(n - 1)) })
+        let start = (0..<n).map { sin(Double($0) + 1) }
+        let system = LinearSystem(field)
+        let i = try ODEIntegrator(system: system, initialState: start, method: .ndf, relativeTolerance: 1e-8,
+                                  absoluteTolerance: 1e-10)
+        for t in [0.01, 0.1, 1, 10, 100.0] {
+            try i.advance(to: t)
+            let d = zip(i.state, field.exact(start, t)).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
+            #expect(d < 1e-7, "t \(t): \(d)")
+        }
+        #expect(system.jacobians == 1)
+    }
+
     /// A Jacobian that is not symmetric is refused by `--method ndf` (its solves assume J = Jᵀ).
     @Test func nonSymmetricJacobianIsRefused() throws {
         let field = LinearField([1, 2, 3, 4, 5, 6])

@@ -2,13 +2,14 @@
 """The stiff late phase in CPU time: `simulate --method auto` against scipy's LSODA on the
 hierarchy, 8-16-15 (368 weights) to T = 4·10⁴, at equal final-weight accuracy.
 
-    python3 scripts/bench/stiff_late.py [--rtols 1e-6,1e-8,1e-10] [--repeat 15] [--linflow PATH]
+    python3 scripts/bench/stiff_late.py [--rtols 1e-6,1e-8,1e-10] [--repeat 21] [--linflow PATH]
     (run it with the bench venv's python for scipy: scripts/bench/.venv/bin/python)
 
-linflow: `perf stat -r REPEAT -e task-clock` of `simulate … --t-end 40000` less the same command
-to t = 1e-8 (process start, data and rows cancel), both with OPENBLAS_NUM_THREADS=1, one after
-the other at each rtol. LSODA: `time.process_time()` around scipy's `solve_ivp(method="LSODA")`
-on the numpy RHS of baselines/common.py (rtol, atol = rtol/100, first step 1e-6), best of 3, with
+linflow: `perf stat -e task-clock` of `simulate … --t-end 40000` less that of the same command
+to t = 1e-8 (process start, data and rows cancel), both with OPENBLAS_NUM_THREADS=1, run in
+REPEAT interleaved pairs at each rtol: the medians (other processes on a shared machine slow
+single runs by up to 2×; the median of interleaved pairs is stable to ~1 ms). LSODA: `time.process_time()` around scipy's `solve_ivp(method="LSODA")`
+on the numpy RHS of baselines/common.py (rtol, atol = rtol/100, first step 1e-6), best of 5, with
 one OpenBLAS thread too (process_time counts every thread: a spinning OpenBLAS worker inflates it
 tenfold). Errors: max_i |w_i − w*_i| / max_i |w*_i| against linflow's rk8pd at rtol 1e-13. CPU
 time is what a load on the machine changes least; the load is printed."""
@@ -30,7 +31,7 @@ from common import correlations, flow_rhs  # noqa: E402
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("--rtols", default="1e-6,1e-8,1e-10")
-ap.add_argument("--repeat", type=int, default=15)
+ap.add_argument("--repeat", type=int, default=21)
 ap.add_argument("--linflow", default=None)
 args = ap.parse_args()
 LINFLOW = locate(args.linflow)
@@ -51,7 +52,7 @@ def weights(path, last=True):
 
 def task_clock_ms(extra):
     out = os.path.join(work, "run.csv")
-    r = subprocess.run(["perf", "stat", "-r", str(args.repeat), "-x", ",", "-e", "task-clock"] + BASE + extra + ["-o", out],
+    r = subprocess.run(["perf", "stat", "-x", ",", "-e", "task-clock"] + BASE + extra + ["-o", out],
                        env=ONE_THREAD, capture_output=True, text=True, check=True)
     line = next(l for l in r.stderr.splitlines() if "task-clock" in l)
     return float(line.split(",")[0]), out
@@ -75,8 +76,12 @@ print("| rtol | auto solve (ms CPU) | auto error | LSODA (ms CPU) | LSODA error 
 print("|---|---|---|---|---|---|")
 for rtol in [float(x) for x in args.rtols.split(",")]:
     tol = ["--method", "auto", "--rtol", f"{rtol:g}", "--atol", f"{rtol * 1e-2:g}"]
-    short, _ = task_clock_ms(tol + ["--t-end", "1e-8"])
-    full, out = task_clock_ms(tol + ["--t-end", str(T)])
+    shorts, fulls = [], []
+    for _ in range(args.repeat):
+        shorts.append(task_clock_ms(tol + ["--t-end", "1e-8"])[0])
+        ms, out = task_clock_ms(tol + ["--t-end", str(T)])
+        fulls.append(ms)
+    short, full = float(np.median(shorts)), float(np.median(fulls))
     auto = full - short
     code = f"""
 import sys, time, numpy as np
@@ -87,7 +92,7 @@ s11, s31, _ = correlations({data!r}, 15)
 rhs, _ = flow_rhs([8, 16, 15], s11, s31)
 theta0 = np.load({os.path.join(work, 'theta0.npy')!r})
 best = float("inf")
-for _ in range(3):
+for _ in range(5):
     t = time.process_time()
     sol = solve_ivp(rhs, (0, {T}), theta0, method="LSODA", t_eval=[{T}], rtol={rtol}, atol={rtol * 1e-2}, first_step=1e-6)
     best = min(best, time.process_time() - t)
