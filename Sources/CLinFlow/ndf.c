@@ -5,6 +5,7 @@
 #include <string.h>
 #include <float.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_cblas.h>
 
 /* Variable-order (1–5) numerical differentiation formulas (NDF; Klopfenstein 1971, Shampine &
    Reichelt 1997, "The MATLAB ODE suite", as ode15s and scipy's BDF use them), for an autonomous
@@ -29,7 +30,7 @@
 
      (I − cJ)⁻¹ v = Q (I − cT)⁻¹ Qᵀ v
 
-   costs 2n² (Q, Qᵀ applied as reflectors) + O(n) (a tridiagonal solve) for ANY c: changing the
+   costs 4n² (Qᵀ and Q, in blocks of reflectors) + O(n) (a tridiagonal solve) for ANY c: changing the
    step or the order costs nothing. J is evaluated again only when Newton's iteration fails to
    converge (then at the predictor), as scipy's BDF does; a stale J costs iterations, never
    accuracy (the corrector is solved to newton_tol of the error tolerance). */
@@ -41,10 +42,7 @@ void dgtsv_(const int *n, const int *nrhs, double *dl, double *d, double *du, do
             const int *ldb, int *info);
 void dlarft_(const char *direct, const char *storev, const int *n, const int *k, const double *v,
              const int *ldv, const double *tau, double *t, const int *ldt, size_t, size_t);
-void dlarfb_(const char *side, const char *trans, const char *direct, const char *storev,
-             const int *m, const int *n, const int *k, const double *v, const int *ldv,
-             const double *t, const int *ldt, double *c, const int *ldc, double *work,
-             const int *ldwork, size_t, size_t, size_t, size_t);
+
 
 enum { NDF_MAX_ORDER = 5, NDF_NEWTON_MAXITER = 4, NDF_BLOCK = 32 };
 static const double ndf_min_factor = 0.2, ndf_max_factor = 10;
@@ -144,9 +142,15 @@ static int refresh_jacobian(linflow_ndf *s, const gsl_odeiv2_system *sys, const 
     dsytrd_("L", &in, s->J, &in, s->td, s->te, s->tau, s->work, &s->lwork, &info, 1);
     s->counts.reductions++;
     if (info != 0) return GSL_EFAILED;
-    /* Q's reflectors in blocks of NDF_BLOCK, each as I − V T Vᵀ (LAPACK's compact WY form), so
-       that applying Q is a few matrix-vector products per block instead of a dot product and an
-       axpy per reflector. Reflector i acts on rows i+1…n−1 (its unit, not stored, at row i+1). */
+    /* Q's reflectors in blocks of NDF_BLOCK, each block H_b = I − V T Vᵀ (LAPACK's compact WY
+       form), so that applying Q is two matrix-vector products and a triangular one per block
+       instead of a dot product and an axpy per reflector. Column i of the reduced J becomes u_i
+       itself (T's diagonals are in td, te): zero above row i + 1, 1 there. */
+    for (size_t i = 0; i + 1 < n; i++) {
+        double *u = s->J + i * n;
+        for (size_t k = 0; k <= i; k++) u[k] = 0;
+        u[i + 1] = 1;
+    }
     for (size_t i0 = 0; i0 + 1 < n; i0 += NDF_BLOCK) {
         int rows = (int)(n - 1 - i0), kb = (int)(n - 1 - i0 < NDF_BLOCK ? n - 1 - i0 : NDF_BLOCK), ldt = NDF_BLOCK;
         dlarft_("F", "C", &rows, &kb, s->J + i0 * n + i0 + 1, &in, s->tau + i0,
@@ -155,19 +159,22 @@ static int refresh_jacobian(linflow_ndf *s, const gsl_odeiv2_system *sys, const 
     return GSL_SUCCESS;
 }
 
-/* Q = H_0 H_1 … H_{n−2}, H_i = I − τ_i u_i u_iᵀ with u_i = (0…0, 1 at i+1, column i of the
-   reduced J below the subdiagonal), applied a block of reflectors at a time (compact WY):
-   transpose: v ← Qᵀ v (first block first), else v ← Q v (last block first). 2n² flops. */
+/* Q = H_0 H_1 … H_{n−2}, H_i = I − τ_i u_i u_iᵀ (u_i: column i of the reduced J, zero above
+   row i + 1), a block b of reflectors at a time, H_b = I − V T Vᵀ: transpose: v ← Qᵀ v (first
+   block first, each as I − V Tᵀ Vᵀ), else v ← Q v (last block first). 4n² flops. */
 static void apply_q(linflow_ndf *s, double *v, int transpose) {
     size_t n = s->n;
     if (n < 2) return;
     size_t blocks = (n - 2) / NDF_BLOCK + 1;
-    int in = (int)n, one = 1, ldt = NDF_BLOCK;
+    double *w = s->dy_work;
     for (size_t m = 0; m < blocks; m++) {
         size_t b = transpose ? m : blocks - 1 - m, i0 = b * NDF_BLOCK;
         int rows = (int)(n - 1 - i0), kb = (int)(n - 1 - i0 < NDF_BLOCK ? n - 1 - i0 : NDF_BLOCK);
-        dlarfb_("L", transpose ? "T" : "N", "F", "C", &rows, &one, &kb, s->J + i0 * n + i0 + 1, &in,
-                s->tblocks + b * NDF_BLOCK * NDF_BLOCK, &ldt, v + i0 + 1, &rows, s->dy_work, &one, 1, 1, 1, 1);
+        const double *V = s->J + i0 * n + i0 + 1;
+        cblas_dgemv(CblasColMajor, CblasTrans, rows, kb, 1, V, (int)n, v + i0 + 1, 1, 0, w, 1);
+        cblas_dtrmv(CblasColMajor, CblasUpper, transpose ? CblasTrans : CblasNoTrans, CblasNonUnit, kb,
+                    s->tblocks + b * NDF_BLOCK * NDF_BLOCK, NDF_BLOCK, w, 1);
+        cblas_dgemv(CblasColMajor, CblasNoTrans, rows, kb, -1, V, (int)n, w, 1, 1, v + i0 + 1, 1);
     }
 }
 
