@@ -143,7 +143,7 @@ struct StartOptions<Command: CommandDefaults>: ParsableArguments {
 /// `--method`, `--rtol`, `--atol`, `--error-norm`, `--max-steps`: how GSL integrates a flow
 /// (simulate, compare).
 struct IntegrationOptions<Command: CommandDefaults>: ParsableArguments {
-    @Option(name: .long, help: "GSL stepper; dp45 and dop853 are linflow's Dormand–Prince 5(4) and 8(5,3) (for rtol below 1e-7), auto switches from rkf45 to msbdf when stiff.")
+    @Option(name: .long, help: "GSL stepper; dp45 and dop853 are linflow's Dormand–Prince 5(4) and 8(5,3) (for rtol below 1e-7), ndf linflow's implicit NDF of orders 1–5 for stiff gradient flows (symmetric Jacobian), auto switches from rkf45 to ndf (msbdf with layer rates) when stiff.")
     var method: StepperMethod = .rkf45
 
     @Option(name: .long, parsing: .unconditional, help: "Relative error tolerance (default \(helpNumber(IntegrationChoice.defaultTolerances(for: Command.runCommand).relative))).")

@@ -138,20 +138,6 @@ private let square: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutabl
     /// 1e-11 follows it to 1e-8 in every weight at every time, as ClosedFormTests asks of rkf45.
     @Test(arguments: [1, 2, 3])
     func followsTheAlignedClosedForm(depth: Int) throws {
-        var g = SplitMix64(seed: UInt64(10 + depth))
-        for trial in 0..<4 {
-            let hidden = (1..<depth).map { _ in 2 + Int(g.next() % 4) }
-            let data = whiteProblem(3, 2, c: [1, 0.5, 2, 0.125][trial], &g)
-            let a = try Architecture(sizes: [3] + hidden + [2])
-            let w0 = try Initialization.aligned(seed: UInt64(trial), scale: 1e-2).weights(for: a, correlations: data)
-            let solution = try AlignedModeSolution(start: w0, white: WhiteInputs(data))
-            let times = [0.5, 2, 8, 16.0]
-            let path = try integrate(GradientFlow(architecture: a, correlations: data), from: w0, times: times, method: .dop853)
-            for (t, w) in zip(times, path) {
-                let exact = try solution.weights(at: t)
-                let d = zip(exact.flat, w.flat).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
-                #expect(d < 1e-8, "depth \(depth) trial \(trial) t \(t): \(d)")
-            }
-        }
+        for (label, gap) in try alignedClosedFormGaps(depth: depth, method: .dop853) { #expect(gap < 1e-8, "\(label): \(gap)") }
     }
 }

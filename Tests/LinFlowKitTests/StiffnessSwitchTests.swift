@@ -7,8 +7,8 @@ import LinFlowTestSupport
 @testable import LinFlowRuns
 @testable import LinFlowSweep
 
-/// `--method auto` (``StiffnessSwitch``): rkf45's output where the flow is not stiff, msbdf's
-/// accuracy at a small multiple of its cost where it is.
+/// `--method auto` (``StiffnessSwitch``): rkf45's output where the flow is not stiff, an implicit
+/// method's accuracy at a small multiple of msbdf's cost where it is.
 @Suite struct StiffnessSwitchTests {
     /// Inputs ≈ 1000 ± 1 (not centred): Σ11 has an eigenvalue ~2·10⁶ beside ones ~1, so once the
     /// weights have grown the Hessian's top eigenvalue forces rkf45's steps to ~3/λ_max while
@@ -51,10 +51,10 @@ import LinFlowTestSupport
         #expect(auto.steps == rk.steps)
     }
 
-    /// The non-centred flow: auto switches to msbdf, says why (h·λ_max ≥ 1 at the switch), ends
+    /// The non-centred flow: auto switches to the NDF (the Jacobian −H is symmetric), says why (h·λ_max ≥ 1 at the switch), ends
     /// within tolerance of msbdf alone and of a tight rk8pd reference, and costs at most 10×
     /// msbdf's RHS evaluations, where rkf45 alone needs ~100× msbdf's steps.
-    @Test func stiffRunSwitchesToMSBDF() throws {
+    @Test func stiffRunSwitchesToNDF() throws {
         let a = try Architecture(sizes: [2, 2, 1])
         let flow = try GradientFlow(architecture: a, correlations: Self.nonCentred())
         var g = SplitMix64(seed: 8)
@@ -65,9 +65,10 @@ import LinFlowTestSupport
         let reference = try run(flow, w0, .rk8pd, to: times, rtol: 1e-12)
         let s = try #require(auto.stiffnessSwitch)
         #expect(s.outcome == .switched)
-        #expect(auto.activeMethod == .msbdf)
+        #expect(auto.activeMethod == .ndf)
+        #expect(s.stepper == .ndf)
         #expect(s.meanStep * s.lambdaMax >= StiffnessSwitch.pinned)
-        #expect(s.message.contains("switches to msbdf"))
+        #expect(s.message.contains("switches to linflow's NDF"))
         let scale = reference.state.map(abs).max()!
         for (x, r) in zip(auto.state, reference.state) { #expect(abs(x - r) <= 1e-5 * scale) }
         for (x, r) in zip(auto.state, bdf.state) { #expect(abs(x - r) <= 1e-5 * scale) }
@@ -83,6 +84,24 @@ import LinFlowTestSupport
         _ = try run(flow, w0, .msbdf, to: times)
         let bdfEvaluations = flow.evaluations - before - autoEvaluations
         #expect(autoEvaluations <= 10 * bdfEvaluations, "auto \(autoEvaluations) RHS vs msbdf \(bdfEvaluations)")
+    }
+
+    /// With per-layer rates the Jacobian −R H is not symmetric, which the NDF's solves assume:
+    /// auto switches to msbdf instead, says so, and still ends within tolerance of rk8pd.
+    @Test func nonSymmetricJacobianSwitchesToMSBDF() throws {
+        let a = try Architecture(sizes: [2, 2, 1])
+        let flow = try GradientFlow(architecture: a, correlations: Self.nonCentred(), terms: FlowTerms(layerRates: [1, 2]))
+        var g = SplitMix64(seed: 8)
+        let w0 = (0..<a.parameterCount).map { _ in 1e-3 * g.normal() }
+        let times = (1...80).map(Double.init)
+        let auto = try run(flow, w0, .auto, to: times)
+        let reference = try run(flow, w0, .rk8pd, to: times, rtol: 1e-12)
+        let s = try #require(auto.stiffnessSwitch)
+        #expect(s.stepper == .msbdf)
+        #expect(auto.activeMethod == .msbdf)
+        #expect(s.message.contains("switches to msbdf with the exact Jacobian"))
+        let scale = reference.state.map(abs).max()!
+        for (x, r) in zip(auto.state, reference.state) { #expect(abs(x - r) <= 1e-5 * scale) }
     }
 
     /// The rule itself: pinned steps switch, small ones do not, too many unknowns stay explicit.

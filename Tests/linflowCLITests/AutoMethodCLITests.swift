@@ -26,12 +26,35 @@ import Testing
                              "--method", "auto", "-o", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("stiff at t = "))
-        #expect(r.stderr.contains("switches to msbdf with the exact Jacobian"))
+        #expect(r.stderr.contains("switches to linflow's NDF (orders 1–5) with the exact Jacobian"))
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".json"))) as! [String: Any]
         let settings = try #require(record["settings"] as? [String: Any])
         let stiffness = try #require(settings["stiffness"] as? [String: Any])
-        #expect(stiffness["outcome"] as? String == "switched to msbdf")
+        #expect(stiffness["outcome"] as? String == "switched to ndf")
         #expect((stiffness["h_lambda_max"] as? Double ?? 0) >= 1)
+    }
+
+    /// The hierarchy's stiff late phase (8-16-15, 368 weights, to t = 4·10⁴; h·λ_max is pinned from
+    /// t ≈ 10³ on): auto switches to the NDF, and its final weights are within 10·rtol (relative to
+    /// the largest weight) of rk8pd's at rtol 10⁻¹² — the explicit reference needs ~40× auto's
+    /// RHS evaluations.
+    @Test func stiffLatePhaseMatchesATightReference() throws {
+        let dir = CLI.temporaryDirectory()
+        var finals: [[Double]] = []
+        for (method, rtol) in [("auto", 1e-8), ("rk8pd", 1e-12)] {
+            let out = dir.appendingPathComponent("\(method).csv").path
+            let r = try CLI.run(["simulate", "--dataset", "hierarchy", "--hidden", "16", "--t-end", "40000", "--samples", "1",
+                                 "--diagnostics", "none", "--method", method, "--rtol", "\(rtol)", "--atol", "\(rtol * 1e-2)", "-o", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            if method == "auto" { #expect(r.stderr.contains("switches to linflow's NDF")) }
+            let table = parseCSV(try String(contentsOfFile: out, encoding: .utf8))
+            let weights = table.header.indices.filter { table.header[$0].hasPrefix("W") || table.header[$0].hasPrefix("b") }
+            #expect(weights.count == 8 * 16 + 16 * 15)
+            finals.append(weights.map { table.rows.last![$0] })
+        }
+        let scale = finals[1].map(abs).max()!
+        let gap = zip(finals[0], finals[1]).map { abs($0 - $1) }.max()!
+        #expect(gap <= 10 * 1e-8 * scale, "auto at rtol 1e-8 is \(gap / scale) from rk8pd at 1e-12")
     }
 
     @Test func nonStiffRunWritesRKF45sBytes() throws {

@@ -120,6 +120,7 @@ import Testing
         // Integration.
         add(integrated, "--method", ["--method", "rk8pd"], .record("\"method\" : \"rk8pd\""))
         add(integrated, "--method", ["--method", "dop853"], .record("\"method\" : \"dop853\""))
+        add(integrated, "--method", ["--method", "ndf"], .record("\"method\" : \"ndf\""))
         add(integrated, "--rtol", ["--rtol", "1e-4"], .changesOutput)
         add(integrated, "--atol", ["--atol", "1e-3"], .changesOutput)
         add(integrated, "--error-norm", ["--error-norm", "rms"], .changesOutput)

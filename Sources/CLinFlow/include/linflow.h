@@ -35,4 +35,31 @@ const char *linflow_blas_select_core(void);
    (a sweep running its tasks in-process gives them the count a task's own process would get). */
 void linflow_blas_set_threads(int threads);
 
+/* Variable-order NDF (orders 1–5, ode15s's and scipy's BDF) for y' = f(y) with a symmetric
+   Jacobian, whose linear solves use one tridiagonal reduction J = Q T Qᵀ for every step size
+   (ndf.c). reset: start at (t, y) with step h (evaluates f and J; GSL_EDOM if J is not
+   symmetric). apply: steps until the solver's time reaches t1, writes y(t1) (interpolated when
+   the last step passed t1) and the steps taken; GSL_EMAXITER after nmax steps (0: no limit), with
+   y at linflow_ndf_time. */
+typedef struct linflow_ndf linflow_ndf;
+typedef struct {
+    unsigned long steps, rejections, evaluations, jacobians, reductions, solves;
+} linflow_ndf_counts;
+linflow_ndf *linflow_ndf_alloc(size_t dim);
+void linflow_ndf_free(linflow_ndf *s);
+int linflow_ndf_reset(linflow_ndf *s, const gsl_odeiv2_system *sys, double t, const double y[],
+                      double h, double eps_abs, double eps_rel);
+int linflow_ndf_apply(linflow_ndf *s, const gsl_odeiv2_system *sys, double t1, double y[],
+                      unsigned long nmax, unsigned long *steps);
+/* For convergence studies: start at t with order k (1…5) and step h from the history y(t − m h),
+   m = 0…k (rows of `past`), then step at h and order k without error control. */
+int linflow_ndf_start_fixed(linflow_ndf *s, const gsl_odeiv2_system *sys, double t, int order,
+                            double h, const double past[], double eps_abs, double eps_rel);
+/* The last accepted step's error estimate, max_i |err_i| / (eps_abs + eps_rel |y_i|). */
+double linflow_ndf_error_estimate(const linflow_ndf *s);
+double linflow_ndf_time(const linflow_ndf *s);
+double linflow_ndf_step(const linflow_ndf *s);
+int linflow_ndf_order(const linflow_ndf *s);
+linflow_ndf_counts linflow_ndf_get_counts(const linflow_ndf *s);
+
 #endif

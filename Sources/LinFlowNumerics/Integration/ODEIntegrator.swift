@@ -9,11 +9,14 @@ import CLinFlow
 /// first-same-as-last.
 public enum StepperMethod: String, CaseIterable, Sendable {
     case rkf45, rkck, rk8pd, rk2, rk4, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf, dp45, dop853
+    /// linflow's variable-order NDF for a symmetric Jacobian (ndf.c; not a GSL stepper: it has its
+    /// own step-size and order control, see ``ODEIntegrator``).
+    case ndf
     /// rkf45, switching to msbdf when stiffness holds its steps at the stability limit (``StiffnessSwitch``).
     case auto
 
     /// The implicit steppers, which build and factor the dense n×n Jacobian.
-    public var usesJacobian: Bool { [.rk1imp, .rk2imp, .rk4imp, .bsimp, .msbdf].contains(self) }
+    public var usesJacobian: Bool { [.rk1imp, .rk2imp, .rk4imp, .bsimp, .msbdf, .ndf].contains(self) }
 
     var gslType: UnsafePointer<gsl_odeiv2_step_type> {
         switch self {
@@ -31,6 +34,7 @@ public enum StepperMethod: String, CaseIterable, Sendable {
         case .dp45: return linflow_step_dp45()
         case .dop853: return linflow_step_dop853()
         case .auto: return linflow_step_rkf45()  // until a StiffnessSwitch
+        case .ndf: return linflow_step_rkf45()  // the driver stays idle
         }
     }
 }
@@ -72,7 +76,7 @@ public enum ErrorNorm: String, CaseIterable, Sendable {
     /// control's error level), so an RMS control would only fight their own test: with msadams
     /// and msbdf it took more steps for a 7–8× larger error. Refused there.
     public func check(with method: StepperMethod) throws(LinflowError) {
-        if self == .rms, method == .msadams || method == .msbdf {
+        if self == .rms, method == .msadams || method == .msbdf || method == .ndf {
             throw .usage("\(Setting.errorNorm) rms does not apply to \(Setting.method) \(method.rawValue), which tests each weight's error itself; use \(Setting.errorNorm) max")
         }
     }
@@ -82,7 +86,8 @@ public enum ErrorNorm: String, CaseIterable, Sendable {
 /// (D_i = atol + rtol |y_i|, measured by an ``ErrorNorm``) around any of GSL's steppers.
 public final class ODEIntegrator {
     public let method: StepperMethod
-    /// The stepper running now: `method`, except that `auto` runs rkf45 and then perhaps msbdf.
+    /// The stepper running now: `method`, except that `auto` runs rkf45 and after a switch ndf or,
+    /// for a Jacobian that is not symmetric, msbdf.
     public private(set) var activeMethod: StepperMethod
     /// `auto`'s decision, once it made one (``StiffnessSwitch``).
     public private(set) var stiffnessSwitch: StiffnessSwitch?
@@ -96,6 +101,8 @@ public final class ODEIntegrator {
     // The driver keeps a pointer to this struct, so it lives on the heap as long as the driver.
     private let gslSystem: UnsafeMutablePointer<gsl_odeiv2_system>
     private var driver: UnsafeMutablePointer<gsl_odeiv2_driver>
+    /// `auto`'s stiff phase where J is symmetric (ndf.c); then `driver` is idle.
+    private var ndf: OpaquePointer?
     private let tolerances: (relative: Double, absolute: Double)
 
     private final class ContextBox {
@@ -162,6 +169,17 @@ public final class ODEIntegrator {
             try GSL.check(linflow_step_dop853_set_error_scale(d.pointee.s, absoluteTolerance, relativeTolerance),
                           "setting dop853's error weights")
         }
+        if method == .ndf {
+            guard let solver = linflow_ndf_alloc(n) else { throw GSLError(status: Int32(GSL_ENOMEM), context: "allocating the NDF solver") }
+            ndf = solver
+            let status = initialState.withUnsafeBufferPointer { y in
+                linflow_ndf_reset(solver, gslSystem, startTime, y.baseAddress!, initialStep, absoluteTolerance, relativeTolerance)
+            }
+            if status == Int32(GSL_EDOM) {
+                throw LinflowError.usage("\(Setting.method) ndf needs a symmetric Jacobian (a gradient flow without layer rates); use msbdf")
+            }
+            try GSL.check(status, "starting the NDF solver")
+        }
         if errorNorm == .rms {
             // Every stored property is set by now, so throwing runs deinit, which frees the
             // driver, the system and the context (freeing them here as well would free twice).
@@ -173,6 +191,7 @@ public final class ODEIntegrator {
 
     deinit {
         gsl_odeiv2_driver_free(driver)
+        linflow_ndf_free(ndf)
         gslSystem.deallocate()
         context.release()
     }
@@ -205,9 +224,10 @@ public final class ODEIntegrator {
                 stiffnessCheck = (steps, time, min(2 * stiffnessCheck.interval, StiffnessSwitch.longestChunk))
                 continue
             }
-            stiffnessSwitch = decision
-            onStiffness?(decision)
-            if decision.outcome == .switched { try switchToImplicit() }
+            var made = decision
+            if decision.outcome == .switched { made.stepper = try switchToImplicit() }
+            stiffnessSwitch = made
+            onStiffness?(made)
             return try apply(to: t1, chunk: nil)
         }
     }
@@ -238,10 +258,26 @@ public final class ODEIntegrator {
     /// `auto`: the steps and time of the last stiffness check, and the steps until the next.
     private var stiffnessCheck = (steps: 0, time: 0.0, interval: StiffnessSwitch.chunk)
 
-    /// Replaces rkf45's driver by msbdf's at the current time and state (GSL's standard control:
-    /// msbdf tests each component's error itself, see ``ErrorNorm/check(with:)``).
-    private func switchToImplicit() throws(IntegrationFailure) {
+    /// Hands the run at the current time and state, with rkf45's last step, to linflow's NDF
+    /// (ndf.c: one tridiagonal reduction of the exact, symmetric Jacobian serves every step size),
+    /// or, where the Jacobian is not symmetric (layer rates), to msbdf under
+    /// GSL's standard control (msbdf tests each component's error itself, see
+    /// ``ErrorNorm/check(with:)``).
+    private func switchToImplicit() throws(IntegrationFailure) -> StiffnessSwitch.Stepper {
         let h = driver.pointee.h
+        guard let solver = linflow_ndf_alloc(system.dimension) else {
+            throw .gsl(time: time, status: Int32(GSL_ENOMEM), reason: "allocating the NDF solver")
+        }
+        let status = state.withUnsafeBufferPointer { y in
+            linflow_ndf_reset(solver, gslSystem, time, y.baseAddress!, h, tolerances.absolute, tolerances.relative)
+        }
+        if status == Int32(GSL_SUCCESS) {
+            ndf = solver
+            activeMethod = .ndf
+            return .ndf
+        }
+        linflow_ndf_free(solver)
+        if status != Int32(GSL_EDOM) { try fail(status: status, at: time) }
         guard let d = gsl_odeiv2_driver_alloc_y_new(gslSystem, StepperMethod.msbdf.gslType, h,
                                                     tolerances.absolute, tolerances.relative) else {
             throw .gsl(time: time, status: Int32(GSL_ENOMEM), reason: "allocating msbdf's driver")
@@ -249,11 +285,13 @@ public final class ODEIntegrator {
         gsl_odeiv2_driver_free(driver)
         driver = d
         activeMethod = .msbdf
+        return .msbdf
     }
 
     /// One gsl_odeiv2_driver_apply towards `t1`; with `chunk`, at most that many steps, after
     /// which it throws `.tooManySteps(time:, limit: -1)` with the state where it stopped.
     private func apply(to t1: Double, chunk: Int?) throws(IntegrationFailure) {
+        if let ndf { return try applyNDF(ndf, to: t1, chunk: chunk) }
         var t = time
         if let maxSteps, steps >= maxSteps { throw .tooManySteps(time: t, limit: maxSteps) }
         // GSL lets the driver count one step past nmax before it returns GSL_EMAXITER.
@@ -273,15 +311,46 @@ public final class ODEIntegrator {
             throw .nonFinite(time: t)
         }
         time = t
-        if box.sawInterrupt { throw .interrupted(time: t) }
-        if box.sawNonFinite || status == Int32(GSL_EBADFUNC) { throw .nonFinite(time: t) }
-        if status == Int32(GSL_EMAXITER) {
+        if status == Int32(GSL_EMAXITER) && !box.sawInterrupt && !box.sawNonFinite {
             if let maxSteps, steps >= maxSteps { throw .tooManySteps(time: t, limit: maxSteps) }
             if chunk == nil { throw .tooManySteps(time: t, limit: maxSteps ?? 0) }
             // The driver took the step that crossed nmax but returned before counting it.
             steps += 1
             throw .tooManySteps(time: t, limit: -1)
         }
+        try fail(status: status, at: t)
+    }
+
+    /// ``apply(to:chunk:)`` on the NDF: its steps end at or past `t1` and `state` is its
+    /// interpolant there (the solver keeps its own last step).
+    private func applyNDF(_ ndf: OpaquePointer, to t1: Double, chunk: Int?) throws(IntegrationFailure) {
+        if let maxSteps, steps >= maxSteps { throw .tooManySteps(time: time, limit: maxSteps) }
+        let nmax = [maxSteps.map { $0 - steps }, chunk].compactMap { $0 }.min()
+        var taken: UInt = 0
+        let clock = DispatchTime.now()
+        let status = state.withUnsafeMutableBufferPointer { y in
+            linflow_ndf_apply(ndf, gslSystem, t1, y.baseAddress!, nmax.map { UInt(max(1, $0)) } ?? 0, &taken)
+        }
+        seconds += LinFlowNumerics.seconds(since: clock)
+        steps += Int(taken)
+        if status == Int32(GSL_SUCCESS) {
+            time = t1
+            if state.allSatisfy(\.isFinite) { return }
+            throw .nonFinite(time: t1)
+        }
+        time = linflow_ndf_time(ndf)
+        if status == Int32(GSL_EMAXITER) {
+            if let maxSteps, steps >= maxSteps { throw .tooManySteps(time: time, limit: maxSteps) }
+            throw .tooManySteps(time: time, limit: -1)
+        }
+        try fail(status: status, at: time)
+    }
+
+    /// The failure behind a GSL status other than success and the step limit.
+    private func fail(status: Int32, at t: Double) throws(IntegrationFailure) {
+        let box = context.takeUnretainedValue()
+        if box.sawInterrupt { throw .interrupted(time: t) }
+        if box.sawNonFinite || status == Int32(GSL_EBADFUNC) { throw .nonFinite(time: t) }
         if status == Int32(GSL_ENOPROG) || status == Int32(GSL_ETOL) { throw .stepSizeUnderflow(time: t) }
         throw .gsl(time: t, status: status, reason: String(cString: gsl_strerror(status)))
     }

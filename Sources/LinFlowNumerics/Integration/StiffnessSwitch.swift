@@ -1,7 +1,8 @@
 import Foundation
 
-/// `--method auto`: rkf45 until its steps are held down by its stability limit, then msbdf with
-/// the exact Jacobian.
+/// `--method auto`: rkf45 until its steps are held down by its stability limit, then an implicit
+/// method with the exact Jacobian: linflow's NDF where the Jacobian is symmetric (a gradient
+/// flow, J = −H; ndf.c), GSL's msbdf otherwise.
 ///
 /// An explicit Runge–Kutta method is stable on y' = −λy only for hλ inside a fixed interval
 /// ([0, 3.68] for GSL's rkf45, whose step propagates Fehlberg's fifth-order solution; [0, 3.31]
@@ -19,8 +20,8 @@ import Foundation
 /// (``ODESystem/stiffnessScale(at:)``: the Hessian's top eigenvalue by Lanczos for a gradient
 /// flow). Steps within a factor of 3 of the limit are what a stiff run looks like; a non-stiff
 /// run's steps are set by accuracy and sit far below it (h̄λ ≪ 1), so it never switches and its
-/// output is rkf45's bit for bit. After the switch msbdf runs under GSL's standard (max-norm)
-/// control, whatever `--error-norm` said (msbdf tests each weight's error itself). Past ``maxJacobianDimension`` unknowns
+/// output is rkf45's bit for bit. After the switch the implicit method tests each weight's error
+/// in the max norm, whatever `--error-norm` said. Past ``maxJacobianDimension`` unknowns
 /// the dense n×n Jacobian of msbdf would not fit, so the run stays on rkf45 and says why.
 public struct StiffnessSwitch: Sendable, Equatable {
     /// Steps before the first check.
@@ -32,8 +33,24 @@ public struct StiffnessSwitch: Sendable, Equatable {
     /// The largest dimension for which msbdf's dense Jacobian (n² doubles) is built: 4096² × 8 B = 128 MiB.
     public static let maxJacobianDimension = 4096
 
+    /// The implicit method after the switch.
+    public enum Stepper: String, Sendable, Equatable {
+        /// linflow's variable-order NDF (ndf.c), whose Newton solves all use one tridiagonal
+        /// reduction J = Q T Qᵀ of the symmetric Jacobian: the gradient flow (J = −H).
+        case ndf
+        /// GSL's msbdf, where the Jacobian is not symmetric (layer rates).
+        case msbdf
+
+        var description: String {
+            switch self {
+            case .ndf: return "linflow's NDF (orders 1–5) with the exact Jacobian"
+            case .msbdf: return "msbdf with the exact Jacobian"
+            }
+        }
+    }
+
     public enum Outcome: Sendable, Equatable {
-        /// Switched to msbdf at ``time``.
+        /// Switched to ``stepper`` at ``time``.
         case switched
         /// Stiff, but too many unknowns for a dense Jacobian: stayed on rkf45.
         case tooLarge
@@ -45,13 +62,15 @@ public struct StiffnessSwitch: Sendable, Equatable {
     public let meanStep: Double
     public let lambdaMax: Double
     public let dimension: Int
+    /// Set by the integrator when it switches.
+    public internal(set) var stepper = Stepper.ndf
 
     /// The line printed on stderr.
     public var message: String {
         let why = "rkf45's steps are pinned at its stability limit (mean step \(fmt(meanStep)), λ_max = \(fmt(lambdaMax)), h·λ_max = \(fmt(meanStep * lambdaMax)))"
         switch outcome {
         case .switched:
-            return "linflow: stiff at t = \(fmt(time)): \(why); \(Setting.method) auto switches to msbdf with the exact Jacobian"
+            return "linflow: stiff at t = \(fmt(time)): \(why); \(Setting.method) auto switches to \(stepper.description)"
         case .tooLarge:
             return "linflow: stiff at t = \(fmt(time)): \(why), but \(dimension) unknowns are too many for msbdf's dense Jacobian (at most \(StiffnessSwitch.maxJacobianDimension)); staying on rkf45"
         }
@@ -59,7 +78,7 @@ public struct StiffnessSwitch: Sendable, Equatable {
 
     /// For the run record.
     public var record: [String: Any] {
-        ["outcome": outcome == .switched ? "switched to msbdf" : "stiff, too large for msbdf", "t": time,
+        ["outcome": outcome == .switched ? "switched to \(stepper.rawValue)" : "stiff, too large for msbdf", "t": time,
          "mean_step": meanStep, "lambda_max": lambdaMax, "h_lambda_max": meanStep * lambdaMax]
     }
 
