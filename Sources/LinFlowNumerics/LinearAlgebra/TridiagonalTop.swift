@@ -43,35 +43,40 @@ public func tridiagonalTopEigenvalue(diagonal alpha: [Double], offDiagonal beta:
     // A pivot that is exactly zero is nudged as LAPACK's bisection does (pivmin).
     let tiny = Double.leastNormalMagnitude.squareRoot() * max(1, abs(x))
     var lastDerivative = -1.0
-    for _ in 0..<100 {
-        // One division per pivot: 1/d_i serves this term and the next pivot's recurrence.
-        var inv = 0.0, d1 = -1.0, d2 = 0.0, g = 0.0, h = 0.0
-        for i in 0..<k {
-            var d: Double
-            if i == 0 {
-                d = alpha[0] - x
-            } else {
-                let b2 = beta[i - 1] * beta[i - 1], inv2 = inv * inv
-                let n1 = -1 + b2 * d1 * inv2
-                d2 = b2 * inv2 * (d2 - 2 * d1 * d1 * inv)
-                d1 = n1
-                d = alpha[i] - x - b2 * inv
+    alpha.withUnsafeBufferPointer { alpha in
+        beta.withUnsafeBufferPointer { beta in
+            for _ in 0..<100 {
+                // One division per pivot: 1/d_i serves this term and the next pivot's recurrence.
+                var inv = 0.0, d1 = -1.0, d2 = 0.0, g = 0.0, h = 0.0
+                for i in 0..<k {
+                    var d: Double
+                    if i == 0 {
+                        d = alpha[0] - x
+                    } else {
+                        let b2 = beta[i - 1] * beta[i - 1], inv2 = inv * inv
+                        let n1 = -1 + b2 * d1 * inv2
+                        d2 = b2 * inv2 * (d2 - 2 * d1 * d1 * inv)
+                        d1 = n1
+                        d = alpha[i] - x - b2 * inv
+                    }
+                    if d == 0 { d = -tiny }
+                    inv = 1 / d
+                    let r = d1 * inv
+                    g += r
+                    h += r * r - d2 * inv
+                }
+                lastDerivative = d1
+                // G ≤ 0: x is not above λ_max but within rounding of it (e.g. Gershgorin's bound,
+                // exact for a 1 × 1 block, rounded down); Laguerre's step would head for another root.
+                guard g > 0 else { break }
+                let n = Double(k)
+                let step = n / (g + ((n - 1) * max(0, n * h - g * g)).squareRoot())
+                guard step.isFinite, step > 0 else { break }
+                x -= step
+                // Each iterate stays above λ_max; 1e-14 relative is as close as needed.
+                if step <= 1e-14 * abs(x) { break }
             }
-            if d == 0 { d = -tiny }
-            inv = 1 / d
-            let r = d1 * inv
-            g += r
-            h += r * r - d2 * inv
         }
-        lastDerivative = d1
-        // G ≤ 0: x is not above λ_max but within rounding of it (e.g. Gershgorin's bound, exact
-        // for a 1 × 1 block, rounded down); Laguerre's step would head for another root.
-        guard g > 0 else { break }
-        let n = Double(k)
-        let step = n / (g + ((n - 1) * max(0, n * h - g * g)).squareRoot())
-        guard step.isFinite, step > 0 else { break }
-        x -= step
-        if step <= 2 * x.ulp { break }
     }
     guard x.isFinite, lastDerivative < 0 else { return nil }
     return (x, min(1, -1 / lastDerivative))
