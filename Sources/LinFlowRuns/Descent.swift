@@ -73,9 +73,12 @@ public struct Descent {
 
         // Without the column the estimate only decides the stability warning, for which 1e-4
         // (relative) is ample and costs a fraction of the products (784-1000-10: 348 at 1e-7).
-        let sharpness = SharpnessEstimator(flow: setup.flow, tolerance: choice.trackSharpness ? 1e-7 : 1e-4)
+        // The column's estimators reuse an estimate while a bound on the Hessian's change keeps
+        // it within the tolerance (``SharpnessEstimator``'s `reusing`).
+        let sharpness = SharpnessEstimator(flow: setup.flow, tolerance: choice.trackSharpness ? 1e-7 : 1e-4,
+                                           reusing: choice.trackSharpness)
         // A sequence of tasks: the column is the Hessian of the loss of the task being trained.
-        let taskSharpness = [sharpness] + setup.tasks.dropFirst().map { SharpnessEstimator(flow: $0.flow, tolerance: 1e-7) }
+        let taskSharpness = [sharpness] + setup.tasks.dropFirst().map { SharpnessEstimator(flow: $0.flow, tolerance: 1e-7, reusing: true) }
         let initialSharpness = sharpness.estimate(at: setup.start)
         // With decay or rates the step's stability is that of R(H + γD), not of H: tracked along
         // the run beside the column (which stays H's), for the edge-of-stability note.
@@ -108,7 +111,10 @@ public struct Descent {
             var result = figures.record(final: last, leastSquares: ls)
             result["diverged"] = diverged
             result["initial_sharpness"] = initialSharpness
-            if choice.trackSharpness { result["max_sharpness"] = top.value }
+            if choice.trackSharpness {
+                result["max_sharpness"] = top.value
+                result["sharpness_reused"] = taskSharpness.reduce(0) { $0 + $1.reused }
+            }
             return setup.record(status: status, settings: [
                 "lr": loop.learningRate, "steps": loop.steps, "every": loop.every, "first_step": loop.firstStep,
                 "batch_size": choice.batchSize.map { $0 as Any } ?? NSNull(),
@@ -160,6 +166,7 @@ public struct Descent {
         summary.setupSeconds = loop.setupSeconds
         summary.sharpnessSeconds = (taskSharpness + (stepSharpness ?? [])).reduce(0) { $0 + $1.seconds }
         summary.sharpnessTracked = choice.trackSharpness
+        summary.sharpnessReused = taskSharpness.reduce(0) { $0 + $1.reused }
         return summary
     }
 }

@@ -40,7 +40,7 @@ struct DescentVariantOptions: ParsableArguments {
         "Heavy-ball momentum β in [0, 1) (default 0).", valueName: "β"))
     var momentum: Double?
 
-    @Flag(inversion: .prefixedNo, help: "Estimate the sharpness at every written row (column sharpness); --no-sharpness: once, for the warning (faster on large networks).")
+    @Flag(inversion: .prefixedNo, help: "Estimate the sharpness at every written row (column sharpness, Lanczos to 1e-7 relative; a row repeats the last estimate while its residual plus a bound on how far the Hessian moved since stays within that tolerance, never with --bias); --no-sharpness: once, for the warning (faster on large networks).")
     var sharpness = true
 
     /// `schedule`'s choice with these variants.

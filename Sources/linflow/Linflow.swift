@@ -39,7 +39,7 @@ struct Linflow: ParsableCommand {
     /// one line on ``StandardError``; `helpOrVersion` shows what `--help` or `--version` asked for.
     static func execute(_ arguments: [String], helpOrVersion: (Error) -> Int32) -> Int32 {
         do {
-            var command = try parsing { try parseAsRoot(arguments) }
+            var command = try parsing { try parseCommand(arguments) }
             try refuseRepeatedOptions(arguments)
             try command.run()
             return 0
@@ -63,6 +63,31 @@ struct Linflow: ParsableCommand {
             return code.rawValue
         }
     }
+}
+
+extension Linflow {
+    /// `parseAsRoot(arguments)`, with a shortcut for a leaf command's own words (`descend …`,
+    /// every task of a sweep): that command parsed as the root of its words gives the same
+    /// command, and skips what the whole tree costs ArgumentParser on top of it (it reflects a
+    /// subcommand's every option group once more to see whether the subcommand takes the rest
+    /// of the line, a quarter of the parse). Anything that could mean something to the root
+    /// (help, version, ArgumentParser's own flags) and every failure go through the whole tree,
+    /// so messages and help are those of `linflow COMMAND`.
+    static func parseCommand(_ arguments: [String]) throws -> ParsableCommand {
+        if let name = arguments.first, let leaf = leafCommands[name],
+           !arguments.contains(where: { word in
+               rootWords.contains(word) || word.hasPrefix("--experimental") || word.hasPrefix("--generate-completion")
+           }),
+           let command = try? leaf.parseAsRoot(Array(arguments.dropFirst())) {
+            return command
+        }
+        return try parseAsRoot(arguments)
+    }
+
+    /// The subcommands without subcommands of their own, by name.
+    private static let leafCommands: [String: ParsableCommand.Type] = Dictionary(uniqueKeysWithValues:
+        configuration.subcommands.filter { $0.configuration.subcommands.isEmpty }.map { ($0._commandName, $0) })
+    private static let rootWords: Set<String> = ["-h", "-help", "--help", "help", "--version"]
 }
 
 /// ArgumentParser's parse, one at a time: tasks run in-process parse on several threads, and the

@@ -28,7 +28,7 @@ extension Linflow {
 func validateTask(command: String, arguments: [String]) throws {
     let error: Error
     do {
-        _ = try Linflow.parseAsRoot([command] + arguments)
+        _ = try Linflow.parseCommand([command] + arguments)
         return
     } catch let e {
         error = e

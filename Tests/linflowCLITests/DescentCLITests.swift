@@ -193,4 +193,27 @@ func column(_ csv: (header: [String], rows: [[Double]]), _ name: String) -> [Dou
         #expect(with.stdout.hasPrefix("t,") && with.stdout.split(separator: "\n")[0].hasSuffix(",sharpness"))
         #expect(without.stderr.contains("not tracked along the run"))
     }
+
+    /// A descent that settles repeats sharpness estimates (the bound of docs/descent.md), counts
+    /// them in the summary and the record, and every repeated value is its row's neighbour's;
+    /// with --bias none is repeated.
+    @Test func settledRowsRepeatTheEstimateAndTheRecordCountsThem() throws {
+        let dir = CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("gd.csv").path
+        let r = try CLI.run(["descend", "--lr", "1", "--steps", "600", "--every", "30", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".json"))) as! [String: Any]
+        let reused = (record["result"] as! [String: Any])["sharpness_reused"] as! Int
+        #expect(reused > 0 && r.stderr.contains("\(reused) rows reused an estimate within its tolerance"))
+        let sharpness = column(parseCSV(try String(contentsOfFile: out, encoding: .utf8)), "sharpness")
+        let repeats = zip(sharpness, sharpness.dropFirst()).filter { $0 == $1 }.count
+        #expect(repeats >= reused)
+        let biased = dir.appendingPathComponent("bias.csv").path
+        // Converges to W* to rounding, and still every row is estimated.
+        let b = try CLI.run(["descend", "--bias", "--dataset", "seed-affine", "--hidden", "2", "--lr", "0.2", "--steps", "600",
+                             "--every", "30", "-o", biased])
+        #expect(b.status == 0 && !b.stderr.contains("reused"))
+        let biasRecord = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: biased + ".json"))) as! [String: Any]
+        #expect((biasRecord["result"] as! [String: Any])["sharpness_reused"] as? Int == 0)
+    }
 }

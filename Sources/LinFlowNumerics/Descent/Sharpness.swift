@@ -6,8 +6,9 @@ import Dispatch
 /// k steps of Lanczos from a unit vector q_1 build an orthonormal basis of the Krylov space
 /// span{q_1, Hq_1, …, H^{k−1}q_1} in which H is the tridiagonal T_k (α on the diagonal, β beside
 /// it); the largest eigenvalue θ of T_k is the best estimate of λ_max that space holds, never
-/// above it, and ‖H y − θ y‖ = β_{k+1}|s_k| for its Ritz vector y = Q_k s (LAPACK's dstevx gives
-/// θ and s in O(k)). It finds the largest *algebraic* eigenvalue directly, also where H is
+/// above it, and ‖H y − θ y‖ = β_{k+1}|s_k| for its Ritz vector y = Q_k s (θ and s_k² by
+/// ``tridiagonalTopEigenvalue(diagonal:offDiagonal:leading:)`` at each step, in O(k); LAPACK's
+/// dstevx confirms the stopping test and gives s once). It finds the largest *algebraic* eigenvalue directly, also where H is
 /// indefinite (at θ = 0 of a two-layer net its spectrum is ±s_i), and converges in tens of
 /// products where power iteration needs thousands when the top eigenvalues cluster (2004 at
 /// 784-1000-10 on random data).
@@ -19,6 +20,12 @@ import Dispatch
 /// makes estimates along a trajectory cheap, the second lets a new eigenvalue that rises past
 /// the old top one be found. Larger networks start from a fresh random vector each time. The
 /// random vectors come from a fixed seed, so estimates are reproducible.
+///
+/// With `reusing`, an estimate θ₀ made at W₀ with residual r₀ is returned again at W while
+/// r₀ + ``HessianDrift`` (a bound on ‖H(W) − H(W₀)‖₂) ≤ `tolerance`·|θ₀|: by Weyl's inequality
+/// every eigenvalue of H moved by at most the bound, so an eigenvalue of H(W) still lies within
+/// `tolerance`·|θ₀| of θ₀, the promise of a fresh estimate, and λ_max(H(W)) is as close to θ₀
+/// as λ_max(H(W₀)) was, give or take the bound. Never for chains with biases.
 public final class SharpnessEstimator {
     public let flow: GradientFlow
     public let tolerance: Double
@@ -27,6 +34,14 @@ public final class SharpnessEstimator {
     public private(set) var products = 0
     /// Wall-clock seconds spent in ``estimate(at:)`` so far.
     public private(set) var seconds = 0.0
+    /// Estimates returned again under the `reusing` rule instead of computed.
+    public private(set) var reused = 0
+    /// The `reusing` rule's bound; nil without the rule or for a chain with biases.
+    private let drift: HessianDrift?
+    /// The last computed estimate, its residual and where it was made.
+    private var last: (value: Double, residual: Double, anchor: HessianDrift.Anchor)?
+    /// The residual ‖Hy − θy‖ of the last Lanczos run's estimate.
+    private var lastResidual = Double.infinity
     private var vector: [Double]
     private let random = GaussianSource(seed: 0x5348_4152)
     /// How many Lanczos vectors are kept for re-orthogonalisation and the Ritz vector.
@@ -47,8 +62,10 @@ public final class SharpnessEstimator {
     /// descent's step subtracts near θ under ``GradientFlow/terms`` (per-layer rates R, decay γ
     /// on the weights D, not the biases), through its symmetric form R^{1/2}(H + γD)R^{1/2}:
     /// descent is stable at θ only while η·λ_max of it ≤ 2. For a plain flow it is λ_max(H).
-    public init(flow: GradientFlow, tolerance: Double = 1e-7, maxIterations: Int = 2000, ofStep: Bool = false) {
+    public init(flow: GradientFlow, tolerance: Double = 1e-7, maxIterations: Int = 2000, ofStep: Bool = false,
+                reusing: Bool = false) {
         self.flow = flow
+        drift = reusing && !(ofStep && !flow.terms.isPlain) ? HessianDrift(flow: flow) : nil
         self.ofStep = ofStep && !flow.terms.isPlain
         var roots: [Double] = [], decayed: [Double] = []
         if self.ofStep {
@@ -77,6 +94,19 @@ public final class SharpnessEstimator {
     public func estimate(at weights: Weights) -> Double {
         let start = DispatchTime.now()
         defer { seconds += LinFlowNumerics.seconds(since: start) }
+        guard let drift else { return lanczos(at: weights) }
+        if let last, last.residual + drift.bound(from: last.anchor, to: weights) <= tolerance * abs(last.value) {
+            reused += 1
+            return last.value
+        }
+        let value = lanczos(at: weights)
+        last = value.isFinite ? (value, lastResidual, drift.anchor(at: weights)) : nil
+        return value
+    }
+
+    /// The Lanczos estimate at `weights`; sets ``lastResidual``.
+    private func lanczos(at weights: Weights) -> Double {
+        lastResidual = .infinity
         // What the products share at θ (W_l, prefixes, back-propagated errors) is built once per
         // estimate; each product then runs on preallocated buffers (``HessianProduct``).
         let n = flow.dimension
@@ -101,7 +131,7 @@ public final class SharpnessEstimator {
         var basis: [[Double]] = []
         let keep = steps <= storable
         var alpha: [Double] = [], beta: [Double] = []  // beta[i] couples q_i and q_{i+1}
-        var theta = -Double.infinity, ritz: [Double] = []
+        var theta = -Double.infinity, ritz: [Double] = [], leading: Double?
         var w = [Double](repeating: 0, count: n)
         for k in 0..<steps {
             if keep { basis.append(q) }
@@ -119,14 +149,27 @@ public final class SharpnessEstimator {
             let next = norm(w)
             // β ≈ 0: the Krylov space is invariant under H and θ is exact in it.
             let invariant = next <= 1e-14 * max(abs(a), b, 1e-300)
-            // The top eigenpair of T_k; its last component gives the residual.
-            guard let (value, s) = try? tridiagonalTopEigenpair(diagonal: alpha, offDiagonal: beta) else { return .nan }
-            let residual = next * abs(s[k])
-            let scale = max(abs(value), .leastNormalMagnitude)
-            theta = value
-            ritz = s
-            // Some eigenvalue of H lies within the residual of θ.
-            if residual <= tolerance * scale || invariant || k == steps - 1 { break }
+            // T_k's top eigenvalue and the last component of its eigenvector give the residual,
+            // in O(k) without LAPACK (``tridiagonalTopEigenvalue``); LAPACK's eigenpair, whose
+            // vector builds the Ritz vector, only once the iteration stops.
+            guard let (value, last2) = tridiagonalTopEigenvalue(diagonal: alpha, offDiagonal: beta, leading: leading) else { return .nan }
+            let stops = { [tolerance] (value: Double, last2: Double, slack: Double) in
+                // Some eigenvalue of H lies within the residual of θ.
+                next * last2.squareRoot() <= slack * tolerance * max(abs(value), .leastNormalMagnitude) || invariant || k == steps - 1
+            }
+            // LAPACK decides once the O(k) residual is within rounding of passing the test
+            // (1% covers the two computations' differences in s_k), so that the stops are its.
+            leading = value
+            if stops(value, last2, 1.01) {
+                guard let (value, s) = try? tridiagonalTopEigenpair(diagonal: alpha, offDiagonal: beta) else { return .nan }
+                // The residual is decided by LAPACK's pair, as the value written is its.
+                if stops(value, s[k] * s[k], 1) {
+                    theta = value
+                    ritz = s
+                    lastResidual = next * abs(s[k])
+                    break
+                }
+            }
             beta.append(next)
             swap(&previous, &q)
             scal(1 / next, &w)

@@ -40,6 +40,8 @@ public struct DescentSummary: Sendable {
     public var hessianProducts: Int
     /// Of ``wallSeconds``: the sharpness estimates (Hessian-vector products and Lanczos).
     public var sharpnessSeconds = 0.0
+    /// Rows whose sharpness repeats an earlier estimate (``SharpnessEstimator/reused``).
+    public var sharpnessReused = 0
     /// False with `--no-sharpness`: only the start's sharpness is known.
     public var sharpnessTracked = true
     public var wallSeconds: Double
@@ -61,6 +63,7 @@ public struct DescentSummary: Sendable {
             "  " + loss.text,
             sharpnessTracked
                 ? "  sharpness λ_max \(fmt(initialSharpness)) at the start, largest \(fmt(top.value)) at t = \(fmt(top.time)); 2/λ_max = \(fmt(2 / top.value))"
+                    + (sharpnessReused > 0 ? "; \(sharpnessReused) row\(sharpnessReused == 1 ? "" : "s") reused an estimate within its tolerance" : "")
                 : "  sharpness λ_max \(fmt(initialSharpness)) at the start (to 1e-4; not tracked along the run: \(Setting.skipSharpness))",
             "  \(gradientEvaluations) gradient evaluations, \(hessianProducts) Hessian-vector products (\(String(format: "%.3f", sharpnessSeconds)) s), \(String(format: "%.3f", wallSeconds)) s (data and set-up \(String(format: "%.3f", setupSeconds)) s)",
         ]
