@@ -132,6 +132,17 @@ public final class OutputFile {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    public func write<Bytes: Collection>(bytes: Bytes) throws where Bytes.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// Writes `values` as one CSV line (``CSVRow``'s numbers), formatted straight into the buffer.
+    public func writeLine(_ values: [Double]) throws {
+        CSVRow.appendLine(values, to: &buffer)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     public func flush() throws {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { raw in
