@@ -3,6 +3,7 @@ import Testing
 import LinFlowTestSupport
 @testable import LinFlowNumerics
 @testable import LinFlowIO
+@testable import LinFlowSweep
 
 /// The fast writers give the bytes of the slow, obvious ones: a CSV row is the numbers'
 /// `description`s joined by commas, a record is what Foundation's JSONSerialization writes.
@@ -112,6 +113,20 @@ import LinFlowTestSupport
             for _ in 0..<Int(g.next() % 12) { settings[words[Int(g.next() % UInt64(words.count))] + "\(g.next() % 3)"] = value(0) }
             let record = RunRecord(command: "descend", arguments: [], settings: settings)
             #expect(String(decoding: try record.data(), as: UTF8.self) == String(decoding: try record.foundationData(), as: UTF8.self))
+        }
+    }
+
+    /// An outcome file is what JSONEncoder writes, whatever its reason holds.
+    @Test func outcomeIsJSONEncodersJSON() throws {
+        let reasons: [String?] = [nil, "descent diverged at step 12 (loss 1e+300)", "d.csv:3:4: 'x/y' is not a number",
+                                  "quote \" and back\\slash", "tab\there, line\nbreak, \u{1}", "é, 🙂, \u{7f}", ""]
+        for status in ["complete", "diverged", "failed"] {
+            for (code, output) in [(0, "out.csv"), (3, "out.csv.partial"), (130, nil)] as [(Int32, String?)] {
+                for reason in reasons {
+                    let outcome = SweepOutcome(status: status, exitStatus: code, output: output, reason: reason)
+                    #expect(String(decoding: try outcome.json(), as: UTF8.self) == String(decoding: try outcome.foundationJSON(), as: UTF8.self))
+                }
+            }
         }
     }
 }

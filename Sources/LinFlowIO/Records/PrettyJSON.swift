@@ -16,8 +16,8 @@ import Synchronization
 /// .caseInsensitive, .forcedOrdering], locale: .system)` (so `sv_2` before `sv_10`).
 /// ``encode(_:)`` returns nil for a value of any other type (a Float, an NSNumber), which the
 /// caller then hands to Foundation, so the bytes are Foundation's whatever the record holds.
-enum PrettyJSON {
-    static func encode(_ value: Any) -> [UInt8]? {
+package enum PrettyJSON {
+    package static func encode(_ value: Any) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(2048)
         guard append(value, to: &out, indent: 0) else { return nil }
