@@ -129,4 +129,21 @@ import LinFlowTestSupport
             }
         }
     }
+
+    /// Reading only some columns gives their values as a full read does, and does not look at
+    /// the others (`sweep collect` reads 4 of a trajectory's 380 columns).
+    @Test func readingSomeColumnsParsesOnlyThose() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("linflow-bytes-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let values = Self.doubles(3000, seed: 5).filter(\.isFinite)
+        var text = "t,w,loss\n"
+        for r in 0..<200 { text += "\(values[3 * r]),\(r == 7 ? "x" : values[3 * r + 1].description),\(values[3 * r + 2])\n" }
+        try text.write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
+        var rows: [[Double]] = []
+        try NumericCSVReader(path: dir + "/t.csv", header: .yes).forEachRow(only: [true, false, true]) { rows.append(Array($0)) }
+        #expect(rows.count == 200)
+        #expect(rows.indices.allSatisfy { r in rows[r] == [values[3 * r], r == 0 ? values[1] : 0, values[3 * r + 2]] })
+        #expect(throws: LinflowError.self) { try NumericCSVReader(path: dir + "/t.csv", header: .yes).forEachRow { _ in } }
+    }
 }
