@@ -40,8 +40,12 @@ struct Attempt: Sendable {
         removeDeadAttempts(of: task.id, in: directory)
         let n = counter.add(1, ordering: .relaxed).newValue
         let temporary = "\(directory.tasksPath)/\(task.id).tmp-\(host)-\(getpid())-\(n)"
+        // mkdir(2) when tasks/ exists (every attempt but a sweep's first), else FileManager,
+        // which also makes tasks/ and words the failure.
         do {
-            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            if mkdir(temporary, 0o777) != 0 {
+                try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            }
         } catch {
             throw LinflowError.cannotCreate("\(temporary): \(error.localizedDescription)")
         }

@@ -146,4 +146,19 @@ import LinFlowTestSupport
         #expect(rows.indices.allSatisfy { r in rows[r] == [values[3 * r], r == 0 ? values[1] : 0, values[3 * r + 2]] })
         #expect(throws: LinflowError.self) { try NumericCSVReader(path: dir + "/t.csv", header: .yes).forEachRow { _ in } }
     }
+
+    /// A sweep attempt's directory leaves the flush of the files directly in it to its owner;
+    /// files elsewhere, deeper, or in a directory whose name merely starts the same, sync as usual.
+    @Test func syncedDirectoriesCoverTheirOwnFilesOnly() {
+        let dir = "/tmp/linflow-synced-\(UUID().uuidString)/tasks/3.tmp-host-1-1"
+        SyncedDirectories.add(dir)
+        defer { SyncedDirectories.remove(dir) }
+        #expect(SyncedDirectories.covers(dir + "/out.csv"))
+        #expect(SyncedDirectories.covers(dir + "/out.csv.json"))
+        #expect(!SyncedDirectories.covers(dir + "/sub/out.csv"))
+        #expect(!SyncedDirectories.covers(dir + "0/out.csv"))
+        #expect(!SyncedDirectories.covers("out.csv"))
+        SyncedDirectories.remove(dir)
+        #expect(!SyncedDirectories.covers(dir + "/out.csv"))
+    }
 }
