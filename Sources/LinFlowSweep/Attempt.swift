@@ -40,11 +40,17 @@ struct Attempt: Sendable {
         removeDeadAttempts(of: task.id, in: directory)
         let n = counter.add(1, ordering: .relaxed).newValue
         let temporary = "\(directory.tasksPath)/\(task.id).tmp-\(host)-\(getpid())-\(n)"
+        // mkdir(2) when tasks/ exists (every attempt but a sweep's first), else FileManager,
+        // which also makes tasks/ and words the failure.
         do {
-            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            if mkdir(temporary, 0o777) != 0 {
+                try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            }
         } catch {
             throw LinflowError.cannotCreate("\(temporary): \(error.localizedDescription)")
         }
+        // Its files are flushed together when it is finished (finish(waitStatus:interrupted:)).
+        SyncedDirectories.add(temporary)
         return Attempt(task: task, temporary: temporary, directory: directory, command: plan.command)
     }
 
@@ -65,6 +71,7 @@ struct Attempt: Sendable {
         let code = exited ? (status >> 8) & 0xff : 0
         let signal = exited ? 0 : status & 0x7f
         let fm = FileManager.default
+        defer { SyncedDirectories.remove(temporary) }
         if interrupted && (!exited || code == 130 || code == 143) {
             try? fm.removeItem(atPath: temporary)
             return nil
@@ -90,6 +97,10 @@ struct Attempt: Sendable {
         }
         do {
             try outcome.write(into: temporary)
+            // Every file of the attempt on disk before the rename that makes it the task's
+            // result, so that a crash of the machine never leaves a task directory with a
+            // truncated file (docs/reliability.md); a failed attempt, which runs again, is not.
+            try SyncedDirectories.sync(temporary)
             // A task directory without a readable outcome (emptied, cut short by a full disk,
             // edited by hand) is no result: it would block every later attempt, so it goes.
             let finished = directory.taskPath(task.id)

@@ -190,14 +190,18 @@ struct CSVTrajectoryFigures {
 
     /// The figures read by the numeric reader, which parses each row in its read buffer: a
     /// trajectory of hundreds of columns is read without a string or an array per cell (which
-    /// were most of `sweep collect`'s time). Nil when a cell is not a finite number (a
-    /// descent that became NaN): then the text reader above takes the file, cell by cell.
+    /// were most of `sweep collect`'s time), and only the columns read are parsed. Nil when a
+    /// cell of those is not a finite number (a descent that became NaN): then the text reader
+    /// above takes the file, cell by cell; both read a number to the same double.
     static func numeric(path: String) -> CSVTrajectoryFigures? {
         guard let reader = try? NumericCSVReader(path: path, header: .yes), let names = reader.header else { return nil }
         let wanted = read.compactMap { n in names.firstIndex(of: n).map { (n, $0) } }
         var columns: [String: [Double?]] = [:]
+        // Only these cells are parsed: the weights, most of a trajectory's columns, are skipped.
+        var mask = [Bool](repeating: false, count: names.count)
+        for (_, i) in wanted { mask[i] = true }
         do {
-            try reader.forEachRow { row in
+            try reader.forEachRow(only: mask) { row in
                 for (name, i) in wanted { columns[name, default: []].append(row[i]) }
             }
         } catch {

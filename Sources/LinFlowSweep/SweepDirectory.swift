@@ -82,11 +82,30 @@ public struct SweepOutcome: Codable, Equatable, Sendable {
     }
 
     func write(into directory: String) throws {
+        let file = try OutputFile(path: directory + "/outcome.json")
+        try file.write(bytes: try json())
+        try file.commit()
+    }
+
+    /// The file's bytes: JSONEncoder's pretty-printed JSON with sorted keys and a final newline
+    /// (``foundationJSON()``). Without a character that needs escaping, ``PrettyJSON`` writes
+    /// the same layout without the encoder's machinery, a few percent of a small task.
+    func json() throws -> [UInt8] {
+        let strings = [status, output ?? "", reason ?? ""]
+        let plain = strings.allSatisfy { $0.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" } }
+        var fields: [String: Any] = ["status": status, "exit_status": Int(exitStatus)]
+        if let output { fields["output"] = output }
+        if let reason { fields["reason"] = reason }
+        guard plain, var bytes = PrettyJSON.encode(fields) else { return try foundationJSON() }
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    /// The file's bytes as JSONEncoder writes them.
+    func foundationJSON() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let file = try OutputFile(path: directory + "/outcome.json")
-        try file.write(String(decoding: try encoder.encode(self), as: UTF8.self) + "\n")
-        try file.commit()
+        return Array(try encoder.encode(self)) + [0x0A]
     }
 }
 

@@ -90,12 +90,7 @@ public struct SweepRunner {
         var startFailure: Error?
         let total = queue.count
         var done = 0
-        while !queue.isEmpty || execution.running > 0 {
-            if (interrupt.isSet || startFailure != nil) && !forwarded {
-                forwarded = true
-                queue.removeAll()
-                execution.stopAll()
-            }
+        func startQueued() {
             while !interrupt.isSet && startFailure == nil && execution.running < jobs, let task = queue.popLast() {
                 do {
                     try execution.start(try Attempt.prepare(task, plan: plan, directory: directory))
@@ -104,9 +99,21 @@ public struct SweepRunner {
                     startFailure = error
                 }
             }
+        }
+        while !queue.isEmpty || execution.running > 0 {
+            if (interrupt.isSet || startFailure != nil) && !forwarded {
+                forwarded = true
+                queue.removeAll()
+                execution.stopAll()
+            }
+            startQueued()
             // Short waits, so that a signal is noticed within 20 ms.
             guard let (attempt, status) = execution.nextFinished(waitingAtMost: 0.02) else { continue }
-            let outcome = attempt.finish(waitStatus: status, interrupted: interrupt.isSet || startFailure != nil)
+            let stopping = interrupt.isSet || startFailure != nil
+            // The next task starts before this one is finished: finishing waits for its files
+            // to reach the disk, which the next task's computation need not wait for.
+            startQueued()
+            let outcome = attempt.finish(waitStatus: status, interrupted: stopping)
             let what = "task \(attempt.task.id) (\(plan.describe(attempt.task)))"
             let seconds = String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - attempt.started.uptimeNanoseconds) / 1e9)
             switch outcome {

@@ -101,9 +101,16 @@ public final class NumericCSVReader {
     /// no per-byte state machine, no copies, no allocation per row. A line with a quote goes
     /// through the general record reader (``readRecord()``), which handles quoted cells that
     /// span lines; both give the same rows and the same errors.
-    public func forEachRow(_ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
+    ///
+    /// With `only` (one flag per column), a plain line's other cells are split but not parsed,
+    /// so a cell there that is not a number goes unnoticed and its value reads 0: for a reader
+    /// that needs a few of hundreds of columns (`sweep collect`). A file whose rows end with the
+    /// delimiter has every cell parsed, for the checks of that last column.
+    public func forEachRow(only wanted: [Bool]? = nil, _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
         let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(columnCount, 1))
+        values.initialize(repeating: 0)
         defer { values.deallocate() }
+        let wanted = wanted.map { mask in (0..<columnCount).map { $0 < mask.count && mask[$0] } }
         if let first = pendingFirstRow {
             pendingFirstRow = nil
             try first.withUnsafeBufferPointer { try body($0) }
@@ -153,7 +160,7 @@ public final class NumericCSVReader {
             var cell = first, column = 0, allParsed = true
             while true {
                 let (cellEnd, next) = split(cell)
-                if column < columns {
+                if column < columns, wanted?[column] ?? true {
                     if let v = DecimalParser.parse(base + cell, cellEnd - cell) { values[column] = v } else { allParsed = false }
                 }
                 column += 1
@@ -168,7 +175,7 @@ public final class NumericCSVReader {
                 cell = first
                 for c in 0..<columns {
                     let (cellEnd, next) = split(cell)
-                    values[c] = try cellValue(base + cell, cellEnd - cell, column: c + 1)
+                    if endsWithDelimiter || (wanted?[c] ?? true) { values[c] = try cellValue(base + cell, cellEnd - cell, column: c + 1) }
                     cell = next ?? last
                 }
             }

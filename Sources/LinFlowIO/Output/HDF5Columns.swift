@@ -35,7 +35,7 @@ extension HDF5Trajectory {
     public func exportCSV(_ names: [String], to out: OutputFile) throws {
         try out.write(names.joined(separator: ",") + "\n")
         try forEachRow(of: names) { values in
-            try out.write(CSVRow.line(values))
+            try out.writeLine(values)
             return true
         }
     }

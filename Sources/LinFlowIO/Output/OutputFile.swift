@@ -132,6 +132,17 @@ public final class OutputFile {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    public func write<Bytes: Collection>(bytes: Bytes) throws where Bytes.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// Writes `values` as one CSV line (``CSVRow``'s numbers), formatted straight into the buffer.
+    public func writeLine(_ values: [Double]) throws {
+        CSVRow.appendLine(values, to: &buffer)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     public func flush() throws {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { raw in
@@ -149,7 +160,8 @@ public final class OutputFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs and renames the temporary file over the destination.
+    /// Flushes, syncs and renames the temporary file over the destination. The sync is left
+    /// to the directory's owner for a file in one of the ``SyncedDirectories``.
     public func commit() throws {
         try flush()
         finished = true
@@ -157,7 +169,8 @@ public final class OutputFile {
             if self.path != nil { close(fd) }
             return
         }
-        if fsync(fd) != 0 || close(fd) != 0 {
+        let synced = SyncedDirectories.covers(path) || fsync(fd) == 0
+        if !synced || close(fd) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(tempPath)
             throw LinflowError.cannotCreate("\(path): \(reason)")

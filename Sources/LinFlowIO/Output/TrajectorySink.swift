@@ -112,7 +112,7 @@ public final class CSVTrajectorySink: TrajectorySink {
 
     public var path: String? { file.path }
 
-    public func write(row: [Double]) throws { try file.write(CSVRow.line(row)) }
+    public func write(row: [Double]) throws { try file.writeLine(row) }
 
     public func commit(record: RunRecord) throws {
         closed = true

@@ -51,9 +51,20 @@ public struct RunRecord {
     /// The sidecar's path for an output file.
     public static func path(for output: String) -> String { output + ".json" }
 
+    /// The record as pretty-printed JSON with sorted keys and a final newline:
+    /// ``PrettyJSON``'s bytes, which are Foundation's (``foundationData()``).
     public func data() throws -> Data {
-        var d = try JSONSerialization.data(withJSONObject: Self.jsonSafe(entries),
-                                           options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let safe = Self.jsonSafe(entries)
+        guard var bytes = PrettyJSON.encode(safe) else { return try Self.foundationData(safe) }
+        bytes.append(0x0A)
+        return Data(bytes)
+    }
+
+    /// The record as Foundation's JSONSerialization writes it (what ``data()`` falls back to).
+    package func foundationData() throws -> Data { try Self.foundationData(Self.jsonSafe(entries)) }
+
+    private static func foundationData(_ safe: Any) throws -> Data {
+        var d = try JSONSerialization.data(withJSONObject: safe, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         d.append(0x0A)
         return d
     }
@@ -64,7 +75,7 @@ public struct RunRecord {
         // Only a regular file gets a sidecar (not /dev/stdout or a pipe).
         guard OutputFile.isRegularFile(output) else { return }
         let file = try OutputFile(path: RunRecord.path(for: output))
-        try file.write(String(decoding: try data(), as: UTF8.self))
+        try file.write(bytes: try data())
         try file.commit()
     }
 }
