@@ -1,3 +1,3 @@
 public enum LinflowVersion {
-    public static let string = "0.3.0"
+    public static let string = "0.4.0"
 }
