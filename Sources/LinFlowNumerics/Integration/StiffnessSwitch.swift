@@ -10,9 +10,12 @@ import Foundation
 /// Jacobian is −H, so where the Hessian's top eigenvalue λ_max is large and the solution smooth,
 /// the error control can only hold h near 3.7/λ_max: the run is *stiff* and costs T·λ_max/3.7
 /// steps whatever the tolerance. The integrator checks after ``chunk`` steps, then
-/// after twice as many as at the last check, up to ``longestChunk`` (500, 1000, 2000, 2000, …
-/// steps: a check is one Lanczos estimate of ≤ 100 Hessian-vector products, against the 12 000
-/// RHS evaluations of 2000 steps, so the checks cost ~2% of a non-stiff run):
+/// after twice as many as at the last check, up to ``longestChunk`` (125, 250, 500, 1000, 2000,
+/// 2000, … steps: a check is one Lanczos estimate of ≤ 100 Hessian-vector products, against the
+/// 12 000 RHS evaluations of 2000 steps, so the checks cost ~2% of a long non-stiff run, more of a
+/// short one: up to ~15% of a run of a few hundred steps). The first check comes early because a
+/// stiff phase costs its steps until seen: on the hierarchy at rtol 1e-8 the first check
+/// after 500 steps instead of 125 cost auto a third of its solve (docs/performance.md):
 ///
 ///   stiff ⇔ h̄ · λ_max ≥ ``pinned``,
 ///
@@ -24,8 +27,8 @@ import Foundation
 /// in the max norm, whatever `--error-norm` said. Past ``maxJacobianDimension`` unknowns
 /// the dense n×n Jacobian of msbdf would not fit, so the run stays on rkf45 and says why.
 public struct StiffnessSwitch: Sendable, Equatable {
-    /// Steps before the first check.
-    public static let chunk = 500
+    /// Steps before the first check; each later check waits twice as many, up to ``longestChunk``.
+    public static let chunk = 125
     /// The most steps between two checks: the longest a stiff phase runs on rkf45 before auto sees it.
     public static let longestChunk = 2000
     /// h̄·λ_max at or above which the steps count as pinned by stability (within a factor 3.7 of the limit).
