@@ -142,7 +142,9 @@ public struct TrajectoryLayout: Sendable {
             for (block, offset) in weightBlocks { r.append(contentsOf: w.flat[offset..<(offset + block.count)]) }
         }
         if diagnostics.contains(.singularValues) {
-            r.append(contentsOf: try SingularValueDecomposition(w.endToEnd).values)
+            // Values only (LAPACK's dgesdd without vectors): a row needs no U or V, and GSL's
+            // Golub–Reinsch builds both, a twentieth of a small flow task's time.
+            r.append(contentsOf: try singularValuesLAPACK(w.endToEnd))
         }
         if diagnostics.contains(.imbalance) { r.append(imbalance ?? w.imbalance(rates: terms.layerRates)) }
         if let kernel { r.append(kernel.distance(at: w)) }
