@@ -132,7 +132,7 @@ public struct Analytic {
             switch piece.solution {
             case .modes(let m):
                 predicted = try m.time(toReach: level, mode: α)
-                // The last task's form gives its time beyond --t-end; an earlier one's stops at the switch.
+                // The last task's form gives its time beyond the run's end time; an earlier one's stops at the switch.
                 if !last, let p = predicted, p > taus.last! { predicted = nil }
             case .riccati:
                 predicted = try firstCrossing(taus, closed.map { $0[α] }, level) { i, dt in

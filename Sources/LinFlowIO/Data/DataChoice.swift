@@ -45,7 +45,7 @@ public struct DataChoice: Sendable, Equatable {
                                     outputs: try outputs.map { try ColumnSelector(argument: $0, option: .outputColumns) },
                                     header: mode, delimiter: try delimiter.map { try Delimiter(argument: $0) } ?? .comma)
             // A NumPy file under another name (read as CSV, and refused by the reader, exit 65)
-            // is not told first that it lacks the --outputs a .npz would not need.
+            // is not told first that it lacks the output columns a .npz would not need.
             if spec.outputs == nil && spec.format != .npz && NumericCSVReader.numPyError(path: file) == nil {
                 throw LinflowError.usage("\(Setting.dataFile) \(file) needs \(Setting.outputColumns): a count of trailing target columns, their names, or a glob (linflow does not guess the split)")
             }

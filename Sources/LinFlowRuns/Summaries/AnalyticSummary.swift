@@ -77,7 +77,7 @@ public struct AnalyticSummary: Sendable {
 extension AnalyticSummary.Task {
     var lines: [String] {
         // nil: not reached by the task's end (the closed form of the modes gives its time beyond
-        // --t-end for the last task).
+        // the run's end time for the last task).
         func f(_ x: Double?) -> String { x.map { String(format: "%.10g", $0) } ?? (switchesAway ? "after the switch" : "after t-end") }
         var lines: [String] = []
         if let heading { lines.append("  \(heading), Σ11 = \(c)·I, t = \(fmt(start))…\(fmt(end)):") }
