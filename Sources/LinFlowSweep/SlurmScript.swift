@@ -121,7 +121,7 @@ extension SlurmScript {
             let reason = errText.split(whereSeparator: \.isNewline).last.map(String.init) ?? "exit status \(p.terminationStatus)"
             throw LinflowError.unavailable("sbatch refused \(script): \(reason)")
         }
-        // --parsable prints "JOBID" or "JOBID;CLUSTER".
+        // sbatch's option --parsable prints "JOBID" or "JOBID;CLUSTER".
         let id = outText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
         guard !id.isEmpty else { throw LinflowError.unavailable("sbatch printed no job id for \(script)") }
         return id
